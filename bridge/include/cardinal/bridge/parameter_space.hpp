@@ -1,0 +1,64 @@
+#pragma once
+
+#include <concepts>
+
+#include "cardinal/bridge/index.hpp"
+
+namespace cardinal {
+
+/// What a sparsity-constrained solver needs from the space its iterates live in.
+///
+/// A parameter space has two associated types:
+///  - `Vector`: an iterate or a gradient (an Eigen vector for convex problems, the list of
+///    prunable tensors for a network);
+///  - `Support`: a set of active coordinates (sorted indices, or one mask per tensor).
+///
+/// Coordinates are either *constrained* (they count against the sparsity budget) or *free*
+/// (an intercept, a bias, a layer left dense): every support returned by the selection
+/// operations below contains all free coordinates, and `size` counts constrained ones only.
+///
+/// Required operations, with `s` a space, `x` and `y` vectors, `a` and `b` supports, `t` a scalar
+/// and `k` a count:
+///
+/// | expression                     | meaning                                                  |
+/// |--------------------------------|----------------------------------------------------------|
+/// | `s.dimension()`                | number of constrained coordinates                        |
+/// | `s.zeros()`                    | the zero vector                                          |
+/// | `s.dot(x, y)`                  | Euclidean inner product                                  |
+/// | `s.axpy(t, x, y)`              | `y += t * x`                                             |
+/// | `s.empty_support()`            | the support holding the free coordinates only            |
+/// | `s.support_of(x)`              | free coordinates and the constrained nonzeros of `x`     |
+/// | `s.largest(x, k)`              | free ∪ the k constrained coordinates of largest `|x_i|`  |
+/// | `s.largest_in(x, a, k)`        | free ∪ the k largest `|x_i|` among constrained `i ∈ a`   |
+/// | `s.largest_outside(x, a, k)`   | free ∪ the k largest `|x_i|` among constrained `i ∉ a`   |
+/// | `s.unite(a, b)`                | union                                                    |
+/// | `s.size(a)`                    | number of constrained coordinates in `a`                 |
+/// | `s.restrict(y, a)`             | sets `y_i = 0` for every `i ∉ a` (hard thresholding)     |
+/// | `s.norm_on(x, a)`              | Euclidean norm of `x` restricted to `a`                  |
+/// | `s.norm_off(x, a)`             | Euclidean norm of `x` restricted to the complement of `a`|
+///
+/// Selections are deterministic: ties in `|x_i|` are broken towards the smaller index, so a
+/// solver is bit-identical across reruns. When fewer than `k` candidates exist, all are taken.
+template <class S>
+concept ParameterSpace = std::copy_constructible<S> &&
+    requires(const S& s, typename S::Vector& y, const typename S::Vector& x,
+             const typename S::Support& a, double t, Index k) {
+  typename S::Vector;
+  typename S::Support;
+  { s.dimension() } -> std::convertible_to<Index>;
+  { s.zeros() } -> std::same_as<typename S::Vector>;
+  { s.dot(x, x) } -> std::convertible_to<double>;
+  s.axpy(t, x, y);
+  { s.empty_support() } -> std::same_as<typename S::Support>;
+  { s.support_of(x) } -> std::same_as<typename S::Support>;
+  { s.largest(x, k) } -> std::same_as<typename S::Support>;
+  { s.largest_in(x, a, k) } -> std::same_as<typename S::Support>;
+  { s.largest_outside(x, a, k) } -> std::same_as<typename S::Support>;
+  { s.unite(a, a) } -> std::same_as<typename S::Support>;
+  { s.size(a) } -> std::convertible_to<Index>;
+  s.restrict(y, a);
+  { s.norm_on(x, a) } -> std::convertible_to<double>;
+  { s.norm_off(x, a) } -> std::convertible_to<double>;
+};
+
+}  // namespace cardinal

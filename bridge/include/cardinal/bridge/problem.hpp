@@ -1,0 +1,49 @@
+#pragma once
+
+#include <concepts>
+
+#include "cardinal/bridge/parameter_space.hpp"
+
+namespace cardinal {
+
+/// A smooth objective over a parameter space (ensmallen's DifferentiableFunctionType, with the
+/// space made explicit).
+///
+/// | expression                        | meaning                                           |
+/// |-----------------------------------|---------------------------------------------------|
+/// | `P::Space`                        | a ParameterSpace                                  |
+/// | `p.space()`                       | the space of the iterates                         |
+/// | `p.value(w)`                      | f(w)                                              |
+/// | `p.value_and_gradient(w, g)`      | returns f(w) and writes ∇f(w) into `g`            |
+template <class P>
+concept DifferentiableProblem = ParameterSpace<typename P::Space> &&
+    requires(const P& p, const typename P::Space::Vector& w, typename P::Space::Vector& g) {
+  { p.space() } -> std::convertible_to<const typename P::Space&>;
+  { p.value(w) } -> std::convertible_to<double>;
+  { p.value_and_gradient(w, g) } -> std::convertible_to<double>;
+};
+
+/// A problem that can be minimized over a fixed support: the fully-corrective step.
+///
+/// `p.minimize_on(a, w)` returns an (exact or approximate, as the problem documents) minimizer of
+/// f over vectors supported on `a`, started from `w`. The result is zero outside `a`.
+template <class P>
+concept RestrictedProblem = DifferentiableProblem<P> &&
+    requires(const P& p, const typename P::Space::Support& a, const typename P::Space::Vector& w) {
+  { p.minimize_on(a, w) } -> std::same_as<typename P::Space::Vector>;
+};
+
+/// A problem with a one-dimensional minimization along a direction:
+/// `p.minimize_along(w, d)` returns argmin_η f(w + η d).
+template <class P>
+concept LineSearchProblem = DifferentiableProblem<P> &&
+    requires(const P& p, const typename P::Space::Vector& w, const typename P::Space::Vector& d) {
+  { p.minimize_along(w, d) } -> std::convertible_to<double>;
+};
+
+template <class P>
+using VectorOf = typename P::Space::Vector;
+template <class P>
+using SupportOf = typename P::Space::Support;
+
+}  // namespace cardinal

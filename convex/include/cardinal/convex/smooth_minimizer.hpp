@@ -1,0 +1,25 @@
+#pragma once
+
+#include <Eigen/Core>
+#include <functional>
+
+namespace cardinal {
+
+/// Options of the unconstrained smooth minimization behind non-quadratic restricted solves.
+struct SmoothMinimizerOptions {
+  /// Stop when ‖∇f‖∞ falls below this.
+  double gradient_tolerance = 1e-12;
+  int max_iterations = 2000;
+  /// Dense BFGS up to this dimension, L-BFGS above.
+  int dense_bfgs_max_dimension = 400;
+};
+
+/// Value and gradient of f at x; returns f(x) and writes ∇f(x) into g.
+using ValueAndGradient = std::function<double(const Eigen::VectorXd& x, Eigen::VectorXd& g)>;
+
+/// Minimizes a smooth function from `x0` with Ceres Solver's line-search minimizer
+/// (ceres::GradientProblemSolver). Returns the final point.
+Eigen::VectorXd minimize_smooth(const ValueAndGradient& f, Eigen::VectorXd x0,
+                                const SmoothMinimizerOptions& options = {});
+
+}  // namespace cardinal
