@@ -85,6 +85,7 @@ auto GlmProblem<Loss>::minimize_on(const Support& a, const Vector& warm) const -
   const Support cols = space_.constrained_part(a);
   const Index k = static_cast<Index>(cols.size());
   const Index q = space_.free_dimension();
+  if (k + q == 0) return space_.zeros();
   Vector sub(k + q);
   for (Index j = 0; j < k; ++j) sub[j] = warm[cols[static_cast<std::size_t>(j)]];
   sub.tail(q) = warm.tail(q);

@@ -61,4 +61,12 @@ concept ParameterSpace = std::copy_constructible<S> &&
   { s.norm_off(x, a) } -> std::convertible_to<double>;
 };
 
+/// Whether supports `a` and `b` hold the same coordinates (expressed through the concept's
+/// operations, so it needs nothing of the Support type itself).
+template <ParameterSpace S>
+bool same_support(const S& space, const typename S::Support& a, const typename S::Support& b) {
+  const Index united = space.size(space.unite(a, b));
+  return united == space.size(a) && united == space.size(b);
+}
+
 }  // namespace cardinal

@@ -1,0 +1,115 @@
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+
+#include "cardinal/bridge/error.hpp"
+#include "cardinal/bridge/problem.hpp"
+#include "cardinal/bridge/solver_result.hpp"
+#include "cardinal/bridge/trace.hpp"
+
+namespace cardinal {
+
+struct GradientSupportPursuitOptions {
+  StoppingCriteria stopping;
+};
+
+/// Gradient support pursuit, GraSP (Bahmani, Raj & Boufounos 2013). From the fit of the free
+/// coordinates alone, each iteration
+///   z = ∇f(w);  Z = the 2k largest |z_i|;  T = Z ∪ supp(w);
+///   b = argmin { f(v) : supp v ⊆ T } (problem.minimize_on);  w = H_k(b)   (prune, no re-solve).
+/// Stops at the iteration cap, when the pruned support repeats, or when the relative objective
+/// change |f_t − f_{t−1}| is at most tolerance · max(|f_t|, |f_{t−1}|) (both kConverged).
+class GradientSupportPursuit {
+ public:
+  explicit GradientSupportPursuit(GradientSupportPursuitOptions options = {}) : options_(options) {
+    require(options_.stopping.max_iterations >= 0, "grasp: max_iterations must be non-negative");
+  }
+
+  const GradientSupportPursuitOptions& options() const { return options_; }
+
+  template <RestrictedProblem P>
+  SolverResult<P> minimize(const P& problem, Index sparsity) const;
+
+ private:
+  GradientSupportPursuitOptions options_;
+};
+
+template <RestrictedProblem P>
+SolverResult<P> GradientSupportPursuit::minimize(const P& problem, Index sparsity) const {
+  require_valid_sparsity(problem, sparsity);
+  const auto& space = problem.space();
+  const double tolerance = options_.stopping.tolerance;
+  const Stopwatch clock;
+
+  SolverResult<P> result;
+  SupportOf<P> support = space.empty_support();
+  VectorOf<P> w = problem.minimize_on(support, space.zeros());
+  VectorOf<P> gradient = space.zeros();
+  double objective = problem.value_and_gradient(w, gradient);
+  record(problem, result.trace, 0, objective, gradient, support, clock);
+
+  result.reason = StopReason::kIterationLimit;
+  for (Index iteration = 1; iteration <= options_.stopping.max_iterations; ++iteration) {
+    const SupportOf<P> merged = space.unite(space.largest(gradient, 2 * sparsity), support);
+    w = problem.minimize_on(merged, w);
+    SupportOf<P> pruned = space.largest(w, sparsity);
+    space.restrict(w, pruned);
+    const double previous_objective = objective;
+    objective = problem.value_and_gradient(w, gradient);
+    const bool support_repeats = same_support(space, pruned, support);
+    support = std::move(pruned);
+    record(problem, result.trace, iteration, objective, gradient, support, clock);
+    result.iterations = iteration;
+
+    if (support_repeats ||
+        std::abs(previous_objective - objective) <=
+            tolerance * std::max(std::abs(previous_objective), std::abs(objective))) {
+      result.reason = StopReason::kConverged;
+      break;
+    }
+  }
+
+  result.w = std::move(w);
+  result.support = std::move(support);
+  result.objective = objective;
+  return result;
+}
+
+/// A problem whose objective is quadratic, recognized by its loss (`P::LossType::kQuadratic`,
+/// e.g. LeastSquaresProblem): the problems CoSaMP is defined for.
+template <class P>
+concept QuadraticProblem = RestrictedProblem<P> && requires {
+  requires P::LossType::kQuadratic;
+};
+
+using CompressiveSamplingMatchingPursuitOptions = GradientSupportPursuitOptions;
+
+/// Compressive sampling matching pursuit, CoSaMP (Needell & Tropp 2009), for least squares.
+///
+/// CoSaMP forms the proxy u = Xᵀ(y − Xw), merges the support of its 2k largest entries with
+/// supp(w), solves least squares on the merged support and prunes to the k largest entries.
+/// For f = ‖Xw − y‖²/(2n) the proxy is u = −n ∇f(w), so it selects the same 2k coordinates as
+/// the gradient, and the restricted least-squares solve is minimize_on: CoSaMP is GraSP applied to
+/// the squared loss (Bahmani, Raj & Boufounos 2013 introduce GraSP as this generalization of
+/// CoSaMP to smooth costs). This class therefore runs
+/// GradientSupportPursuit unchanged and only restricts it to quadratic problems; on them its
+/// iterates are GraSP's, bit for bit.
+class CompressiveSamplingMatchingPursuit {
+ public:
+  explicit CompressiveSamplingMatchingPursuit(
+      CompressiveSamplingMatchingPursuitOptions options = {})
+      : grasp_(options) {}
+
+  const CompressiveSamplingMatchingPursuitOptions& options() const { return grasp_.options(); }
+
+  template <QuadraticProblem P>
+  SolverResult<P> minimize(const P& problem, Index sparsity) const {
+    return grasp_.minimize(problem, sparsity);
+  }
+
+ private:
+  GradientSupportPursuit grasp_;
+};
+
+}  // namespace cardinal

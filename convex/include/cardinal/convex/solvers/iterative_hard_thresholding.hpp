@@ -1,0 +1,168 @@
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+
+#include "cardinal/bridge/error.hpp"
+#include "cardinal/bridge/problem.hpp"
+#include "cardinal/bridge/smoothness.hpp"
+#include "cardinal/bridge/solver_result.hpp"
+#include "cardinal/bridge/trace.hpp"
+
+namespace cardinal {
+
+struct IterativeHardThresholdingOptions {
+  StoppingCriteria stopping;
+  /// Fixed step μ > 0; 0 picks μ = 1/L with L = estimate_smoothness(problem, 0), the curvature at
+  /// the start point. Ignored by the normalized variant except as the fallback step when its
+  /// line search gives no positive step.
+  double step = 0.0;
+  /// Normalized IHT (Blumensath & Davies 2010): the step is the exact line search along the
+  /// gradient restricted to the current support, halved while the support changes and the
+  /// sufficient-decrease condition below fails. Requires a LineSearchProblem.
+  bool normalized = false;
+};
+
+/// Iterative hard thresholding: w ← H_k(w − μ ∇f(w)), where H_k keeps the free coordinates and
+/// the k constrained entries of largest magnitude (space.largest, then space.restrict). Starts
+/// from w = 0.
+///
+/// Normalized variant, with Γ the support kept by the previous iteration (at the first iteration,
+/// Γ = the k largest entries of ∇f(0)):
+///   μ = argmin_η f(w − η g_Γ)   (= ‖g_Γ‖² / g_Γᵀ H g_Γ for a quadratic), g = ∇f(w);
+///   w̃ = H_k(w − μ g);  if supp w̃ ≠ Γ, accept w̃ only when
+///     f(w̃) ≤ f(w) + ⟨g, w̃ − w⟩ + (1 − c) ‖w̃ − w‖² / (2μ),   c = kSufficientDecrease,
+///   and otherwise halve μ and retry (at most kMaxBacktracks times, then accept).
+/// For f = ‖Xw − y‖²/(2n) the left side minus the first two terms on the right is exactly
+/// ‖X(w̃ − w)‖²/(2n), so the condition is Blumensath & Davies' μ ≤ ω = (1 − c)‖w̃ − w‖² /
+/// ‖X(w̃ − w)‖² in our scaling. Because w̃ is the best k-sparse approximation of w − μg, it
+/// implies f(w̃) ≤ f(w) − c ‖w̃ − w‖²/(2μ): every accepted iterate decreases f.
+///
+/// Stops at the iteration cap, when the relative objective change |f_t − f_{t−1}| falls to
+/// tolerance · max(|f_t|, |f_{t−1}|), or when the support repeats and the step ‖w_t − w_{t−1}‖
+/// is at most tolerance · ‖w_t‖ (both kConverged). The returned support is the set H_k kept.
+class IterativeHardThresholding {
+ public:
+  /// c of the normalized variant's acceptance test (Blumensath & Davies suggest 0.01).
+  static constexpr double kSufficientDecrease = 0.01;
+  /// Step halvings tried by the normalized variant before the candidate is accepted anyway.
+  static constexpr int kMaxBacktracks = 50;
+
+  explicit IterativeHardThresholding(IterativeHardThresholdingOptions options = {})
+      : options_(options) {
+    require(std::isfinite(options_.step) && options_.step >= 0.0,
+            "iht: step must be a finite non-negative number (0: 1/L)");
+    require(options_.stopping.max_iterations >= 0, "iht: max_iterations must be non-negative");
+  }
+
+  const IterativeHardThresholdingOptions& options() const { return options_; }
+
+  template <DifferentiableProblem P>
+  SolverResult<P> minimize(const P& problem, Index sparsity) const;
+
+ private:
+  IterativeHardThresholdingOptions options_;
+};
+
+template <DifferentiableProblem P>
+SolverResult<P> IterativeHardThresholding::minimize(const P& problem, Index sparsity) const {
+  require_valid_sparsity(problem, sparsity);
+  if constexpr (!LineSearchProblem<P>) {
+    require(!options_.normalized, "normalized iht needs a problem with a line search");
+  }
+  const auto& space = problem.space();
+  const Index k = sparsity;
+  const double tolerance = options_.stopping.tolerance;
+  const Stopwatch clock;
+
+  SolverResult<P> result;
+  VectorOf<P> w = space.zeros();
+  VectorOf<P> gradient = space.zeros();
+  double objective = problem.value_and_gradient(w, gradient);
+  SupportOf<P> support = space.support_of(w);
+  record(problem, result.trace, 0, objective, gradient, support, clock);
+
+  double fixed_step = options_.step;
+  auto step_or_default = [&]() {
+    if (fixed_step == 0.0) {
+      const double curvature = estimate_smoothness(problem, space.zeros());
+      // Zero curvature along every direction built from the start: any step does.
+      fixed_step = curvature > 0.0 && std::isfinite(curvature) ? 1.0 / curvature : 1.0;
+    }
+    return fixed_step;
+  };
+  if (!options_.normalized) step_or_default();
+
+  // Vectors may share storage on copy (tensors): a vector about to be modified in place is
+  // built from zeros.
+  auto combination = [&space](const VectorOf<P>& x, double t, const VectorOf<P>& y) {
+    VectorOf<P> z = space.zeros();
+    space.axpy(1.0, x, z);
+    space.axpy(t, y, z);
+    return z;
+  };
+  VectorOf<P> candidate = space.zeros(), candidate_gradient = space.zeros();
+  SupportOf<P> kept;
+  double candidate_objective = objective;
+  // w̃ = H_k(w − μ g), its value and gradient.
+  auto threshold_step = [&](double mu) {
+    candidate = combination(w, -mu, gradient);
+    kept = space.largest(candidate, k);
+    space.restrict(candidate, kept);
+    candidate_objective = problem.value_and_gradient(candidate, candidate_gradient);
+  };
+
+  result.reason = StopReason::kIterationLimit;
+  for (Index iteration = 1; iteration <= options_.stopping.max_iterations; ++iteration) {
+    if (!options_.normalized) {
+      threshold_step(fixed_step);
+    } else if constexpr (LineSearchProblem<P>) {
+      SupportOf<P> gamma = support;
+      if (space.size(gamma) < k)
+        gamma = space.unite(gamma, space.largest_outside(gradient, gamma, k - space.size(gamma)));
+      VectorOf<P> direction = space.zeros();
+      space.axpy(-1.0, gradient, direction);
+      space.restrict(direction, gamma);
+      double mu = problem.minimize_along(w, direction);
+      if (!(mu > 0.0) || !std::isfinite(mu)) mu = step_or_default();
+      for (int backtrack = 0;; ++backtrack) {
+        threshold_step(mu);
+        if (same_support(space, kept, gamma) || backtrack == kMaxBacktracks) break;
+        const VectorOf<P> difference = combination(candidate, -1.0, w);
+        const double bound =
+            objective + space.dot(gradient, difference) +
+            (1.0 - kSufficientDecrease) * space.dot(difference, difference) / (2.0 * mu);
+        if (candidate_objective <= bound) break;
+        mu *= 0.5;
+      }
+    }
+
+    const VectorOf<P> difference = combination(candidate, -1.0, w);
+    const double step_norm = std::sqrt(space.dot(difference, difference));
+    const bool support_repeats = same_support(space, kept, support);
+    const double previous_objective = objective;
+    std::swap(w, candidate);
+    std::swap(gradient, candidate_gradient);
+    objective = candidate_objective;
+    support = kept;
+    record(problem, result.trace, iteration, objective, gradient, support, clock);
+    result.iterations = iteration;
+
+    const bool objective_settled =
+        std::abs(previous_objective - objective) <=
+        tolerance * std::max(std::abs(previous_objective), std::abs(objective));
+    const bool iterate_settled =
+        support_repeats && step_norm <= tolerance * std::sqrt(space.dot(w, w));
+    if (objective_settled || iterate_settled) {
+      result.reason = StopReason::kConverged;
+      break;
+    }
+  }
+
+  result.w = std::move(w);
+  result.support = std::move(support);
+  result.objective = objective;
+  return result;
+}
+
+}  // namespace cardinal

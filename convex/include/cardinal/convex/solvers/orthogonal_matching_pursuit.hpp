@@ -1,0 +1,40 @@
+#pragma once
+
+#include "cardinal/bridge/solver_result.hpp"
+#include "cardinal/convex/glm_problem.hpp"
+
+namespace cardinal {
+
+/// Options of OrthogonalMatchingPursuit (see docs/solvers/orthogonal-matching-pursuit.md).
+struct OrthogonalMatchingPursuitOptions {
+  /// max_iterations caps the number of selected columns (default 1000). tolerance (default
+  /// 1e-10) is an absolute objective level: selection stops with kConverged once f(w) <= it.
+  StoppingCriteria stopping;
+  /// A candidate column whose new Cholesky pivot d² = x_jᵀx_j/n + λ₂ − ‖l‖² is at most this
+  /// fraction of x_jᵀx_j/n + λ₂ lies numerically in the span of the selected columns; the
+  /// residual is orthogonal to that span, so its correlation is rounding error and no column can
+  /// make progress: the run stops with kStalled. Must lie in [0, 1).
+  double dependence_tolerance = 1e-12;
+};
+
+/// Orthogonal Matching Pursuit for least squares (Pati, Rezaiifar & Krishnaprasad 1993): the
+/// same selections and iterates as FullyCorrectiveGreedy on a LeastSquaresProblem, but the
+/// restricted least-squares solutions come from a Cholesky factor L of the Gram matrix
+/// [1 X_F]ᵀ[1 X_F]/n + λ₂ diag(0, 1, …, 1) grown by one row per step, instead of a fresh solve.
+/// Per step: one correlation pass Xᵀr, one forward substitution for the new row of L, one
+/// backward substitution for the coefficients, and the residual update, O(np + nk + k²).
+class OrthogonalMatchingPursuit {
+ public:
+  explicit OrthogonalMatchingPursuit(OrthogonalMatchingPursuitOptions options = {});
+
+  const OrthogonalMatchingPursuitOptions& options() const { return options_; }
+
+  /// Runs OMP with sparsity budget k. Throws InvalidInput unless 1 <= k <= dimension.
+  SolverResult<LeastSquaresProblem> minimize(const LeastSquaresProblem& problem,
+                                             Index sparsity) const;
+
+ private:
+  OrthogonalMatchingPursuitOptions options_;
+};
+
+}  // namespace cardinal

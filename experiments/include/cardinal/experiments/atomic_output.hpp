@@ -1,0 +1,37 @@
+#pragma once
+
+#include <filesystem>
+#include <string_view>
+
+namespace cardinal {
+
+/// Writes `content` to `path` atomically: the bytes go to a temporary sibling first, which is
+/// renamed over `path` only once fully written and flushed. A reader never sees half a file.
+void write_file_atomically(const std::filesystem::path& path, std::string_view content);
+
+/// An output directory that appears all at once. Files are written into a hidden staging
+/// sibling; `commit()` renames it to the final name. If the program fails (or throws) before
+/// `commit()`, the staging directory is removed and no partial results are left behind.
+class StagedDirectory {
+ public:
+  /// Throws InvalidInput if `destination` exists and `overwrite` is false.
+  StagedDirectory(std::filesystem::path destination, bool overwrite);
+  ~StagedDirectory();
+  StagedDirectory(const StagedDirectory&) = delete;
+  StagedDirectory& operator=(const StagedDirectory&) = delete;
+
+  /// Where to write file `name` before the commit.
+  std::filesystem::path file(std::string_view name) const { return staging_ / name; }
+  const std::filesystem::path& destination() const { return destination_; }
+
+  /// Moves the staged files into place (replacing an existing destination when allowed).
+  void commit();
+
+ private:
+  std::filesystem::path destination_;
+  std::filesystem::path staging_;
+  bool overwrite_;
+  bool committed_ = false;
+};
+
+}  // namespace cardinal

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <boost/program_options.hpp>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cardinal {
+
+/// A `cardinal` sub-command: its name, a one-line summary, and its entry point, which receives
+/// the arguments after the command name and returns the process exit status.
+struct Command {
+  std::string name;
+  std::string summary;
+  int (*run)(const std::vector<std::string>& args);
+};
+
+/// Exit status for invalid input or usage (bad flags, bad data, impossible settings).
+inline constexpr int kExitInvalidInput = 2;
+
+/// Parses `args` against `options`, adding the common flags `--help` and `--config FILE` (a
+/// Boost.Program_options config file: `key = value` lines, `#` comments; command-line values
+/// take precedence). Unknown flags and config keys are errors. Returns no value when `--help`
+/// was given, after printing `usage` and the options to `out`.
+std::optional<boost::program_options::variables_map> parse_command_line(
+    const std::string& usage, boost::program_options::options_description options,
+    const std::vector<std::string>& args, std::ostream& out);
+
+/// Runs `body`, turning exceptions into a message on stderr prefixed with `context` and the
+/// conventional exit status (2 for invalid input or usage, 1 for anything else).
+int run_reporting_errors(const std::string& context, int (*body)(const std::vector<std::string>&),
+                         const std::vector<std::string>& args);
+
+}  // namespace cardinal

@@ -1,0 +1,53 @@
+#pragma once
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace cardinal {
+
+/// The 16-hex-digit FNV-1a hash of the canonical (key-sorted, compact) JSON form of `settings`.
+std::string settings_hash(const nlohmann::json& settings);
+
+/// One run's directory in a RunStore: `<root>/<prefix>-<hash>/` with `settings.json` beside the
+/// results. Work inside a run is organised in named *stages* (e.g. "level-3"); a stage is
+/// complete once its marker file exists, and the marker is written last and atomically, so a
+/// killed run resumes at the first incomplete stage.
+class RunDirectory {
+ public:
+  const std::filesystem::path& path() const { return path_; }
+  const nlohmann::json& settings() const { return settings_; }
+  /// `path() / stage`, created on demand.
+  std::filesystem::path stage_path(const std::string& stage) const;
+  bool is_complete(const std::string& stage) const;
+  /// Marks `stage` complete, recording `summary` (written atomically as `<stage>/DONE.json`).
+  void mark_complete(const std::string& stage, const nlohmann::json& summary = {}) const;
+  /// The summary recorded when `stage` was completed.
+  nlohmann::json completed_summary(const std::string& stage) const;
+
+ private:
+  friend class RunStore;
+  RunDirectory(std::filesystem::path path, nlohmann::json settings);
+  std::filesystem::path path_;
+  nlohmann::json settings_;
+};
+
+/// A directory of runs, each named by the hash of its resolved settings, so that an identical
+/// request finds the finished (or partially finished) work of an earlier one.
+///
+/// Only settings that change behaviour belong in the hashed JSON: output paths, verbosity and
+/// thread counts do not. The stored settings.json is compared on every open, so a hash
+/// collision is detected rather than silently reusing another run's results.
+class RunStore {
+ public:
+  explicit RunStore(std::filesystem::path root);
+  const std::filesystem::path& root() const { return root_; }
+
+  /// Opens (creating if needed) the run for `settings`; `prefix` names the kind of run.
+  RunDirectory open(const std::string& prefix, const nlohmann::json& settings) const;
+
+ private:
+  std::filesystem::path root_;
+};
+
+}  // namespace cardinal

@@ -1,0 +1,44 @@
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cardinal/experiments/command_line.hpp"
+#include "cardinal/experiments/commands.hpp"
+
+namespace {
+
+const std::vector<cardinal::Command>& commands() {
+  static const std::vector<cardinal::Command> all = {
+      {"solve", "run a sparsity-constrained solver on a convex problem", cardinal::solve_command},
+#ifdef CARDINAL_WITH_TORCH
+#endif
+  };
+  return all;
+}
+
+void print_usage(std::ostream& out) {
+  out << "Usage: cardinal COMMAND [options]    (cardinal COMMAND --help for "
+         "its options)\n\n"
+         "Commands:\n";
+  for (const auto& c : commands())
+    out << "  " << c.name << std::string(12 - c.name.size(), ' ') << c.summary << '\n';
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    print_usage(std::cerr);
+    return cardinal::kExitInvalidInput;
+  }
+  const std::string name = argv[1];
+  if (name == "--help" || name == "-h" || name == "help") {
+    print_usage(std::cout);
+    return 0;
+  }
+  for (const auto& c : commands())
+    if (c.name == name) return c.run(std::vector<std::string>(argv + 2, argv + argc));
+  std::cerr << "cardinal: unknown command '" << name << "'\n\n";
+  print_usage(std::cerr);
+  return cardinal::kExitInvalidInput;
+}
