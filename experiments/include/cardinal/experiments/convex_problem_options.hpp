@@ -1,0 +1,43 @@
+#pragma once
+
+#include <Eigen/Core>
+#include <boost/program_options.hpp>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "cardinal/convex/design.hpp"
+#include "cardinal/experiments/solver_registry.hpp"
+
+namespace cardinal {
+
+/// The "Problem" options shared by the commands that build a convex problem from a data file or
+/// a synthetic instance (--problem, --data, --format, --label-column, --features, --synthetic,
+/// --samples, --dimension, --planted, --correlation, --signal, --noise, --sparse-design, --seed,
+/// --ridge, --intercept, --normalize), with the defaults of `cardinal solve`.
+boost::program_options::options_description problem_options_description();
+
+/// The "Solver" options (--solver, --sparsity, --max-iterations, --tolerance, --step,
+/// --replacement-steps, --debias, --path-length, --min-ratio).
+boost::program_options::options_description solver_options_description();
+
+/// The --problem value, checked: true for logistic, false for least squares.
+bool parse_problem_kind(const boost::program_options::variables_map& values);
+
+/// A design and response read from --data or drawn by --synthetic.
+struct LoadedData {
+  Design design;
+  Eigen::VectorXd response;
+  std::string source;  ///< the data file, or "synthetic"
+  /// Synthetic instances only: {"support", "values", "seed"} of the planted vector.
+  nlohmann::json planted;
+  /// Synthetic instances only: the planted vector w* (size p), in the units of the design.
+  Eigen::VectorXd planted_vector;
+};
+
+/// Loads the data the options describe. Throws InvalidInput for bad options or data.
+LoadedData load_problem_data(const boost::program_options::variables_map& values, bool logistic);
+
+/// The solver settings the options describe, validated.
+SolverSettings solver_settings(const boost::program_options::variables_map& values);
+
+}  // namespace cardinal

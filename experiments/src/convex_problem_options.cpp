@@ -1,0 +1,129 @@
+#include "cardinal/experiments/convex_problem_options.hpp"
+
+#include <filesystem>
+
+#include "cardinal/bridge/error.hpp"
+#include "cardinal/convex/data/csv.hpp"
+#include "cardinal/convex/data/libsvm.hpp"
+#include "cardinal/convex/data/synthetic.hpp"
+
+namespace cardinal {
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+po::options_description problem_options_description() {
+  po::options_description problem("Problem");
+  problem.add_options()("problem", po::value<std::string>()->required(),
+                        "least-squares | logistic")("data", po::value<std::string>(),
+                                                    "data file: LIBSVM/SVMlight or CSV")(
+      "format", po::value<std::string>()->default_value("auto"),
+      "auto (by extension: .csv is CSV, anything else LIBSVM) | libsvm | csv")(
+      "label-column", po::value<std::string>(),
+      "CSV: name or 0-based index of the label column (default: the last column)")(
+      "features", po::value<Index>()->default_value(0),
+      "LIBSVM: number of features (0: the largest index seen)")(
+      "synthetic", po::bool_switch(), "draw a synthetic instance instead of reading --data")(
+      "samples", po::value<Index>()->default_value(200), "synthetic: n")(
+      "dimension", po::value<Index>()->default_value(500), "synthetic: p")(
+      "planted", po::value<Index>()->default_value(10), "synthetic: size of the planted support")(
+      "correlation", po::value<double>()->default_value(0.0),
+      "synthetic: rho of the Toeplitz covariance rho^|i-j|")(
+      "signal", po::value<double>()->default_value(1.0),
+      "synthetic: planted nonzeros are +-signal (0: N(0,1))")(
+      "noise", po::value<double>()->default_value(0.0), "synthetic: noise standard deviation")(
+      "sparse-design", po::bool_switch(), "synthetic: store the design as a sparse matrix")(
+      "seed", po::value<std::uint64_t>()->default_value(1), "synthetic: random seed")(
+      "ridge", po::value<double>()->default_value(0.0), "ridge term (lambda2/2)||w||^2")(
+      "intercept", po::bool_switch(), "fit an unpenalized intercept")(
+      "normalize", po::bool_switch(),
+      "scale columns to norm sqrt(n); coefficients are reported in the original units");
+  return problem;
+}
+
+po::options_description solver_options_description() {
+  po::options_description solver("Solver");
+  solver.add_options()("solver", po::value<std::string>()->required(),
+                       ("one of: " + solver_names()).c_str())(
+      "sparsity", po::value<std::string>()->required(),
+      "nonzeros (integer >= 1) or fraction of features kept (0 < S < 1)")(
+      "max-iterations", po::value<Index>()->default_value(1000), "iteration cap")(
+      "tolerance", po::value<double>()->default_value(1e-10),
+      "relative objective decrease at which iterative solvers stop")(
+      "step", po::value<double>()->default_value(0.0),
+      "iht/htp step size (0: 1/L with L estimated)")(
+      "replacement-steps", po::value<Index>()->default_value(0),
+      "fcfgs: replacement steps tried after each fully-corrective step")(
+      "debias", po::bool_switch(), "lasso: refit on the selected support")(
+      "path-length", po::value<Index>()->default_value(100), "lasso: number of lambda values")(
+      "min-ratio", po::value<double>()->default_value(1e-3), "lasso: lambda_min / lambda_max");
+  return solver;
+}
+
+bool parse_problem_kind(const po::variables_map& v) {
+  const std::string problem = v["problem"].as<std::string>();
+  require(problem == "least-squares" || problem == "logistic",
+          "unknown --problem '" + problem + "' (known: least-squares, logistic)");
+  return problem == "logistic";
+}
+
+LoadedData load_problem_data(const po::variables_map& v, bool logistic) {
+  const bool synthetic = v["synthetic"].as<bool>();
+  require(synthetic != (v.count("data") > 0), "give exactly one of --data FILE and --synthetic");
+  if (synthetic) {
+    SyntheticSpec spec{.samples = v["samples"].as<Index>(),
+                       .features = v["dimension"].as<Index>(),
+                       .sparsity = v["planted"].as<Index>(),
+                       .correlation = v["correlation"].as<double>(),
+                       .signal = v["signal"].as<double>(),
+                       .noise = v["noise"].as<double>(),
+                       .logistic = logistic,
+                       .seed = v["seed"].as<std::uint64_t>()};
+    SyntheticInstance s = make_synthetic(spec);
+    nlohmann::json planted = {{"support", s.support}, {"seed", spec.seed}};
+    std::vector<double> values;
+    for (Index j : s.support) values.push_back(s.planted[j]);
+    planted["values"] = values;
+    Design design =
+        v["sparse-design"].as<bool>()
+            ? Design(Design::Sparse(std::get<Design::Dense>(s.design.storage()).sparseView()))
+            : std::move(s.design);
+    return {std::move(design), std::move(s.response), "synthetic", std::move(planted),
+            std::move(s.planted)};
+  }
+  const fs::path path = v["data"].as<std::string>();
+  std::string format = v["format"].as<std::string>();
+  if (format == "auto") format = path.extension() == ".csv" ? "csv" : "libsvm";
+  if (format == "csv") {
+    CsvOptions options;
+    if (v.count("label-column")) {
+      const std::string label = v["label-column"].as<std::string>();
+      const bool numeric =
+          !label.empty() && label.find_first_not_of("0123456789") == std::string::npos;
+      if (numeric)
+        options.label_index = std::stoll(label);
+      else
+        options.label_column = label;
+    }
+    Dataset d = read_csv(path, options);
+    return {std::move(d.design), std::move(d.response), path.string(), nullptr, {}};
+  }
+  require(format == "libsvm", "unknown --format '" + format + "' (known: auto, libsvm, csv)");
+  Dataset d = read_libsvm(path, {.features = v["features"].as<Index>()});
+  return {std::move(d.design), std::move(d.response), path.string(), nullptr, {}};
+}
+
+SolverSettings solver_settings(const po::variables_map& v) {
+  SolverSettings settings;
+  settings.stopping = {.max_iterations = v["max-iterations"].as<Index>(),
+                       .tolerance = v["tolerance"].as<double>()};
+  settings.step = v["step"].as<double>();
+  settings.replacement_steps = v["replacement-steps"].as<Index>();
+  settings.debias = v["debias"].as<bool>();
+  settings.path_length = v["path-length"].as<Index>();
+  settings.min_ratio = v["min-ratio"].as<double>();
+  require(settings.stopping.max_iterations >= 1, "--max-iterations must be at least 1");
+  require(settings.stopping.tolerance >= 0.0, "--tolerance must be non-negative");
+  return settings;
+}
+
+}  // namespace cardinal

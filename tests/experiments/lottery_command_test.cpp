@@ -1,0 +1,237 @@
+// `cardinal lottery` end to end (the binary run as a user runs it), and the run-store archive
+// it keeps its stages in.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#ifdef CARDINAL_WITH_TORCH
+#include "cardinal/experiments/network/lottery_store.hpp"
+#include "cardinal/experiments/run_store.hpp"
+#include "cardinal/nonconvex/data/registry.hpp"
+#include "cardinal/nonconvex/lottery/lottery_run.hpp"
+#endif
+
+namespace cardinal {
+namespace {
+namespace fs = std::filesystem;
+
+struct CommandResult {
+  int status;
+  std::string output;  // stdout and stderr
+};
+
+const std::string kData = CARDINAL_TEST_DATA_DIR "/nonconvex/fashion-mnist-gz";
+/// LeNet-300-100 on the 32-image fixture, 8 iterations per level.
+const std::string kSmall = "lottery --data-dir " + kData +
+                           " --iterations 8 --batch-size 8 --lr 0.05 --momentum 0.9 "
+                           "--evaluate-every 4 --seed 5 ";
+
+class LotteryCommand : public ::testing::Test {
+ protected:
+  void SetUp() override {
+#ifndef CARDINAL_WITH_TORCH
+    GTEST_SKIP() << "built without LibTorch";
+#endif
+    dir_ = fs::temp_directory_path() /
+           ("cardinal-lottery-" +
+            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "-" +
+            std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    if (!dir_.empty()) fs::remove_all(dir_);
+  }
+
+  static CommandResult run(const std::string& args) {
+    const std::string command = std::string(CARDINAL_BINARY) + " " + args + " 2>&1";
+    std::FILE* pipe = popen(command.c_str(), "r");
+    std::string output;
+    char buffer[4096];
+    while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
+    const int status = pclose(pipe);
+    return {WEXITSTATUS(status), output};
+  }
+  static std::string read(const fs::path& p) {
+    std::ifstream f(p, std::ios::binary);
+    std::stringstream s;
+    s << f.rdbuf();
+    return s.str();
+  }
+  /// The single run directory under `store`.
+  static fs::path run_directory(const fs::path& store) {
+    std::vector<fs::path> runs;
+    for (const auto& entry : fs::directory_iterator(store)) runs.push_back(entry.path());
+    EXPECT_EQ(runs.size(), 1u) << store;
+    return runs.empty() ? fs::path() : runs.front();
+  }
+  std::string store(const std::string& name) const {
+    return (dir_ / name).string();
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(LotteryCommand, WritesEveryStageAndTheAccuracyVersusSparsityTable) {
+  const CommandResult r =
+      run(kSmall + "--levels 1 --control random-reinit --store " + store("runs"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("level   weights remaining    ticket   random-reinit"), std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("80.04%"), std::string::npos) << r.output;  // 213060 / 266200
+
+  const fs::path run_dir = run_directory(store("runs"));
+  EXPECT_TRUE(run_dir.filename().string().starts_with("lottery-"));
+  for (const std::string stage : {"level-0", "level-1", "random-reinit-1"}) {
+    for (const std::string file :
+         {"start.snapshot", "end.snapshot", "mask.mask", "curve.csv", "DONE.json"})
+      EXPECT_TRUE(fs::exists(run_dir / stage / file)) << stage << '/' << file;
+    const auto done = nlohmann::json::parse(read(run_dir / stage / "DONE.json"));
+    EXPECT_EQ(done["stage"], stage);
+    EXPECT_GE(done["test_accuracy"].get<double>(), 0.0);
+    const std::string curve = read(run_dir / stage / "curve.csv");
+    EXPECT_EQ(std::count(curve.begin(), curve.end(), '\n'), 4) << curve;  // header, 0, 4, 8
+  }
+  const auto done = nlohmann::json::parse(read(run_dir / "level-1" / "DONE.json"));
+  EXPECT_EQ(done["weights_remaining"], 213060);
+  EXPECT_NEAR(done["sparsity"].get<double>(), 1.0 - 213060.0 / 266200.0, 1e-15);
+  const std::string summary = read(run_dir / "summary.csv");
+  EXPECT_EQ(summary.substr(0, summary.find('\n')),
+            "level,weights_total,weights_remaining,fraction_remaining,ticket_test_accuracy,"
+            "ticket_test_loss,random_reinit_test_accuracy,random_reinit_test_loss");
+  EXPECT_EQ(std::count(summary.begin(), summary.end(), '\n'), 3);
+  EXPECT_FALSE(fs::exists(run_dir / "level-0" / "rewind.snapshot"));  // imp-reset needs none
+}
+
+TEST_F(LotteryCommand, ARunStoppedAfterLevelOneResumesToTheSameResult) {
+  const std::string common = kSmall + "--method imp-rewind --rewind 2it ";
+  ASSERT_EQ(run(common + "--levels 2 --store " + store("whole")).status, 0);
+
+  ASSERT_EQ(run(common + "--levels 1 --threads 1 --store " + store("parts")).status, 0);
+  // Levels, threads and the control do not define the run: the same directory is extended.
+  const CommandResult r = run(common + "--levels 2 --threads 2 --quiet --store " + store("parts"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  const fs::path whole = run_directory(store("whole"));
+  const fs::path parts = run_directory(store("parts"));
+  EXPECT_EQ(whole.filename(), parts.filename());
+  EXPECT_TRUE(fs::exists(parts / "level-0" / "rewind.snapshot"));
+  for (const std::string file : {"DONE.json", "end.snapshot", "mask.mask", "curve.csv"})
+    EXPECT_EQ(read(whole / "level-2" / file), read(parts / "level-2" / file)) << file;
+  EXPECT_EQ(read(whole / "summary.csv"), read(parts / "summary.csv"));
+
+  // Killed before level 2's marker: the level is redone, with the same bits.
+  fs::remove(parts / "level-2" / "DONE.json");
+  const std::string before = read(parts / "level-2" / "end.snapshot");
+  const CommandResult again = run(common + "--levels 2 --store " + store("parts"));
+  ASSERT_EQ(again.status, 0) << again.output;
+  EXPECT_NE(again.output.find("level  1  ticket          80.04% remaining"), std::string::npos);
+  EXPECT_NE(again.output.find("(reused)"), std::string::npos) << again.output;
+  EXPECT_NE(again.output.find("(iterations 2-8"), std::string::npos) << again.output;
+  EXPECT_EQ(read(parts / "level-2" / "end.snapshot"), before);
+
+  // A setting that changes results makes another run.
+  ASSERT_EQ(run(common + "--levels 0 --weight-decay 0.001 --store " + store("parts")).status, 0);
+  std::size_t runs = 0;
+  for ([[maybe_unused]] const auto& entry : fs::directory_iterator(store("parts"))) ++runs;
+  EXPECT_EQ(runs, 2u);
+}
+
+TEST_F(LotteryCommand, BadInputExitsWithStatusTwoAndAClearMessage) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"lottery --model lenet7", "unknown --model 'lenet7' (known: lenet300"},
+      {"lottery --dataset svhn", "unknown --dataset 'svhn' (known: mnist, fashion-mnist"},
+      {"lottery --method imp-sometimes", "unknown lottery method 'imp-sometimes'"},
+      {"lottery --method imp-rewind --data-dir " + kData, "needs --rewind"},
+      {"lottery --data-dir " + (dir_ / "nowhere").string(), "nowhere: no such directory"},
+      {"lottery --data-dir " + dir_.string(), "train-images-idx3-ubyte"},
+  };
+  for (const auto& [args, message] : cases) {
+    const CommandResult r = run(args + " --store " + store("runs"));
+    EXPECT_EQ(r.status, 2) << args << '\n' << r.output;
+    EXPECT_NE(r.output.find(message), std::string::npos) << args << '\n' << r.output;
+  }
+  EXPECT_FALSE(fs::exists(store("runs")));  // no run directory for a rejected request
+}
+
+#ifdef CARDINAL_WITH_TORCH
+/// A RunStoreLotteryArchive that "kills the run" right after writing its first checkpoint.
+class KilledArchive : public LotteryArchive {
+ public:
+  explicit KilledArchive(RunStoreLotteryArchive& inner) : inner_(inner) {}
+  bool is_complete(const std::string& s) const override { return inner_.is_complete(s); }
+  StageSummary summary(const std::string& s) const override { return inner_.summary(s); }
+  Mask mask(const std::string& s) const override { return inner_.mask(s); }
+  Snapshot snapshot(const std::string& s, SnapshotRole r) const override {
+    return inner_.snapshot(s, r);
+  }
+  void save_snapshot(const std::string& s, SnapshotRole r, const Snapshot& x) override {
+    inner_.save_snapshot(s, r, x);
+  }
+  void complete(const std::string& s, const Mask& m, const TrainingCurve& c,
+                const StageSummary& x) override {
+    inner_.complete(s, m, c, x);
+  }
+  std::optional<TrainingCheckpoint> checkpoint(const std::string& s) const override {
+    return inner_.checkpoint(s);
+  }
+  void save_checkpoint(const std::string& s, const TrainingCheckpoint& c) override {
+    inner_.save_checkpoint(s, c);
+    throw std::runtime_error("killed");
+  }
+
+ private:
+  RunStoreLotteryArchive& inner_;
+};
+
+TEST_F(LotteryCommand, ACheckpointOnDiskResumesAStageBitIdentically) {
+  LotterySpec spec;
+  spec.input = {.channels = 1, .height = 28, .width = 28, .classes = 10};
+  spec.training.length = TrainingLength::iterations(8);
+  spec.training.batch_size = 8;
+  spec.training.optimizer = {.kind = OptimizerKind::kAdam};
+  spec.training.schedule = {.base_lr = 1e-3};
+  spec.training.evaluate_every = 4;
+  spec.method = LotteryMethod::kLrRewind;
+  spec.rewind = TrainingLength::iterations(1);
+  const TensorDataset train = load_dataset("fashion-mnist", kData, "train");
+  const TensorDataset test = load_dataset("fashion-mnist", kData, "test");
+  LotteryOptions options;
+  options.levels = 1;
+  options.checkpoint_every = 3;
+
+  InMemoryLotteryArchive reference;
+  const LotteryResult expected = run_lottery(spec, train, test, reference, options);
+
+  RunStoreLotteryArchive archive(RunStore(dir_).open("test", {{"name", "checkpoint"}}));
+  KilledArchive killed(archive);
+  EXPECT_THROW(run_lottery(spec, train, test, killed, options), std::runtime_error);
+  const fs::path stage = archive.run().path() / "level-0";
+  EXPECT_TRUE(fs::exists(stage / "checkpoint.json"));
+  EXPECT_TRUE(fs::exists(stage / "checkpoint-3.network.snapshot"));
+  EXPECT_FALSE(fs::exists(stage / "DONE.json"));
+  ASSERT_TRUE(archive.checkpoint("level-0").has_value());
+  EXPECT_EQ(archive.checkpoint("level-0")->iteration, 3);
+
+  const LotteryResult resumed = run_lottery(spec, train, test, archive, options);
+  EXPECT_EQ(resumed.tickets, expected.tickets);
+  EXPECT_EQ(read(stage / "curve.csv"), reference.curve("level-0").to_csv());
+  const Snapshot end = archive.snapshot("level-1", SnapshotRole::kEnd);
+  const Snapshot want = reference.snapshot("level-1", SnapshotRole::kEnd);
+  ASSERT_EQ(end.parameters().size(), want.parameters().size());
+  for (std::size_t i = 0; i < end.parameters().size(); ++i)
+    EXPECT_TRUE(torch::equal(end.parameters()[i].tensor, want.parameters()[i].tensor));
+  // Checkpoints are removed once their stage completes.
+  for (const auto& entry : fs::directory_iterator(stage))
+    EXPECT_FALSE(entry.path().filename().string().starts_with("checkpoint")) << entry.path();
+}
+#endif
+
+}  // namespace
+}  // namespace cardinal
