@@ -79,6 +79,25 @@ class LotteryCommand : public ::testing::Test {
   fs::path dir_;
 };
 
+TEST_F(LotteryCommand, TheRunHashFollowsTheDataContentNotItsPath) {
+  const std::string raw = CARDINAL_TEST_DATA_DIR "/nonconvex/fashion-mnist-raw";
+  const fs::path altered = dir_ / "altered";
+  fs::copy(raw, altered);
+  {
+    std::fstream images(altered / "train-images-idx3-ubyte",
+                        std::ios::in | std::ios::out | std::ios::binary);
+    images.seekp(16 + 400);  // one pixel of the first image, past the IDX header
+    images.put(static_cast<char>(0x7f));
+  }
+  const std::string args = " --iterations 8 --batch-size 8 --seed 5 --levels 0 --quiet --store ";
+  ASSERT_EQ(run("lottery --data-dir " + kData + args + store("a")).status, 0);
+  ASSERT_EQ(run("lottery --data-dir " + raw + args + store("b")).status, 0);
+  ASSERT_EQ(run("lottery --data-dir " + altered.string() + args + store("c")).status, 0);
+  // gzipped and raw copies of the same examples are the same run; one changed pixel is not.
+  EXPECT_EQ(run_directory(store("a")).filename(), run_directory(store("b")).filename());
+  EXPECT_NE(run_directory(store("a")).filename(), run_directory(store("c")).filename());
+}
+
 TEST_F(LotteryCommand, WritesEveryStageAndTheAccuracyVersusSparsityTable) {
   const CommandResult r =
       run(kSmall + "--levels 1 --control random-reinit --store " + store("runs"));

@@ -169,9 +169,26 @@ TensorDataset first(const TensorDataset& data, Index count, const std::string& o
   return data.subset(indices);
 }
 
+/// A 64-bit FNV-1a digest of the examples' pixels and labels. It enters the run hash so that
+/// the same settings pointed at different data files (another --data-dir) name another run.
+std::string data_fingerprint(const TensorDataset& data) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (const torch::Tensor& t : {data.inputs, data.labels}) {
+    const torch::Tensor bytes = t.contiguous().cpu();
+    const auto* p = static_cast<const unsigned char*>(bytes.data_ptr());
+    const std::size_t n = static_cast<std::size_t>(bytes.numel()) * bytes.element_size();
+    for (std::size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 0x100000001b3ULL;
+  }
+  std::ostringstream hex;
+  hex << std::hex << std::setw(16) << std::setfill('0') << h;
+  return hex.str();
+}
+
 /// The settings that define a run's results: hashed to name its directory.
-nlohmann::json run_settings(const LotterySpec& spec, const std::string& dataset, Index train_size,
-                            Index test_size, const torch::Device& device) {
+nlohmann::json run_settings(const LotterySpec& spec, const std::string& dataset,
+                            const TensorDataset& train, const TensorDataset& test,
+                            const torch::Device& device) {
+  const Index train_size = train.size(), test_size = test.size();
   const TrainingSpec& t = spec.training;
   const OptimizerSpec& o = t.optimizer;
   const ScheduleSpec& s = t.schedule;
@@ -207,6 +224,7 @@ nlohmann::json run_settings(const LotterySpec& spec, const std::string& dataset,
           {"dataset", dataset},
           {"train_examples", train_size},
           {"test_examples", test_size},
+          {"data_fingerprint", data_fingerprint(train) + data_fingerprint(test)},
           {"method", to_string(spec.method)},
           {"seed", spec.seed},
           {"iterations", spec.total_iterations(train_size)},
@@ -394,7 +412,7 @@ int lottery_main(const std::vector<std::string>& args) {
 
   const RunStore runs(store);
   RunStoreLotteryArchive archive(
-      runs.open("lottery", run_settings(spec, dataset, train_set.size(), test_set.size(), device)));
+      runs.open("lottery", run_settings(spec, dataset, train_set, test_set, device)));
   const bool quiet = v["quiet"].as<bool>();
   const bool verbose = v["verbose"].as<bool>() && !quiet;
   if (!quiet) {
