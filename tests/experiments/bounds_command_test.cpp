@@ -1,6 +1,8 @@
 // `cardinal bounds` end to end, and the bound checker on runs fabricated to break a bound.
 #include <gtest/gtest.h>
 
+#include "experiments/command_runner.hpp"
+
 #include <Eigen/QR>
 
 #include <cmath>
@@ -24,17 +26,11 @@
 namespace cardinal {
 namespace {
 namespace fs = std::filesystem;
-
-struct CommandResult {
-  int status;
-  std::string output;  // stdout and stderr
-};
+using test::CommandResult;
+using test::read_file;
 
 std::string read(const fs::path& p) {
-  std::ifstream f(p);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
+  return read_file(p);
 }
 
 struct CsvRow {
@@ -74,14 +70,7 @@ class BoundsCommand : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
 
   CommandResult run(const std::string& args, const std::string& environment = "") {
-    const std::string command =
-        environment + " " + std::string(CARDINAL_BINARY) + " " + args + " 2>&1";
-    std::FILE* pipe = popen(command.c_str(), "r");
-    std::string output;
-    char buffer[4096];
-    while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
-    const int status = pclose(pipe);
-    return {WEXITSTATUS(status), output};
+    return test::run_cardinal(args, environment);
   }
 
   fs::path out(const std::string& name = "out") const { return dir_ / name; }

@@ -1,7 +1,9 @@
 // `cardinal lottery` end to end (the binary run as a user runs it), and the run-store archive
 // it keeps its stages in.
 #include <gtest/gtest.h>
+
 #include <unistd.h>
+#include "experiments/command_runner.hpp"
 
 #include <cstdio>
 #include <filesystem>
@@ -21,11 +23,7 @@
 namespace cardinal {
 namespace {
 namespace fs = std::filesystem;
-
-struct CommandResult {
-  int status;
-  std::string output;  // stdout and stderr
-};
+using test::CommandResult;
 
 const std::string kData = CARDINAL_TEST_DATA_DIR "/nonconvex/fashion-mnist-gz";
 /// LeNet-300-100 on the 32-image fixture, 8 iterations per level.
@@ -51,19 +49,10 @@ class LotteryCommand : public ::testing::Test {
   }
 
   static CommandResult run(const std::string& args) {
-    const std::string command = std::string(CARDINAL_BINARY) + " " + args + " 2>&1";
-    std::FILE* pipe = popen(command.c_str(), "r");
-    std::string output;
-    char buffer[4096];
-    while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
-    const int status = pclose(pipe);
-    return {WEXITSTATUS(status), output};
+    return test::run_cardinal(args);
   }
   static std::string read(const fs::path& p) {
-    std::ifstream f(p, std::ios::binary);
-    std::stringstream s;
-    s << f.rdbuf();
-    return s.str();
+    return test::read_file(p);
   }
   /// The single run directory under `store`.
   static fs::path run_directory(const fs::path& store) {

@@ -2,6 +2,8 @@
 // its progress bar and gnuplot helpers.
 #include <gtest/gtest.h>
 
+#include "experiments/command_runner.hpp"
+
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -20,17 +22,11 @@
 namespace cardinal {
 namespace {
 namespace fs = std::filesystem;
-
-struct CommandResult {
-  int status;
-  std::string output;  // stdout and stderr
-};
+using test::CommandResult;
+using test::read_file;
 
 std::string read(const fs::path& p) {
-  std::ifstream f(p);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
+  return read_file(p);
 }
 
 std::vector<std::string> lines(const std::string& text) {
@@ -58,15 +54,7 @@ class PhaseTransitionCommand : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  CommandResult run(const std::string& args) {
-    const std::string command = std::string(CARDINAL_BINARY) + " " + args + " 2>&1";
-    std::FILE* pipe = popen(command.c_str(), "r");
-    std::string output;
-    char buffer[4096];
-    while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
-    const int status = pclose(pipe);
-    return {WEXITSTATUS(status), output};
-  }
+  CommandResult run(const std::string& args) { return test::run_cardinal(args); }
 
   fs::path out(const std::string& name = "out") const { return dir_ / name; }
 

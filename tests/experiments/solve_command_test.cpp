@@ -1,6 +1,8 @@
 // End-to-end tests of `cardinal solve`: the binary is run as a user would run it.
 #include <gtest/gtest.h>
 
+#include "experiments/command_runner.hpp"
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -10,11 +12,7 @@
 
 namespace {
 namespace fs = std::filesystem;
-
-struct CommandResult {
-  int status;
-  std::string output;  // stdout and stderr
-};
+using cardinal::test::CommandResult;
 
 class SolveCommand : public ::testing::Test {
  protected:
@@ -27,23 +25,10 @@ class SolveCommand : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  CommandResult run(const std::string& args) {
-    const std::string command = std::string(CARDINAL_BINARY) + " " + args + " 2>&1";
-    std::FILE* pipe = popen(command.c_str(), "r");
-    std::string output;
-    char buffer[4096];
-    while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
-    const int status = pclose(pipe);
-    return {WEXITSTATUS(status), output};
-  }
+  CommandResult run(const std::string& args) { return cardinal::test::run_cardinal(args); }
 
   std::string out() const { return (dir_ / "out").string(); }
-  static std::string read(const fs::path& p) {
-    std::ifstream f(p);
-    std::stringstream s;
-    s << f.rdbuf();
-    return s.str();
-  }
+  static std::string read(const fs::path& p) { return cardinal::test::read_file(p); }
   // Nothing but the files a test created itself may remain: no output directory, no staging.
   void expect_no_output() const {
     for (const auto& entry : fs::directory_iterator(dir_))
