@@ -1,5 +1,6 @@
 #include "cardinal/experiments/convex_problem_options.hpp"
 
+#include <cmath>
 #include <filesystem>
 
 #include "cardinal/bridge/error.hpp"
@@ -14,8 +15,8 @@ namespace fs = std::filesystem;
 po::options_description problem_options_description() {
   po::options_description problem("Problem");
   problem.add_options()("problem", po::value<std::string>()->required(),
-                        "least-squares | logistic")("data", po::value<std::string>(),
-                                                    "data file: LIBSVM/SVMlight or CSV")(
+                        "least-squares | logistic | network")("data", po::value<std::string>(),
+                                                              "data file: LIBSVM/SVMlight or CSV")(
       "format", po::value<std::string>()->default_value("auto"),
       "auto (by extension: .csv is CSV, anything else LIBSVM) | libsvm | csv")(
       "label-column", po::value<std::string>(),
@@ -32,7 +33,8 @@ po::options_description problem_options_description() {
       "synthetic: planted nonzeros are +-signal (0: N(0,1))")(
       "noise", po::value<double>()->default_value(0.0), "synthetic: noise standard deviation")(
       "sparse-design", po::bool_switch(), "synthetic: store the design as a sparse matrix")(
-      "seed", po::value<std::uint64_t>()->default_value(1), "synthetic: random seed")(
+      "seed", po::value<std::uint64_t>()->default_value(1),
+      "synthetic: random seed; network: seed of the initialization and the batch order")(
       "ridge", po::value<double>()->default_value(0.0), "ridge term (lambda2/2)||w||^2")(
       "intercept", po::bool_switch(), "fit an unpenalized intercept")(
       "normalize", po::bool_switch(),
@@ -55,7 +57,25 @@ po::options_description solver_options_description() {
       "fcfgs: replacement steps tried after each fully-corrective step")(
       "debias", po::bool_switch(), "lasso: refit on the selected support")(
       "path-length", po::value<Index>()->default_value(100), "lasso: number of lambda values")(
-      "min-ratio", po::value<double>()->default_value(1e-3), "lasso: lambda_min / lambda_max");
+      "min-ratio", po::value<double>()->default_value(1e-3), "lasso: lambda_min / lambda_max")(
+      "coordinates-per-step", po::value<Index>()->default_value(1),
+      "fcfgs: coordinates added per forward step")(
+      "iht-schedule", po::value<std::string>()->default_value("constant"),
+      "iht/niht: budget per iteration, constant | gradual (cubic, from dense at --prune-begin "
+      "to k at --prune-end)")("solver-momentum", po::value<double>()->default_value(0.0),
+                              "gmp/dpf/acdc: heavy-ball momentum of the gradient steps")(
+      "update-period", po::value<Index>()->default_value(16),
+      "gmp/dpf: steps between mask updates")(
+      "prune-begin", po::value<double>()->default_value(0.0),
+      "gmp/dpf/gradual iht: fraction of --max-iterations at which pruning starts")(
+      "prune-end", po::value<double>()->default_value(0.75),
+      "gmp/dpf/gradual iht: fraction of --max-iterations at which the budget is reached")(
+      "acdc-warmup", po::value<double>()->default_value(0.1),
+      "acdc: dense warm-up, as a fraction of --max-iterations")(
+      "acdc-phase", po::value<double>()->default_value(0.05),
+      "acdc: length of each compressed and decompressed phase, fraction of --max-iterations")(
+      "acdc-final", po::value<double>()->default_value(0.1),
+      "acdc: final compressed phase, fraction of --max-iterations");
   return solver;
 }
 
@@ -121,7 +141,26 @@ SolverSettings solver_settings(const po::variables_map& v) {
   settings.debias = v["debias"].as<bool>();
   settings.path_length = v["path-length"].as<Index>();
   settings.min_ratio = v["min-ratio"].as<double>();
+  settings.coordinates_per_step = v["coordinates-per-step"].as<Index>();
+  settings.iht_schedule = parse_sparsity_schedule_kind(v["iht-schedule"].as<std::string>());
+  settings.momentum = v["solver-momentum"].as<double>();
+  settings.update_period = v["update-period"].as<Index>();
+  settings.prune_begin = v["prune-begin"].as<double>();
+  settings.prune_end = v["prune-end"].as<double>();
+  settings.acdc_warmup = v["acdc-warmup"].as<double>();
+  settings.acdc_phase = v["acdc-phase"].as<double>();
+  settings.acdc_final = v["acdc-final"].as<double>();
   require(settings.stopping.max_iterations >= 1, "--max-iterations must be at least 1");
+  require(settings.coordinates_per_step >= 1, "--coordinates-per-step must be at least 1");
+  require(settings.momentum >= 0.0 && settings.momentum < 1.0,
+          "--solver-momentum must be in [0, 1)");
+  require(settings.update_period >= 1, "--update-period must be at least 1");
+  for (const char* name : {"prune-begin", "prune-end", "acdc-warmup", "acdc-phase", "acdc-final"}) {
+    const double f = v[name].as<double>();
+    require(std::isfinite(f) && f >= 0.0 && f <= 1.0,
+            std::string("--") + name + " must be a fraction in [0, 1]");
+  }
+  require(settings.prune_begin <= settings.prune_end, "--prune-begin must not exceed --prune-end");
   require(settings.stopping.tolerance >= 0.0, "--tolerance must be non-negative");
   return settings;
 }

@@ -17,6 +17,9 @@
 #include "cardinal/experiments/convex_problem_options.hpp"
 #include "cardinal/experiments/solver_registry.hpp"
 #include "cardinal/experiments/sparsity_level.hpp"
+#ifdef CARDINAL_WITH_TORCH
+#include "cardinal/experiments/network/solve_network.hpp"
+#endif
 
 namespace cardinal {
 namespace po = boost::program_options;
@@ -25,10 +28,16 @@ namespace {
 
 constexpr const char* kUsage =
     "Usage: cardinal solve --problem {least-squares,logistic} (--data FILE | --synthetic ...)\n"
+    "                      --solver NAME --sparsity S [options]\n"
+    "       cardinal solve --problem network --model NAME --dataset NAME\n"
     "                      --solver NAME --sparsity S [options]\n\n"
     "Runs a sparsity-constrained solver, prints a summary, and writes trace.csv (one row per\n"
     "iteration) and solution.json into the output directory, which appears only once complete.\n"
-    "S >= 1 is a number of nonzeros; 0 < S < 1 is the fraction of features kept.";
+    "S >= 1 is a number of nonzeros; 0 < S < 1 is the fraction of features kept.\n\n"
+    "The solvers are written once against the bridge concepts: --problem network runs the same\n"
+    "code on a network, whose coordinates are its prunable weights (or neurons), whose gradient\n"
+    "is a minibatch gradient, and whose restricted solve trains on the support (\"Training\"\n"
+    "options). It also writes mask.mask and weights.snapshot. See docs/bridge.md.";
 
 po::options_description solve_options() {
   po::options_description output("Output");
@@ -38,7 +47,11 @@ po::options_description solve_options() {
       "quiet,q", po::bool_switch(), "print nothing on success");
 
   po::options_description all;
-  all.add(problem_options_description()).add(solver_options_description()).add(output);
+  all.add(problem_options_description()).add(solver_options_description());
+#ifdef CARDINAL_WITH_TORCH
+  all.add(network_problem_options());
+#endif
+  all.add(output);
   return all;
 }
 
@@ -123,6 +136,13 @@ int solve_main(const std::vector<std::string>& args) {
   const auto values = parse_command_line(kUsage, solve_options(), args, std::cout);
   if (!values) return 0;
   const po::variables_map& v = *values;
+  if (v["problem"].as<std::string>() == "network") {
+#ifdef CARDINAL_WITH_TORCH
+    return solve_network(v);
+#else
+    throw InvalidInput("--problem network: this build of cardinal has no LibTorch");
+#endif
+  }
   const bool logistic = parse_problem_kind(v);
   find_solver(v["solver"].as<std::string>());  // fail before loading a large file
   LoadedData data = load_problem_data(v, logistic);

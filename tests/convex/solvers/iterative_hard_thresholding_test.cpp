@@ -290,6 +290,60 @@ TEST(IterativeHardThresholding, ReRunsAreBitIdentical) {
   }
 }
 
+// A gradual schedule (everything kept by the first projection, k from iteration 21 on): the
+// support sizes in the trace are the schedule, and both variants still recover the planted support
+// of an instance that constant-budget IHT recovers.
+TEST(IterativeHardThresholding, GradualScheduleFollowsTheCountsAndRecovers) {
+  const auto inst = make_synthetic({.samples = 300, .features = 500, .sparsity = 10, .seed = 1});
+  const LeastSquaresProblem problem(inst.design, inst.response);
+  const auto schedule = SparsitySchedule::gradual(0, 20);
+  for (bool normalized : {false, true}) {
+    const auto result = IterativeHardThresholding({.normalized = normalized, .schedule = schedule})
+                            .minimize(problem, 10);
+    const std::string label = normalized ? "normalized" : "fixed step";
+    ASSERT_GT(result.trace.rows.size(), 22u) << label;
+    EXPECT_EQ(result.trace.rows[1].support_size, 500) << label;
+    for (std::size_t t = 1; t < result.trace.rows.size(); ++t)
+      EXPECT_EQ(result.trace.rows[t].support_size,
+                schedule.kept(static_cast<Index>(t) - 1, 10, 500))
+          << label << " iteration " << t;
+    expect_exact_recovery(result, inst, label);
+  }
+}
+
+// With a loose tolerance constant-budget IHT stops after a few iterations; with a schedule the
+// convergence tests wait until the budget is k for good (gradual: iteration t₁ + 1; alternating:
+// T − F + 1), and the sizes alternate exactly as the schedule says.
+TEST(IterativeHardThresholding, ScheduleDefersConvergenceUntilTheBudgetIsFinal) {
+  const auto inst =
+      make_synthetic({.samples = 100, .features = 60, .sparsity = 5, .noise = 0.1, .seed = 71});
+  const LeastSquaresProblem problem(inst.design, inst.response);
+  const StoppingCriteria loose{.max_iterations = 200, .tolerance = 0.2};
+  const auto constant = IterativeHardThresholding({.stopping = loose}).minimize(problem, 5);
+  EXPECT_EQ(constant.reason, StopReason::kConverged);
+  EXPECT_LT(constant.iterations, 10);
+
+  const auto gradual =
+      IterativeHardThresholding({.stopping = loose, .schedule = SparsitySchedule::gradual(5, 30)})
+          .minimize(problem, 5);
+  EXPECT_EQ(gradual.reason, StopReason::kConverged);
+  EXPECT_GE(gradual.iterations, 31);
+  EXPECT_EQ(gradual.trace.rows.back().support_size, 5);
+  EXPECT_EQ(static_cast<Index>(nonzeros(gradual.w, 60).size()), 5);
+
+  // W = 2, P = 3, F = 6, T = 20: iterations 1–2 dense, 3–5 sparse, 6–8 dense, 9–11 sparse,
+  // 12–14 dense, from 15 (step 14 = T − F) on sparse.
+  const auto alternating = SparsitySchedule::alternating(2, 3, 6, 20);
+  const auto acdc =
+      IterativeHardThresholding({.stopping = loose, .schedule = alternating}).minimize(problem, 5);
+  EXPECT_GE(acdc.iterations, 15);
+  const std::vector<Index> expected = {60, 60, 5, 5, 5, 60, 60, 60, 5, 5, 5, 60, 60, 60, 5};
+  ASSERT_GE(acdc.trace.rows.size(), expected.size() + 1);
+  for (std::size_t t = 1; t <= expected.size(); ++t)
+    EXPECT_EQ(acdc.trace.rows[t].support_size, expected[t - 1]) << "iteration " << t;
+  EXPECT_EQ(acdc.support.size(), 5u);
+}
+
 TEST(IterativeHardThresholding, RejectsInvalidInput) {
   const auto inst = make_synthetic({.samples = 30, .features = 12, .sparsity = 3, .seed = 61});
   const LeastSquaresProblem problem(inst.design, inst.response);
@@ -301,6 +355,10 @@ TEST(IterativeHardThresholding, RejectsInvalidInput) {
     EXPECT_NO_THROW(iht.minimize(problem, 12));
   }
   EXPECT_THROW(IterativeHardThresholding({.step = -1.0}), InvalidInput);
+  IterativeHardThresholdingOptions bad_schedule;
+  bad_schedule.schedule = SparsitySchedule::alternating(0, 1, 0, 5);
+  bad_schedule.schedule.phase = 0;
+  EXPECT_THROW(IterativeHardThresholding{bad_schedule}, InvalidInput);
   const GradientOnly gradient_only{&problem};
   EXPECT_THROW(IterativeHardThresholding({.normalized = true}).minimize(gradient_only, 3),
                InvalidInput);

@@ -46,4 +46,25 @@ using VectorOf = typename P::Space::Vector;
 template <class P>
 using SupportOf = typename P::Space::Support;
 
+/// A problem that names the point solvers start from. A network must start from its
+/// initialization: at w = 0 every hidden unit is dead and every weight gradient vanishes, so no
+/// gradient-driven selection could ever leave zero. Problems without it start from zero.
+///
+/// `p.starting_point()` returns that point. Iterative solvers (IHT, HTP, the dynamic
+/// thresholding family) start there; greedy solvers start from its support, which must then fit
+/// in the sparsity budget.
+template <class P>
+concept StartingPointProblem = DifferentiableProblem<P> && requires(const P& p) {
+  { p.starting_point() } -> std::same_as<VectorOf<P>>;
+};
+
+/// `p.starting_point()` for a StartingPointProblem, the zero vector otherwise.
+template <DifferentiableProblem P>
+VectorOf<P> starting_point(const P& problem) {
+  if constexpr (StartingPointProblem<P>)
+    return problem.starting_point();
+  else
+    return problem.space().zeros();
+}
+
 }  // namespace cardinal

@@ -44,4 +44,17 @@ void require_valid_sparsity(const P& problem, Index k) {
   require(k <= p, "sparsity " + std::to_string(k) + " exceeds the dimension " + std::to_string(p));
 }
 
+/// The support a greedy solver starts from: the free coordinates and the constrained nonzeros of
+/// starting_point(problem) (the free coordinates alone for a problem that starts from zero).
+/// Throws InvalidInput if that start already holds more than k constrained coordinates.
+template <DifferentiableProblem P>
+SupportOf<P> greedy_start_support(const P& problem, const VectorOf<P>& start, Index k) {
+  const auto& space = problem.space();
+  SupportOf<P> support = space.unite(space.empty_support(), space.support_of(start));
+  const Index size = space.size(support);
+  require(size <= k, "the starting point has " + std::to_string(size) +
+                         " nonzeros, more than the sparsity budget " + std::to_string(k));
+  return support;
+}
+
 }  // namespace cardinal

@@ -1,12 +1,16 @@
 #pragma once
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <string>
 #include <string_view>
 
 #include "cardinal/bridge/error.hpp"
 #include "cardinal/bridge/solver.hpp"
+#include "cardinal/bridge/sparsity_schedule.hpp"
 #include "cardinal/convex/glm_problem.hpp"
+#include "cardinal/convex/solvers/dynamic_hard_thresholding.hpp"
 #include "cardinal/convex/solvers/forward_greedy_selection.hpp"
 #include "cardinal/convex/solvers/fully_corrective_greedy.hpp"
 #include "cardinal/convex/solvers/gradient_support_pursuit.hpp"
@@ -20,38 +24,65 @@ namespace cardinal {
 /// Settings shared by the solvers that the command line exposes; each solver reads the ones
 /// that apply to it.
 struct SolverSettings {
+  /// max_iterations is also the length T of the dynamic methods (dpf, gmp, acdc).
   StoppingCriteria stopping;
-  double step = 0.0;  ///< 0: the solver's default (1/L estimated)
+  double step = 0.0;  ///< 0: the solver's default (1/L estimated; dpf, gmp, acdc need one)
   Index replacement_steps = 0;
+  Index coordinates_per_step = 1;  ///< fcfgs
   bool debias = false;
   Index path_length = 100;
   double min_ratio = 1e-3;
+  /// iht: constant, or gradual over [prune_begin · T, prune_end · T] (T = max_iterations).
+  SparsityScheduleKind iht_schedule = SparsityScheduleKind::kConstant;
+  /// dpf, gmp, acdc.
+  double momentum = 0.0;
+  Index update_period = 16;
+  double prune_begin = 0.0;  ///< dpf, gmp (and gradual iht): fractions of T
+  double prune_end = 0.75;
+  double acdc_warmup = 0.1;  ///< acdc: fractions of T
+  double acdc_phase = 0.05;
+  double acdc_final = 0.1;
 };
+
+/// Where a solver runs: on every problem of the bridge concepts, or on GLMs (convex) only.
+enum class SolverScope { kAnyProblem, kConvexOnly, kLeastSquaresOnly };
 
 struct SolverEntry {
   std::string_view name;
   std::string_view summary;
-  bool least_squares_only;
+  SolverScope scope;
+  bool least_squares_only = false;
 };
 
 /// Every solver reachable by name.
 inline constexpr std::array kSolvers = {
-    SolverEntry{"fgs", "forward greedy selection (Shalev-Shwartz, Srebro & Zhang 2010)", false},
+    SolverEntry{"fgs", "forward greedy selection (Shalev-Shwartz, Srebro & Zhang 2010)",
+                SolverScope::kAnyProblem},
     SolverEntry{"fcfgs",
-                "fully-corrective forward greedy selection, with --replacement-steps "
-                "(Shalev-Shwartz, Srebro & Zhang 2010)",
-                false},
+                "fully-corrective forward greedy selection, with --replacement-steps and "
+                "--coordinates-per-step (Shalev-Shwartz, Srebro & Zhang 2010)",
+                SolverScope::kAnyProblem},
     SolverEntry{"omp", "orthogonal matching pursuit, incremental Cholesky (Pati et al. 1993)",
-                true},
-    SolverEntry{"iht", "iterative hard thresholding, fixed step (Blumensath & Davies 2009)", false},
-    SolverEntry{"niht", "normalized iterative hard thresholding (Blumensath & Davies 2010)", false},
-    SolverEntry{"htp", "hard thresholding pursuit (Foucart 2011)", false},
-    SolverEntry{"cosamp", "compressive sampling matching pursuit (Needell & Tropp 2009)", true},
-    SolverEntry{"grasp", "gradient support pursuit (Bahmani, Raj & Boufounos 2013)", false},
+                SolverScope::kLeastSquaresOnly, true},
+    SolverEntry{"iht",
+                "iterative hard thresholding, fixed step, --iht-schedule (Blumensath & Davies "
+                "2009)",
+                SolverScope::kAnyProblem},
+    SolverEntry{"niht", "normalized iterative hard thresholding (Blumensath & Davies 2010)",
+                SolverScope::kAnyProblem},
+    SolverEntry{"htp", "hard thresholding pursuit (Foucart 2011)", SolverScope::kAnyProblem},
+    SolverEntry{"cosamp", "compressive sampling matching pursuit (Needell & Tropp 2009)",
+                SolverScope::kLeastSquaresOnly, true},
+    SolverEntry{"grasp", "gradient support pursuit (Bahmani, Raj & Boufounos 2013)",
+                SolverScope::kAnyProblem},
     SolverEntry{"lasso",
                 "l1 regularization path by coordinate descent, stopped at the sparsity budget "
                 "(Friedman, Hastie & Tibshirani 2010)",
-                false},
+                SolverScope::kConvexOnly},
+    SolverEntry{"gmp", "gradual magnitude pruning (Zhu & Gupta 2017)", SolverScope::kAnyProblem},
+    SolverEntry{"dpf", "dynamic pruning with feedback (Lin et al. 2020)", SolverScope::kAnyProblem},
+    SolverEntry{"acdc", "alternating compressed/decompressed training (Peste et al. 2021)",
+                SolverScope::kAnyProblem},
 };
 
 /// A list of the solver names for messages and --help.
@@ -67,6 +98,58 @@ inline const SolverEntry& find_solver(std::string_view name) {
   throw InvalidInput("unknown solver '" + std::string(name) + "' (known: " + solver_names() + ")");
 }
 
+/// Runs solver `name` on any problem of the bridge concepts (a GlmProblem or a network) with
+/// sparsity budget k; each solver requires the concepts it is written against.
+template <DifferentiableProblem P>
+SolverResult<P> run_generic_solver(std::string_view name, const SolverSettings& settings,
+                                   const P& problem, Index k) {
+  const StoppingCriteria& stopping = settings.stopping;
+  const Index t = stopping.max_iterations;
+  auto fraction_of_run = [t](double f) {
+    return static_cast<Index>(std::llround(f * static_cast<double>(t)));
+  };
+  if constexpr (RestrictedProblem<P>) {
+    if (name == "fcfgs")
+      return FullyCorrectiveGreedy({.stopping = stopping,
+                                    .replacement_steps = settings.replacement_steps,
+                                    .coordinates_per_step = settings.coordinates_per_step})
+          .minimize(problem, k);
+    if (name == "htp")
+      return HardThresholdingPursuit({.stopping = stopping, .step = settings.step})
+          .minimize(problem, k);
+    if (name == "grasp") return GradientSupportPursuit({.stopping = stopping}).minimize(problem, k);
+  }
+  if constexpr (LineSearchProblem<P>) {
+    if (name == "fgs") return ForwardGreedySelection({.stopping = stopping}).minimize(problem, k);
+  }
+  if (name == "iht" || name == "niht") {
+    IterativeHardThresholdingOptions options{
+        .stopping = stopping, .step = settings.step, .normalized = name == "niht"};
+    if (settings.iht_schedule == SparsityScheduleKind::kGradual)
+      options.schedule = SparsitySchedule::gradual(fraction_of_run(settings.prune_begin),
+                                                   fraction_of_run(settings.prune_end));
+    else
+      require(settings.iht_schedule == SparsityScheduleKind::kConstant,
+              "--iht-schedule must be constant or gradual");
+    return IterativeHardThresholding(options).minimize(problem, k);
+  }
+  if (name == "gmp" || name == "dpf" || name == "acdc") {
+    require(settings.step > 0.0, "--solver " + std::string(name) + " needs a --step > 0");
+    DynamicHardThresholdingOptions options =
+        name == "acdc"
+            ? alternating_compressed_decompressed(
+                  t, settings.step, std::max<Index>(1, fraction_of_run(settings.acdc_phase)),
+                  fraction_of_run(settings.acdc_warmup), fraction_of_run(settings.acdc_final))
+        : name == "gmp" ? gradual_magnitude_pruning(t, settings.step, settings.update_period,
+                                                    settings.prune_begin, settings.prune_end)
+                        : dynamic_pruning_with_feedback(t, settings.step, settings.update_period,
+                                                        settings.prune_begin, settings.prune_end);
+    options.momentum = settings.momentum;
+    return DynamicHardThresholding(options).minimize(problem, k);
+  }
+  throw InvalidInput("solver '" + std::string(name) + "' is not available for this problem");
+}
+
 /// Runs solver `name` on a convex problem with sparsity budget k.
 template <class Loss>
 SolverResult<GlmProblem<Loss>> run_solver(std::string_view name, const SolverSettings& settings,
@@ -77,20 +160,6 @@ SolverResult<GlmProblem<Loss>> run_solver(std::string_view name, const SolverSet
                                            "' applies to least squares only (for " +
                                            std::string(Loss::kName) + " use grasp or fcfgs)");
   }
-  const StoppingCriteria& stopping = settings.stopping;
-  if (name == "fgs") return ForwardGreedySelection({.stopping = stopping}).minimize(problem, k);
-  if (name == "fcfgs")
-    return FullyCorrectiveGreedy(
-               {.stopping = stopping, .replacement_steps = settings.replacement_steps})
-        .minimize(problem, k);
-  if (name == "iht" || name == "niht")
-    return IterativeHardThresholding(
-               {.stopping = stopping, .step = settings.step, .normalized = name == "niht"})
-        .minimize(problem, k);
-  if (name == "htp")
-    return HardThresholdingPursuit({.stopping = stopping, .step = settings.step})
-        .minimize(problem, k);
-  if (name == "grasp") return GradientSupportPursuit({.stopping = stopping}).minimize(problem, k);
   if (name == "lasso") {
     L1PathOptions path;
     path.path_length = settings.path_length;
@@ -98,12 +167,13 @@ SolverResult<GlmProblem<Loss>> run_solver(std::string_view name, const SolverSet
     return LassoPathSelection({.path = path, .debias = settings.debias}).minimize(problem, k);
   }
   if constexpr (Loss::kQuadratic) {
+    const StoppingCriteria& stopping = settings.stopping;
     if (name == "omp")
       return OrthogonalMatchingPursuit({.stopping = stopping}).minimize(problem, k);
     if (name == "cosamp")
       return CompressiveSamplingMatchingPursuit({.stopping = stopping}).minimize(problem, k);
   }
-  throw InvalidInput("solver '" + std::string(name) + "' is not available here");
+  return run_generic_solver(name, settings, problem, k);
 }
 
 }  // namespace cardinal

@@ -18,7 +18,8 @@ struct ForwardGreedySelectionOptions {
 };
 
 /// Forward Greedy Selection (Shalev-Shwartz, Srebro & Zhang 2010, Algorithm 1): from the
-/// intercept-only fit, repeatedly take the constrained coordinate j of largest |∇_j f(w)| and
+/// intercept-only fit (for a StartingPointProblem: the fit on its starting point's support),
+/// repeatedly take the constrained coordinate j of largest |∇_j f(w)| and
 /// minimize f exactly along e_j, w ← w + η e_j. Only the chosen coordinate moves; the free
 /// coordinates keep their initial fit. A coordinate may be chosen again; the run stops when k
 /// distinct constrained coordinates have been touched (kBudgetReached), on the tolerance
@@ -48,10 +49,12 @@ SolverResult<P> ForwardGreedySelection::minimize(const P& problem, Index sparsit
   const auto& space = problem.space();
   const StoppingCriteria& stopping = options_.stopping;
   const SupportOf<P> free_only = space.empty_support();
+  const VectorOf<P> start = starting_point(problem);
 
   SolverResult<P> result;
-  SupportOf<P> selected = free_only;  // free ∪ every constrained coordinate stepped on so far
-  VectorOf<P> w = problem.minimize_on(free_only, space.zeros());
+  // free ∪ the starting point's support ∪ every constrained coordinate stepped on so far
+  SupportOf<P> selected = greedy_start_support(problem, start, sparsity);
+  VectorOf<P> w = problem.minimize_on(selected, start);
   VectorOf<P> g = space.zeros();
   double objective = problem.value_and_gradient(w, g);
   double previous = objective;

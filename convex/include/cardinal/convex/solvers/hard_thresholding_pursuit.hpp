@@ -21,8 +21,9 @@ struct HardThresholdingPursuitOptions {
 /// Hard thresholding pursuit (Foucart 2011): an IHT selection step followed by a fully-corrective
 /// solve on the selected support,
 ///   S ← supp H_k(w − μ ∇f(w)),   w ← argmin { f(v) : supp v ⊆ S } (problem.minimize_on).
-/// Starts from the fit of the free coordinates alone. Stops when the selected support repeats
-/// (kConverged: the next solve would return the same w) or at the iteration cap.
+/// Starts from the fit of the free coordinates alone, or from the problem's starting point. Stops
+/// when the selected support repeats (kConverged: the next solve would return the same w) or at the
+/// iteration cap.
 class HardThresholdingPursuit {
  public:
   explicit HardThresholdingPursuit(HardThresholdingPursuitOptions options = {})
@@ -48,8 +49,17 @@ SolverResult<P> HardThresholdingPursuit::minimize(const P& problem, Index sparsi
   const Stopwatch clock;
 
   SolverResult<P> result;
-  SupportOf<P> support = space.empty_support();
-  VectorOf<P> w = problem.minimize_on(support, space.zeros());
+  SupportOf<P> support;
+  VectorOf<P> w;
+  if constexpr (StartingPointProblem<P>) {
+    // A (typically dense) starting point is the selection step's first proxy; fitting it
+    // first would be a dense solve.
+    w = problem.starting_point();
+    support = space.support_of(w);
+  } else {
+    support = space.empty_support();
+    w = problem.minimize_on(support, space.zeros());
+  }
   VectorOf<P> gradient = space.zeros();
   double objective = problem.value_and_gradient(w, gradient);
   record(problem, result.trace, 0, objective, gradient, support, clock);

@@ -7,6 +7,7 @@
 #include "cardinal/bridge/problem.hpp"
 #include "cardinal/bridge/smoothness.hpp"
 #include "cardinal/bridge/solver_result.hpp"
+#include "cardinal/bridge/sparsity_schedule.hpp"
 #include "cardinal/bridge/trace.hpp"
 
 namespace cardinal {
@@ -21,11 +22,14 @@ struct IterativeHardThresholdingOptions {
   /// gradient restricted to the current support, halved while the support changes and the
   /// sufficient-decrease condition below fails. Requires a LineSearchProblem.
   bool normalized = false;
+  /// The budget of each projection: iteration t keeps schedule.kept(t − 1, k, dimension)
+  /// constrained coordinates (the default, constant, keeps k throughout).
+  SparsitySchedule schedule;
 };
 
 /// Iterative hard thresholding: w ← H_k(w − μ ∇f(w)), where H_k keeps the free coordinates and
 /// the k constrained entries of largest magnitude (space.largest, then space.restrict). Starts
-/// from w = 0.
+/// from w = 0, or from the problem's starting point (a network's initialization).
 ///
 /// Normalized variant, with Γ the support kept by the previous iteration (at the first iteration,
 /// Γ = the k largest entries of ∇f(0)):
@@ -38,9 +42,17 @@ struct IterativeHardThresholdingOptions {
 /// ‖X(w̃ − w)‖² in our scaling. Because w̃ is the best k-sparse approximation of w − μg, it
 /// implies f(w̃) ≤ f(w) − c ‖w̃ − w‖²/(2μ): every accepted iterate decreases f.
 ///
+/// With a sparsity schedule, iteration t = 1, 2, … projects onto H_{k_t}, k_t =
+/// schedule.kept(t − 1, k, dimension), instead of H_k (so the first projection keeps kept(0)),
+/// and the normalized variant fills Γ up to k_t. An iteration that lowers the budget
+/// (k_t < k_{t−1}) accepts its candidate without the backtracking test, which presumes that w is
+/// k_t-sparse.
+///
 /// Stops at the iteration cap, when the relative objective change |f_t − f_{t−1}| falls to
 /// tolerance · max(|f_t|, |f_{t−1}|), or when the support repeats and the step ‖w_t − w_{t−1}‖
-/// is at most tolerance · ‖w_t‖ (both kConverged). The returned support is the set H_k kept.
+/// is at most tolerance · ‖w_t‖ (both kConverged); the convergence tests apply only once the
+/// schedule has reached k for good (t − 1 ≥ schedule.target_reached_at()). The returned support
+/// is the set H_{k_t} kept last.
 class IterativeHardThresholding {
  public:
   /// c of the normalized variant's acceptance test (Blumensath & Davies suggest 0.01).
@@ -53,6 +65,7 @@ class IterativeHardThresholding {
     require(std::isfinite(options_.step) && options_.step >= 0.0,
             "iht: step must be a finite non-negative number (0: 1/L)");
     require(options_.stopping.max_iterations >= 0, "iht: max_iterations must be non-negative");
+    options_.schedule.validate();
   }
 
   const IterativeHardThresholdingOptions& options() const { return options_; }
@@ -76,7 +89,7 @@ SolverResult<P> IterativeHardThresholding::minimize(const P& problem, Index spar
   const Stopwatch clock;
 
   SolverResult<P> result;
-  VectorOf<P> w = space.zeros();
+  VectorOf<P> w = starting_point(problem);
   VectorOf<P> gradient = space.zeros();
   double objective = problem.value_and_gradient(w, gradient);
   SupportOf<P> support = space.support_of(w);
@@ -85,7 +98,7 @@ SolverResult<P> IterativeHardThresholding::minimize(const P& problem, Index spar
   double fixed_step = options_.step;
   auto step_or_default = [&]() {
     if (fixed_step == 0.0) {
-      const double curvature = estimate_smoothness(problem, space.zeros());
+      const double curvature = estimate_smoothness(problem, starting_point(problem));
       // Zero curvature along every direction built from the start: any step does.
       fixed_step = curvature > 0.0 && std::isfinite(curvature) ? 1.0 / curvature : 1.0;
     }
@@ -104,30 +117,37 @@ SolverResult<P> IterativeHardThresholding::minimize(const P& problem, Index spar
   VectorOf<P> candidate = space.zeros(), candidate_gradient = space.zeros();
   SupportOf<P> kept;
   double candidate_objective = objective;
-  // w̃ = H_k(w − μ g), its value and gradient.
+  // w̃ = H_{k_t}(w − μ g), its value and gradient.
+  Index budget = k;  // k_t of the current iteration
   auto threshold_step = [&](double mu) {
     candidate = combination(w, -mu, gradient);
-    kept = space.largest(candidate, k);
+    kept = space.largest(candidate, budget);
     space.restrict(candidate, kept);
     candidate_objective = problem.value_and_gradient(candidate, candidate_gradient);
   };
 
   result.reason = StopReason::kIterationLimit;
+  const SparsitySchedule& schedule = options_.schedule;
   for (Index iteration = 1; iteration <= options_.stopping.max_iterations; ++iteration) {
+    const Index previous_budget = budget;
+    budget = schedule.kept(iteration - 1, k, space.dimension());
     if (!options_.normalized) {
       threshold_step(fixed_step);
     } else if constexpr (LineSearchProblem<P>) {
       SupportOf<P> gamma = support;
-      if (space.size(gamma) < k)
-        gamma = space.unite(gamma, space.largest_outside(gradient, gamma, k - space.size(gamma)));
+      if (space.size(gamma) < budget)
+        gamma =
+            space.unite(gamma, space.largest_outside(gradient, gamma, budget - space.size(gamma)));
       VectorOf<P> direction = space.zeros();
       space.axpy(-1.0, gradient, direction);
       space.restrict(direction, gamma);
       double mu = problem.minimize_along(w, direction);
       if (!(mu > 0.0) || !std::isfinite(mu)) mu = step_or_default();
+      const bool budget_lowered = iteration > 1 && budget < previous_budget;
       for (int backtrack = 0;; ++backtrack) {
         threshold_step(mu);
-        if (same_support(space, kept, gamma) || backtrack == kMaxBacktracks) break;
+        if (same_support(space, kept, gamma) || backtrack == kMaxBacktracks || budget_lowered)
+          break;
         const VectorOf<P> difference = combination(candidate, -1.0, w);
         const double bound =
             objective + space.dot(gradient, difference) +
@@ -153,7 +173,8 @@ SolverResult<P> IterativeHardThresholding::minimize(const P& problem, Index spar
         tolerance * std::max(std::abs(previous_objective), std::abs(objective));
     const bool iterate_settled =
         support_repeats && step_norm <= tolerance * std::sqrt(space.dot(w, w));
-    if (objective_settled || iterate_settled) {
+    const bool budget_final = iteration - 1 >= schedule.target_reached_at();
+    if (budget_final && (objective_settled || iterate_settled)) {
       result.reason = StopReason::kConverged;
       break;
     }

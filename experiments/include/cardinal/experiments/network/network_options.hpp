@@ -1,0 +1,62 @@
+#pragma once
+
+#include <torch/types.h>
+
+#include <boost/program_options.hpp>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "cardinal/nonconvex/data/registry.hpp"
+#include "cardinal/nonconvex/data/tensor_dataset.hpp"
+#include "cardinal/nonconvex/models/factory.hpp"
+#include "cardinal/nonconvex/training/trainer.hpp"
+
+namespace cardinal {
+
+/// The option groups every network command shares, so that `--model`, `--optimizer` or
+/// `--device` mean the same in `cardinal lottery`, `cardinal solve --problem network` and
+/// `cardinal supermask`.
+
+/// "Network and data": --model, --dataset, --data-dir, --train-subset, --test-subset.
+boost::program_options::options_description network_data_options();
+
+/// "Training": --iterations | --epochs, --batch-size, --optimizer, --lr, --momentum, --nesterov,
+/// --weight-decay, --schedule, --milestones, --gamma, --final-lr, --warmup, --augment,
+/// --evaluate-every.
+boost::program_options::options_description training_options();
+
+/// "Device": --device cpu|cuda|cuda:N, --threads N.
+boost::program_options::options_description device_options();
+
+/// The model, data set and loaded splits a network command works on.
+struct NetworkData {
+  std::string model;
+  std::string dataset;
+  ModelInput input;
+  TensorDataset train;
+  TensorDataset test;
+};
+
+/// Checks --model and --dataset against the known names (before anything is loaded) and loads
+/// the two splits from --data-dir (or the data set's standard folder), keeping the first
+/// --train-subset / --test-subset examples. InvalidInput naming the option on bad input.
+NetworkData load_network_data(const boost::program_options::variables_map& values);
+
+/// The TrainingSpec the "Training" options describe, for `dataset` (its standard normalization)
+/// and a training set of `train_size` examples (the cosine schedule's length). `default_epochs`
+/// applies when neither --iterations nor --epochs is given; the data seed is `seed`.
+TrainingSpec parse_training_spec(const boost::program_options::variables_map& values,
+                                 const std::string& dataset, Index train_size, Index default_epochs,
+                                 std::uint64_t seed);
+
+/// --device, checked (CUDA must be available for cuda); applies --threads when > 0.
+torch::Device parse_device_options(const boost::program_options::variables_map& values);
+
+/// A 64-bit FNV-1a digest (16 hex digits) of the examples' pixels and labels: it enters run
+/// hashes so that the same settings pointed at different data files name another run.
+std::string data_fingerprint(const TensorDataset& data);
+
+/// The training settings that change results, as JSON (for run hashes and settings files).
+nlohmann::json to_json(const TrainingSpec& spec);
+
+}  // namespace cardinal

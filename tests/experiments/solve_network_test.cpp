@@ -1,0 +1,160 @@
+// `cardinal solve --problem network` end to end: the convex command line, one flag apart.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "experiments/command_runner.hpp"
+
+#ifdef CARDINAL_WITH_TORCH
+#include "cardinal/nonconvex/pruning/mask.hpp"
+#endif
+
+namespace cardinal {
+namespace {
+namespace fs = std::filesystem;
+
+const std::string kNetwork =
+    "--problem network --model lenet300 --dataset fashion-mnist "
+    "--data-dir " CARDINAL_TEST_DATA_DIR "/nonconvex/fashion-mnist-gz --batch-size 8 --seed 3 ";
+
+class SolveNetwork : public ::testing::Test {
+ protected:
+  void SetUp() override {
+#ifndef CARDINAL_WITH_TORCH
+    GTEST_SKIP() << "built without LibTorch";
+#endif
+    dir_ = fs::temp_directory_path() /
+           ("cardinal-solve-network-" +
+            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "-" +
+            std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    if (!dir_.empty()) fs::remove_all(dir_);
+  }
+  std::string out(const std::string& name) const {
+    return (dir_ / name).string();
+  }
+
+  /// The trace without its wall-clock column.
+  static std::vector<std::string> trace_without_seconds(const fs::path& file) {
+    std::istringstream in(test::read_file(file));
+    std::vector<std::string> rows;
+    for (std::string line; std::getline(in, line);) rows.push_back(line.substr(0, line.rfind(',')));
+    return rows;
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(SolveNetwork, TheSameCommandLineRunsOnBothRegimesWithTheSameTraceColumns) {
+  const auto convex = test::run_cardinal(
+      "solve --problem logistic --synthetic --samples 100 --dimension 50 --planted 5 "
+      "--solver iht --sparsity 0.1 --max-iterations 20 -q -o " +
+      out("convex"));
+  ASSERT_EQ(convex.status, 0) << convex.output;
+  const auto network = test::run_cardinal("solve " + kNetwork +
+                                          "--solver iht --step 0.05 --sparsity 0.1 "
+                                          "--max-iterations 12 -q -o " +
+                                          out("network"));
+  ASSERT_EQ(network.status, 0) << network.output;
+
+  const auto header = [](const fs::path& file) {
+    const std::string text = test::read_file(file);
+    return text.substr(0, text.find('\n'));
+  };
+  EXPECT_EQ(header(out("convex") + "/trace.csv"), header(out("network") + "/trace.csv"));
+  EXPECT_EQ(trace_without_seconds(out("network") + "/trace.csv").size(), 1u + 1u + 12u);
+
+  const auto solution = nlohmann::json::parse(test::read_file(out("network") + "/solution.json"));
+  // LeNet-300-100 has 266,200 prunable weights; 10% of them is the budget, met exactly.
+  EXPECT_EQ(solution["features"], 266200);
+  EXPECT_EQ(solution["sparsity"], 26620);
+  EXPECT_EQ(solution["nonzeros"], 26620);
+  EXPECT_EQ(solution["nonzero_weights"], 26620);
+  EXPECT_EQ(solution["iterations"], 12);
+#ifdef CARDINAL_WITH_TORCH
+  const Mask mask = Mask::load(out("network") + "/mask.mask");
+  EXPECT_EQ(mask.remaining(), 26620);
+#endif
+}
+
+TEST_F(SolveNetwork, RerunsAreBitIdenticalAndEveryGenericSolverRuns) {
+  for (const std::string solver : {"iht", "gmp", "dpf", "acdc"}) {
+    const std::string args = "solve " + kNetwork + "--solver " + solver +
+                             " --step 0.05 --sparsity 0.2 --max-iterations 20 "
+                             "--update-period 4 -q -o ";
+    const auto first = test::run_cardinal(args + out(solver + "-1"));
+    const auto second = test::run_cardinal(args + out(solver + "-2"));
+    ASSERT_EQ(first.status, 0) << first.output;
+    ASSERT_EQ(second.status, 0) << second.output;
+    EXPECT_EQ(trace_without_seconds(out(solver + "-1") + "/trace.csv"),
+              trace_without_seconds(out(solver + "-2") + "/trace.csv"))
+        << solver;
+    const auto solution =
+        nlohmann::json::parse(test::read_file(out(solver + "-1") + "/solution.json"));
+    EXPECT_EQ(solution["nonzeros"], 53240) << solver;
+  }
+  // The greedy solvers grow from a sparse start and retrain on the support at every step.
+  const auto fcfgs = test::run_cardinal("solve " + kNetwork +
+                                        "--solver fcfgs --sparsity 0.01 "
+                                        "--coordinates-per-step 1000 --iterations 2 -q -o " +
+                                        out("fcfgs"));
+  ASSERT_EQ(fcfgs.status, 0) << fcfgs.output;
+  const auto solution = nlohmann::json::parse(test::read_file(out("fcfgs") + "/solution.json"));
+  EXPECT_EQ(solution["nonzeros"], 2662);
+  EXPECT_EQ(solution["stop_reason"], "budget_reached");
+  EXPECT_EQ(solution["restricted_solves"], solution["iterations"].get<int>() + 1);
+}
+
+TEST_F(SolveNetwork, NeuronGranularityPrunesWholeHiddenUnits) {
+  const auto run = test::run_cardinal("solve " + kNetwork +
+                                      "--solver iht --step 0.05 --granularity neurons "
+                                      "--sparsity 40 --max-iterations 5 -q -o " +
+                                      out("neurons"));
+  ASSERT_EQ(run.status, 0) << run.output;
+  const auto solution = nlohmann::json::parse(test::read_file(out("neurons") + "/solution.json"));
+  EXPECT_EQ(solution["features"], 300 + 100);  // the output layer is left dense
+  EXPECT_EQ(solution["nonzeros"], 40);
+#ifdef CARDINAL_WITH_TORCH
+  const Mask mask = Mask::load(out("neurons") + "/mask.mask");
+  const Index kept_rows_fc1 = mask.remaining("fc1.weight") / 784;
+  const Index kept_rows_fc2 = mask.remaining("fc2.weight") / 300;
+  EXPECT_EQ(mask.remaining("fc1.weight") % 784, 0);
+  EXPECT_EQ(mask.remaining("fc2.weight") % 300, 0);
+  EXPECT_EQ(kept_rows_fc1 + kept_rows_fc2, 40);
+  EXPECT_EQ(mask.remaining("fc.weight"), mask.total("fc.weight"));
+#endif
+}
+
+TEST_F(SolveNetwork, BadInputExitsWithStatusTwoAndAClearMessage) {
+  const auto omp =
+      test::run_cardinal("solve " + kNetwork + "--solver omp --sparsity 0.1 -o " + out("x"));
+  EXPECT_EQ(omp.status, 2);
+  EXPECT_NE(omp.output.find("applies to convex problems only"), std::string::npos) << omp.output;
+  const auto no_step =
+      test::run_cardinal("solve " + kNetwork + "--solver iht --sparsity 0.1 -o " + out("x"));
+  EXPECT_EQ(no_step.status, 2);
+  EXPECT_NE(no_step.output.find("--step"), std::string::npos) << no_step.output;
+  const auto too_many = test::run_cardinal(
+      "solve " + kNetwork + "--solver iht --step 0.1 --sparsity 300000 -o " + out("x"));
+  EXPECT_EQ(too_many.status, 2);
+  EXPECT_NE(too_many.output.find("exceeds the dimension 266200"), std::string::npos)
+      << too_many.output;
+  const auto layer = test::run_cardinal("solve " + kNetwork +
+                                        "--solver iht --step 0.1 --sparsity 0.1 "
+                                        "--dense-layers fc9.weight -o " +
+                                        out("x"));
+  EXPECT_EQ(layer.status, 2);
+  EXPECT_NE(layer.output.find("fc9.weight"), std::string::npos) << layer.output;
+  EXPECT_FALSE(fs::exists(out("x"))) << "no partial output";
+}
+
+}  // namespace
+}  // namespace cardinal

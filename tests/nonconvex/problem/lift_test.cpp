@@ -1,0 +1,247 @@
+// The lift from convex problems to networks: the same generic solvers, compiled once, on a
+// GlmProblem and on a NetworkProblem.
+#include <gtest/gtest.h>
+#include <torch/nn/modules/linear.h>
+
+#include <cmath>
+
+#include "cardinal/bridge/solver.hpp"
+#include "cardinal/convex/data/synthetic.hpp"
+#include "cardinal/convex/glm_problem.hpp"
+#include "cardinal/convex/solvers/dynamic_hard_thresholding.hpp"
+#include "cardinal/convex/solvers/fully_corrective_greedy.hpp"
+#include "cardinal/convex/solvers/hard_thresholding_pursuit.hpp"
+#include "cardinal/convex/solvers/iterative_hard_thresholding.hpp"
+#include "cardinal/nonconvex/problem/network_problem.hpp"
+#include "nonconvex/pruning/tiny_networks.hpp"
+
+namespace cardinal {
+namespace {
+
+static_assert(RestrictedProblem<NetworkProblem> && LineSearchProblem<NetworkProblem> &&
+              StartingPointProblem<NetworkProblem>);
+static_assert(SparseSolver<IterativeHardThresholding, NetworkProblem>);
+static_assert(SparseSolver<FullyCorrectiveGreedy, NetworkProblem>);
+static_assert(SparseSolver<HardThresholdingPursuit, NetworkProblem>);
+
+/// x ↦ w·x: one linear layer without bias, in double precision, starting at w = 0.
+struct LinearLayer : Network {
+  explicit LinearLayer(int64_t p)
+      : fc(register_module("fc", torch::nn::Linear(torch::nn::LinearOptions(p, 1).bias(false)))) {
+    to(torch::kDouble);
+    torch::NoGradGuard no_grad;
+    fc->weight.zero_();
+  }
+  torch::Tensor forward(const torch::Tensor& x) override { return fc(x.flatten(1)); }
+  torch::nn::Linear fc;
+};
+
+torch::Tensor to_tensor(const Eigen::MatrixXd& m) {
+  // Eigen is column-major: the transpose of the row-major view.
+  return torch::from_blob(const_cast<double*>(m.data()), {m.cols(), m.rows()}, torch::kDouble)
+      .t()
+      .clone();
+}
+
+Eigen::MatrixXd dense(const Design& x) {
+  std::vector<Index> all(static_cast<std::size_t>(x.cols()));
+  for (Index j = 0; j < x.cols(); ++j) all[static_cast<std::size_t>(j)] = j;
+  return x.dense_columns(all);
+}
+
+/// The least-squares instance both as a GlmProblem and as a network problem on one linear
+/// layer with squared error and full-batch gradients: the same function f(w) = ‖Xw − y‖²/(2n).
+struct TwoRegimes {
+  SyntheticInstance instance;
+  LeastSquaresProblem convex;
+  NetworkProblem network;
+
+  static TwoRegimes make(Index n, Index p, Index s) {
+    SyntheticInstance instance =
+        make_synthetic({.samples = n, .features = p, .sparsity = s, .seed = 11});
+    const Eigen::MatrixXd x = dense(instance.design);
+    TensorDataset data{to_tensor(x),
+                       torch::from_blob(instance.response.data(), {n}, torch::kDouble).clone(), 0,
+                       "synthetic"};
+    NetworkProblemOptions options{.loss = NetworkLoss::kSquaredError, .gradient_batch_size = 0};
+    LeastSquaresProblem convex(instance.design, instance.response);
+    NetworkProblem network(std::make_shared<LinearLayer>(p), data, data, options);
+    return {std::move(instance), std::move(convex), std::move(network)};
+  }
+};
+
+Eigen::VectorXd weights(const TensorList& w) {
+  const torch::Tensor t = w[0].reshape(-1).contiguous();
+  return Eigen::Map<const Eigen::VectorXd>(t.data_ptr<double>(), t.numel());
+}
+
+TEST(Lift, IhtIteratesOnALinearNetworkEqualThoseOnLeastSquares) {
+  TwoRegimes regimes = TwoRegimes::make(80, 40, 4);
+  const double step = 0.5;
+  for (const Index iterations : {1, 2, 5, 20, 60}) {
+    const IterativeHardThresholding iht(
+        {.stopping = {.max_iterations = iterations, .tolerance = 0.0}, .step = step});
+    const auto convex = iht.minimize(regimes.convex, 4);
+    const auto network = iht.minimize(regimes.network, 4);
+    ASSERT_EQ(convex.trace.rows.size(), network.trace.rows.size());
+    for (std::size_t t = 0; t < convex.trace.rows.size(); ++t) {
+      EXPECT_NEAR(convex.trace.rows[t].objective, network.trace.rows[t].objective, 1e-9) << t;
+      EXPECT_EQ(convex.trace.rows[t].support_size, network.trace.rows[t].support_size) << t;
+      EXPECT_NEAR(convex.trace.rows[t].gradient_norm_on, network.trace.rows[t].gradient_norm_on,
+                  1e-9)
+          << t;
+    }
+    EXPECT_LT((convex.w - weights(network.w)).lpNorm<Eigen::Infinity>(), 1e-6) << iterations;
+  }
+  // Run longer, IHT on the network recovers the planted vector.
+  const auto network = IterativeHardThresholding(
+                           {.stopping = {.max_iterations = 300, .tolerance = 0.0}, .step = step})
+                           .minimize(regimes.network, 4);
+  EXPECT_LT((weights(network.w) - regimes.instance.planted).lpNorm<Eigen::Infinity>(), 1e-6);
+}
+
+TEST(Lift, NormalizedIhtAgreesOnALinearNetwork) {
+  TwoRegimes regimes = TwoRegimes::make(80, 40, 4);
+  // Normalized IHT's line search is the exact minimizer along the direction for a quadratic,
+  // up to the finite-difference curvature.
+  const IterativeHardThresholding niht(
+      {.stopping = {.max_iterations = 30, .tolerance = 0.0}, .normalized = true});
+  const auto convex = niht.minimize(regimes.convex, 4);
+  const auto network = niht.minimize(regimes.network, 4);
+  EXPECT_LT((convex.w - weights(network.w)).lpNorm<Eigen::Infinity>(), 1e-6);
+  EXPECT_LT((weights(network.w) - regimes.instance.planted).lpNorm<Eigen::Infinity>(), 1e-6);
+}
+
+/// f(w) = ½‖w − c‖² on R³ as a network: one linear layer on the inputs √3·e_i with targets
+/// √3·c_i, so that (1/2n) Σ (w·x_i − y_i)² = ½‖w − c‖²; the layer starts at w⁰.
+NetworkProblem quadratic_network(const std::vector<double>& c, const std::vector<double>& w0) {
+  auto layer = std::make_shared<LinearLayer>(3);
+  {
+    torch::NoGradGuard no_grad;
+    layer->fc->weight.copy_(torch::tensor(w0, torch::kDouble).reshape({1, 3}));
+  }
+  const double root3 = std::sqrt(3.0);
+  TensorDataset data{torch::eye(3, torch::kDouble) * root3,
+                     torch::tensor(c, torch::kDouble) * root3, 0, "quadratic"};
+  return NetworkProblem(layer, data, data,
+                        {.loss = NetworkLoss::kSquaredError, .gradient_batch_size = 0});
+}
+
+// The hand-computed DPF example of tests/convex/solvers/dynamic_hard_thresholding_test.cpp
+// (c = (2, 0, 3.5), w⁰ = (3, 1, 0.5), k = 1, μ = 0.5, m = 2), run on a network: the gradient is
+// taken at the pruned weights (the trace's objectives are f at the masked points), and the
+// update reaches the dense weights, so the pruned coordinate 2 grows back and takes the mask.
+TEST(Lift, DpfUpdatesTheDenseWeightsOfANetworkFromThePrunedForwardPass) {
+  const NetworkProblem problem = quadratic_network({2, 0, 3.5}, {3, 1, 0.5});
+  DynamicHardThresholdingOptions options{.iterations = 3, .step = 0.5, .update_period = 2};
+  options.feedback = true;
+  const auto dpf = DynamicHardThresholding(options).minimize(problem, 1);
+  const std::vector<double> objectives = {5.5, 6.625, 6.25, 2.125};
+  ASSERT_EQ(dpf.trace.rows.size(), 4u);
+  for (std::size_t t = 0; t < 4; ++t)
+    EXPECT_NEAR(dpf.trace.rows[t].objective, objectives[t], 1e-12) << "row " << t;
+  const Eigen::VectorXd w = weights(dpf.w);
+  EXPECT_NEAR(w[0], 0.0, 0.0);
+  EXPECT_NEAR(w[1], 0.0, 0.0);
+  EXPECT_NEAR(w[2], 3.75, 1e-12);
+
+  // Without feedback (GMP's rule) the pruned coordinates hold no update and never take over.
+  const auto gmp = DynamicHardThresholding({.iterations = 3, .step = 0.5, .update_period = 2})
+                       .minimize(problem, 1);
+  const Eigen::VectorXd v = weights(gmp.w);
+  EXPECT_NEAR(v[0], 2.125, 1e-12);
+  EXPECT_EQ(v[2], 0.0);
+}
+
+/// Three Gaussian blobs in R^20 (the same centers for every seed): a learnable task for a tiny
+/// network.
+TensorDataset blobs(int64_t n, std::uint64_t seed) {
+  at::Generator center_gen = testing::generator(0);
+  const torch::Tensor centers = testing::normal({3, 20}, center_gen) * 2.0;
+  at::Generator gen = testing::generator(seed);
+  const torch::Tensor labels = torch::arange(n, torch::kLong) % 3;
+  const torch::Tensor inputs = centers.index_select(0, labels) + testing::normal({n, 20}, gen);
+  return {inputs, labels, 3, "blobs"};
+}
+
+struct ThreeClassMlp : Network {
+  ThreeClassMlp()
+      : fc1(register_module("fc1", torch::nn::Linear(20, 16))),
+        fc2(register_module("fc2", torch::nn::Linear(16, 3))) {}
+  torch::Tensor forward(const torch::Tensor& x) override { return fc2(torch::relu(fc1(x))); }
+  torch::nn::Linear fc1;
+  torch::nn::Linear fc2;
+};
+
+NetworkProblem blob_problem(double start_density) {
+  torch::manual_seed(5);
+  NetworkProblemOptions options{.gradient_batch_size = 32, .data_seed = 2};
+  options.restricted_training.length = TrainingLength::iterations(40);
+  options.restricted_training.batch_size = 32;
+  options.restricted_training.schedule.base_lr = 0.1;
+  options.start_density = start_density;
+  return NetworkProblem(std::make_shared<ThreeClassMlp>(), blobs(600, 1), blobs(300, 2), options);
+}
+
+Index nonzero_weights(const NetworkProblem& problem, const TensorList& w) {
+  Index count = 0;
+  for (std::size_t b = 0; b < w.size(); ++b)
+    if (problem.space().is_constrained(b)) count += w[b].count_nonzero().item<int64_t>();
+  return count;
+}
+
+TEST(Lift, OneIhtObjectRecoversAConvexSupportAndSparsifiesANetwork) {
+  const IterativeHardThresholding iht(
+      {.stopping = {.max_iterations = 300, .tolerance = 0.0}, .step = 0.1});
+
+  const SyntheticInstance instance =
+      make_synthetic({.samples = 200, .features = 100, .sparsity = 5, .seed = 4});
+  const LeastSquaresProblem convex(instance.design, instance.response);
+  const auto recovered = iht.minimize(convex, 5);
+  EXPECT_EQ(recovered.support, instance.support);
+
+  const NetworkProblem network = blob_problem(1.0);
+  const Index k = network.space().dimension() / 5;  // 20% of 368 weights
+  const auto sparse = iht.minimize(network, k);
+  EXPECT_EQ(network.space().size(sparse.support), k);
+  EXPECT_EQ(nonzero_weights(network, sparse.w), k);
+  // Chance is 1/3; the blobs are separable enough that a 20% network must do far better.
+  EXPECT_GT(network.evaluate(sparse.w).accuracy, 0.8);
+}
+
+TEST(Lift, OneFcfgsObjectRecoversAConvexSupportAndGrowsANetwork) {
+  const FullyCorrectiveGreedy fcfgs({.coordinates_per_step = 5});
+
+  const SyntheticInstance instance =
+      make_synthetic({.samples = 200, .features = 100, .sparsity = 5, .seed = 4});
+  const LeastSquaresProblem convex(instance.design, instance.response);
+  const auto recovered = fcfgs.minimize(convex, 5);
+  EXPECT_EQ(recovered.support, instance.support);
+  EXPECT_EQ(recovered.iterations, 1) << "five coordinates in one step";
+
+  const NetworkProblem network = blob_problem(0.05);
+  const Index k = network.space().dimension() / 5;
+  const auto grown = fcfgs.minimize(network, k);
+  EXPECT_EQ(grown.reason, StopReason::kBudgetReached);
+  EXPECT_EQ(network.space().size(grown.support), k);
+  EXPECT_LE(nonzero_weights(network, grown.w), k);
+  EXPECT_GT(network.evaluate(grown.w).accuracy, 0.8);
+  // Each forward step retrained on the grown support.
+  EXPECT_EQ(network.restricted_solves(), grown.iterations + 1);
+}
+
+TEST(Lift, NetworkRunsAreBitIdenticalForAFixedSeed) {
+  const IterativeHardThresholding iht(
+      {.stopping = {.max_iterations = 50, .tolerance = 0.0}, .step = 0.1});
+  const NetworkProblem first = blob_problem(1.0);
+  const NetworkProblem second = blob_problem(1.0);
+  const auto a = iht.minimize(first, 60);
+  const auto b = iht.minimize(second, 60);
+  for (std::size_t i = 0; i < a.w.size(); ++i) EXPECT_TRUE(a.w[i].equal(b.w[i]));
+  ASSERT_EQ(a.trace.rows.size(), b.trace.rows.size());
+  for (std::size_t t = 0; t < a.trace.rows.size(); ++t)
+    EXPECT_EQ(a.trace.rows[t].objective, b.trace.rows[t].objective);
+}
+
+}  // namespace
+}  // namespace cardinal

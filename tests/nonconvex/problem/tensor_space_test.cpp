@@ -1,0 +1,154 @@
+#include "cardinal/nonconvex/problem/tensor_space.hpp"
+
+#include <gtest/gtest.h>
+
+#include "cardinal/bridge/error.hpp"
+#include "cardinal/bridge/parameter_space.hpp"
+#include "nonconvex/pruning/tiny_networks.hpp"
+
+namespace cardinal {
+namespace {
+
+static_assert(ParameterSpace<TensorSpace>);
+
+using testing::TinyMlp;
+
+/// A vector of TinyMlp's shape whose constrained entries are given by `fill(block, flat)`.
+TensorList vector_of(const TensorSpace& space, double (*fill)(std::size_t, int64_t)) {
+  TensorList x = space.zeros();
+  for (std::size_t b = 0; b < x.size(); ++b) {
+    auto flat = x[b].view(-1);
+    for (int64_t i = 0; i < flat.numel(); ++i) flat[i] = fill(b, i);
+  }
+  return x;
+}
+
+std::vector<int64_t> kept_positions(const torch::Tensor& active) {
+  std::vector<int64_t> out;
+  const auto flat = active.reshape(-1);
+  for (int64_t i = 0; i < flat.numel(); ++i)
+    if (flat[i].item<bool>()) out.push_back(i);
+  return out;
+}
+
+TEST(TensorSpace, BlocksAreTheParametersAndOnlyKernelsAreConstrained) {
+  TinyMlp net;
+  const TensorSpace space(net);
+  EXPECT_EQ(space.names(),
+            (std::vector<std::string>{"fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"}));
+  EXPECT_EQ(space.dimension(), 320 + 64);
+  EXPECT_TRUE(space.is_constrained(0));
+  EXPECT_FALSE(space.is_constrained(1));
+  EXPECT_EQ(space.block_dimensions(), (std::vector<Index>{320, 64}));
+
+  const TensorSpace neurons(net, {.granularity = Granularity::kNeurons});
+  EXPECT_EQ(neurons.dimension(), 16 + 4);
+  const TensorSpace dense_output(net, {.dense_layers = {"fc2.weight"}});
+  EXPECT_EQ(dense_output.dimension(), 320);
+  EXPECT_THROW(TensorSpace(net, {.dense_layers = {"fc1.bias"}}), InvalidInput);
+}
+
+TEST(TensorSpace, LargestKeepsTheGlobalTopKWithTiesToTheEarlierCoordinate) {
+  TinyMlp net;
+  const TensorSpace space(net);
+  // fc1.weight entries i have |x| = i mod 7 (many ties), fc2.weight entries 10 + i mod 3, biases
+  // 1000 (free: never ranked).
+  const TensorList x = vector_of(space, [](std::size_t b, int64_t i) -> double {
+    if (b == 0) return (i % 2 ? -1.0 : 1.0) * static_cast<double>(i % 7);
+    if (b == 2) return 10.0 + static_cast<double>(i % 3);
+    return 1000.0;
+  });
+  // Top 70: all 64 of fc2 (≥ 10), then the six earliest fc1 entries with |x| = 6.
+  const TensorSupport top = space.largest(x, 70);
+  EXPECT_EQ(space.size(top), 70);
+  EXPECT_EQ(kept_positions(top[0]), (std::vector<int64_t>{6, 13, 20, 27, 34, 41}));
+  EXPECT_EQ(kept_positions(top[1]).size(), 64u);
+
+  TensorList y = x;
+  space.restrict(y, top);
+  EXPECT_EQ(y[1].equal(x[1]), true) << "free blocks are never thresholded";
+  EXPECT_EQ(y[0].count_nonzero().item<int64_t>(), 6);
+  EXPECT_DOUBLE_EQ(space.norm_off(x, top) * space.norm_off(x, top) +
+                       space.norm_on(x, top) * space.norm_on(x, top),
+                   space.dot(x, x));
+  // A copy is deep: restricting y left x alone.
+  EXPECT_EQ(x[0].count_nonzero().item<int64_t>(), 320 - 320 / 7 - 1);
+}
+
+TEST(TensorSpace, PerBlockBudgetsSplitInProportionToTheLayers) {
+  TinyMlp net;
+  const TensorSpace space(net, {.scope = BudgetScope::kPerBlock});
+  const TensorList x = vector_of(space, [](std::size_t b, int64_t i) -> double {
+    return b == 2 ? 100.0 + static_cast<double>(i) : static_cast<double>(i);
+  });
+  // 48 of 384: 320·48/384 = 40 and 64·48/384 = 8, although fc2 dominates globally.
+  const TensorSupport top = space.largest(x, 48);
+  EXPECT_EQ(top[0].sum().item<int64_t>(), 40);
+  EXPECT_EQ(top[1].sum().item<int64_t>(), 8);
+  EXPECT_EQ(kept_positions(top[0]).front(), 280);  // the 40 largest of fc1 are its last 40
+  EXPECT_EQ(split_budget(7, {3, 3, 1}), (std::vector<Index>{3, 3, 1}));
+  EXPECT_EQ(split_budget(2, {3, 3, 1}), (std::vector<Index>{1, 1, 0}));
+  EXPECT_EQ(split_budget(3, {1, 1, 1}), (std::vector<Index>{1, 1, 1}));
+}
+
+TEST(TensorSpace, NeuronGranularitySelectsWholeRowsByTheirNorm) {
+  TinyMlp net;
+  const TensorSpace space(net, {.granularity = Granularity::kNeurons});
+  // Row r of fc1.weight (20 entries) has entries r/10, so its norm grows with r; fc2's rows
+  // are small.
+  const TensorList x = vector_of(space, [](std::size_t b, int64_t i) -> double {
+    if (b == 0) return static_cast<double>(i / 20) / 10.0;
+    return b == 2 ? 0.01 : 0.0;
+  });
+  const TensorSupport top = space.largest(x, 3);
+  EXPECT_EQ(space.size(top), 3);
+  EXPECT_EQ(top[0].sum().item<int64_t>(), 3 * 20);
+  EXPECT_TRUE(top[0][13].all().item<bool>() && top[0][14].all().item<bool>() &&
+              top[0][15].all().item<bool>());
+  EXPECT_EQ(top[1].sum().item<int64_t>(), 0);
+
+  const TensorSupport grown = space.unite(top, space.largest_outside(x, top, 2));
+  EXPECT_EQ(space.size(grown), 5);
+  EXPECT_TRUE(grown[0][11].all().item<bool>() && grown[0][12].all().item<bool>());
+  const TensorSupport kept = space.largest_in(x, grown, 1);
+  EXPECT_EQ(space.size(kept), 1);
+  EXPECT_TRUE(kept[0][15].all().item<bool>());
+
+  // A mask with a partial row is not a neuron support.
+  Mask partial = space.to_mask(top);
+  std::vector<torch::Tensor> keep = {partial.keep(0).clone(), partial.keep(1).clone()};
+  keep[0][13][0] = false;
+  EXPECT_THROW(space.from_mask(Mask(partial.names(), keep)), InvalidInput);
+  EXPECT_TRUE(same_support(space, space.from_mask(partial), top));
+}
+
+TEST(TensorSpace, SupportOfAndMasksRoundTrip) {
+  TinyMlp net;
+  testing::randomize(net, 3);
+  const TensorSpace space(net, {.dense_layers = {"fc2.weight"}});
+  TensorList w = space.read(net);
+  const TensorSupport top = space.largest(w, 100);
+  space.restrict(w, top);
+  EXPECT_TRUE(same_support(space, space.support_of(w), top));
+  const Mask mask = space.to_mask(top);
+  EXPECT_EQ(mask.remaining("fc1.weight"), 100);
+  EXPECT_EQ(mask.remaining("fc2.weight"), 64) << "a dense layer is all kept";
+  EXPECT_TRUE(same_support(space, space.from_mask(mask), top));
+
+  space.write(w, net);
+  const TensorList back = space.read(net);
+  for (std::size_t b = 0; b < w.size(); ++b) EXPECT_TRUE(back[b].equal(w[b]));
+}
+
+TEST(TensorSpace, NanRanksAsTheLargestMagnitude) {
+  TinyMlp net;
+  const TensorSpace space(net);
+  TensorList x = space.zeros();
+  x[0].view(-1)[5] = std::numeric_limits<double>::quiet_NaN();
+  x[2].view(-1)[0] = 1e30;
+  const TensorSupport top = space.largest(x, 1);
+  EXPECT_EQ(kept_positions(top[0]), (std::vector<int64_t>{5}));
+}
+
+}  // namespace
+}  // namespace cardinal
