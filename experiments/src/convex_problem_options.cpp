@@ -59,7 +59,9 @@ po::options_description solver_options_description() {
       "path-length", po::value<Index>()->default_value(100), "lasso: number of lambda values")(
       "min-ratio", po::value<double>()->default_value(1e-3), "lasso: lambda_min / lambda_max")(
       "coordinates-per-step", po::value<Index>()->default_value(1),
-      "fcfgs: coordinates added per forward step")(
+      "fcfgs: coordinates added per forward step (--problem network: default a tenth of "
+      "the budget)")("no-reselect", po::bool_switch(),
+                     "fgs: every step selects a coordinate not selected before")(
       "iht-schedule", po::value<std::string>()->default_value("constant"),
       "iht/niht: budget per iteration, constant | gradual (cubic, from dense at --prune-begin "
       "to k at --prune-end)")("solver-momentum", po::value<double>()->default_value(0.0),
@@ -142,6 +144,7 @@ SolverSettings solver_settings(const po::variables_map& v) {
   settings.path_length = v["path-length"].as<Index>();
   settings.min_ratio = v["min-ratio"].as<double>();
   settings.coordinates_per_step = v["coordinates-per-step"].as<Index>();
+  settings.reselect = !v["no-reselect"].as<bool>();
   settings.iht_schedule = parse_sparsity_schedule_kind(v["iht-schedule"].as<std::string>());
   settings.momentum = v["solver-momentum"].as<double>();
   settings.update_period = v["update-period"].as<Index>();

@@ -8,26 +8,12 @@
 
 namespace {
 
-const std::vector<cardinal::Command>& commands() {
-  static const std::vector<cardinal::Command> all = {
-      {"solve", "run a sparsity-constrained solver on a convex problem", cardinal::solve_command},
-      {"bounds", "check a solver run against its convergence bounds", cardinal::bounds_command},
-      {"phase-transition", "recovery probability over a (delta, rho) grid, Donoho-Tanner curve",
-       cardinal::phase_transition_command},
-#ifdef CARDINAL_WITH_TORCH
-      {"lottery", "lottery-ticket experiments on a network (IMP, rewinding, controls)",
-       cardinal::lottery_command},
-#endif
-  };
-  return all;
-}
-
 void print_usage(std::ostream& out) {
   out << "Usage: cardinal COMMAND [options]    (cardinal COMMAND --help for its options)\n\n"
          "Commands:\n";
   std::size_t width = 0;
-  for (const auto& c : commands()) width = std::max(width, c.name.size());
-  for (const auto& c : commands())
+  for (const auto& c : cardinal::all_commands()) width = std::max(width, c.name.size());
+  for (const auto& c : cardinal::all_commands())
     out << "  " << c.name << std::string(width + 2 - c.name.size(), ' ') << c.summary << '\n';
 }
 
@@ -43,7 +29,7 @@ int main(int argc, char** argv) {
     print_usage(std::cout);
     return 0;
   }
-  for (const auto& c : commands())
+  for (const auto& c : cardinal::all_commands())
     if (c.name == name) return c.run(std::vector<std::string>(argv + 2, argv + argc));
   std::cerr << "cardinal: unknown command '" << name << "'\n\n";
   print_usage(std::cerr);

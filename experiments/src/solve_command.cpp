@@ -156,4 +156,6 @@ int solve_command(const std::vector<std::string>& args) {
   return run_reporting_errors("cardinal solve", solve_main, args);
 }
 
+po::options_description solve_command_options() { return solve_options(); }
+
 }  // namespace cardinal

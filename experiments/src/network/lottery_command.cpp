@@ -284,4 +284,6 @@ int lottery_command(const std::vector<std::string>& args) {
   return run_reporting_errors("cardinal lottery", lottery_main, args);
 }
 
+po::options_description lottery_command_options() { return lottery_options(); }
+
 }  // namespace cardinal

@@ -70,7 +70,9 @@ int solve_network(const po::variables_map& v) {
   const SolverEntry& entry = find_solver(solver);
   require(entry.scope == SolverScope::kAnyProblem,
           "solver '" + solver + "' applies to convex problems only");
-  const SolverSettings settings = solver_settings(v);
+  SolverSettings settings = solver_settings(v);
+  // A minibatch objective fluctuates: objective-based stopping only where asked for.
+  if (v["tolerance"].defaulted()) settings.stopping.tolerance = 0.0;
   if (solver == "iht" || solver == "htp")
     require(settings.step > 0.0, "--solver " + solver +
                                      " on a network needs --step > 0 (the curvature of a "
@@ -117,6 +119,12 @@ int solve_network(const po::variables_map& v) {
           : 1.0;
   require(options.start_density > 0.0 && options.start_density <= 1.0,
           "--start-density must be in (0, 1]");
+  if (solver == "fcfgs" && v["coordinates-per-step"].defaulted()) {
+    // One weight per forward step would take 10⁵ restricted trainings: grow in ten steps.
+    const Index start = static_cast<Index>(
+        std::llround(options.start_density * static_cast<double>(space.dimension())));
+    settings.coordinates_per_step = std::max<Index>(1, (k - std::min(k, start) + 9) / 10);
+  }
   const Index train_size = data.train.size();
   const NetworkProblem problem(network, std::move(data.train), data.test, options, space_options);
 

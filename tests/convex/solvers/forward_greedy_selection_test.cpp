@@ -54,15 +54,15 @@ struct ReferenceRun {
 // with exact coordinate minimization, w_j ← w_j − ∇_j f / (‖x_j‖²/n + λ₂), until k distinct
 // coordinates have moved.
 ReferenceRun reference_fgs(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, double ridge,
-                           Index k) {
+                           Index k, bool reselect = true) {
   const double n = static_cast<double>(x.rows());
   ReferenceRun run{Eigen::VectorXd::Zero(x.cols()), 0};
   std::set<Index> touched;
   while (static_cast<Index>(touched.size()) < k) {
     const Eigen::VectorXd g = x.transpose() * (x * run.w - y) / n + ridge * run.w;
-    Index j = 0;
-    for (Index i = 1; i < g.size(); ++i)
-      if (std::abs(g[i]) > std::abs(g[j])) j = i;
+    Index j = -1;
+    for (Index i = 0; i < g.size(); ++i)
+      if ((reselect || !touched.count(i)) && (j < 0 || std::abs(g[i]) > std::abs(g[j]))) j = i;
     run.w[j] -= g[j] / (x.col(j).squaredNorm() / n + ridge);
     touched.insert(j);
     ++run.steps;
@@ -116,6 +116,24 @@ TEST(ForwardGreedySelection, MatchesAnIndependentCoordinateDescentReference) {
     EXPECT_EQ(result.iterations, reference.steps) << "ridge " << ridge;
     EXPECT_LT((result.w - reference.w).lpNorm<Eigen::Infinity>(), 1e-12) << "ridge " << ridge;
   }
+}
+
+TEST(ForwardGreedySelection, WithoutReselectionEveryStepAddsANewCoordinate) {
+  const SyntheticInstance inst = make_synthetic({.samples = 60,
+                                                 .features = 30,
+                                                 .sparsity = 5,
+                                                 .correlation = 0.6,
+                                                 .signal = 0.0,
+                                                 .noise = 0.2,
+                                                 .seed = 12});
+  const LeastSquaresProblem problem(inst.design, inst.response);
+  const auto result = ForwardGreedySelection({.reselect = false}).minimize(problem, 7);
+  const ReferenceRun reference = reference_fgs(dense(inst.design), inst.response, 0.0, 7, false);
+  EXPECT_EQ(result.iterations, 7);
+  EXPECT_EQ(reference.steps, 7);
+  EXPECT_LT((result.w - reference.w).lpNorm<Eigen::Infinity>(), 1e-12);
+  // With reselection the same instance steps on some coordinate twice.
+  EXPECT_GT(ForwardGreedySelection().minimize(problem, 7).iterations, 7);
 }
 
 // With XᵀX/n = I a coordinate step zeroes its own partial derivative and leaves the others

@@ -14,6 +14,8 @@ struct Command {
   std::string name;
   std::string summary;
   int (*run)(const std::vector<std::string>& args);
+  /// Its options, for the commands experiment definitions can run; nullptr otherwise.
+  boost::program_options::options_description (*options)() = nullptr;
 };
 
 /// Exit status for invalid input or usage (bad flags, bad data, impossible settings).

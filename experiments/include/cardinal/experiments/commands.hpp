@@ -1,7 +1,10 @@
 #pragma once
 
+#include <boost/program_options/options_description.hpp>
 #include <string>
 #include <vector>
+
+#include "cardinal/experiments/command_line.hpp"
 
 namespace cardinal {
 
@@ -16,10 +19,34 @@ int bounds_command(const std::vector<std::string>& args);
 /// Donoho–Tanner ℓ1 curve; resumable.
 int phase_transition_command(const std::vector<std::string>& args);
 
+/// `cardinal experiment`: named, versioned experiment definitions run as sweeps (local processes
+/// or a SLURM job array) into a run store.
+int experiment_command(const std::vector<std::string>& args);
+
+/// `cardinal runs`: the run store's index (list, show, export to CSV).
+int runs_command(const std::vector<std::string>& args);
+
+/// The options of the commands an experiment definition can run (they resolve a run's
+/// settings, defaults included, for its hash).
+boost::program_options::options_description solve_command_options();
+
 #ifdef CARDINAL_WITH_TORCH
+boost::program_options::options_description lottery_command_options();
+boost::program_options::options_description supermask_command_options();
+
 /// `cardinal lottery`: lottery-ticket experiments (IMP with reset or rewinding, one-shot
 /// pruning, fine-tuning, learning-rate rewinding, controls) on a network; stored and resumable.
 int lottery_command(const std::vector<std::string>& args);
+
+/// `cardinal supermask`: Zhou et al.'s supermasks (criterion masks and learned masks) evaluated
+/// on the untrained network.
+int supermask_command(const std::vector<std::string>& args);
 #endif
+
+/// Every command of the `cardinal` program, in the order `cardinal --help` lists them.
+const std::vector<Command>& all_commands();
+
+/// The command called `name`; nullptr if there is none.
+const Command* find_command(const std::string& name);
 
 }  // namespace cardinal

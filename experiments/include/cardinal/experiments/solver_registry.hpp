@@ -29,6 +29,7 @@ struct SolverSettings {
   double step = 0.0;  ///< 0: the solver's default (1/L estimated; dpf, gmp, acdc need one)
   Index replacement_steps = 0;
   Index coordinates_per_step = 1;  ///< fcfgs
+  bool reselect = true;            ///< fgs
   bool debias = false;
   Index path_length = 100;
   double min_ratio = 1e-3;
@@ -120,7 +121,9 @@ SolverResult<P> run_generic_solver(std::string_view name, const SolverSettings& 
     if (name == "grasp") return GradientSupportPursuit({.stopping = stopping}).minimize(problem, k);
   }
   if constexpr (LineSearchProblem<P>) {
-    if (name == "fgs") return ForwardGreedySelection({.stopping = stopping}).minimize(problem, k);
+    if (name == "fgs")
+      return ForwardGreedySelection({.stopping = stopping, .reselect = settings.reselect})
+          .minimize(problem, k);
   }
   if (name == "iht" || name == "niht") {
     IterativeHardThresholdingOptions options{

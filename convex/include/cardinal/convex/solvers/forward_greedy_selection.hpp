@@ -13,8 +13,13 @@ struct ForwardGreedySelectionOptions {
   /// max_iterations caps the number of coordinate steps (a coordinate may be stepped on several
   /// times, so this can exceed the sparsity budget); default 1000. tolerance (default 1e-10) is
   /// used twice: selection stops with kConverged once f(w) <= tolerance (an absolute objective
-  /// level), or once a step decreases f by at most tolerance · |f| (relative decrease).
+  /// level), or once a step decreases f by at most tolerance · |f| (relative decrease; a step
+  /// that increases f, possible only on a stochastic objective, does not count).
   StoppingCriteria stopping;
+  /// true (the paper): the coordinate of largest |∇_j f| may be one stepped on before. false:
+  /// only coordinates not yet selected compete, so every step adds one (forward selection in
+  /// the strict sense; on a network's neurons the active ones otherwise dominate the gradient).
+  bool reselect = true;
 };
 
 /// Forward Greedy Selection (Shalev-Shwartz, Srebro & Zhang 2010, Algorithm 1): from the
@@ -66,8 +71,11 @@ SolverResult<P> ForwardGreedySelection::minimize(const P& problem, Index sparsit
       result.reason = StopReason::kBudgetReached;
       break;
     }
+    // An exact line search never increases f; an increase means a stochastic objective (a
+    // network's minibatch loss), where a small change says nothing about convergence.
+    const double decrease = previous - objective;
     if (objective <= stopping.tolerance ||
-        (iteration > 0 && previous - objective <= stopping.tolerance * std::abs(previous))) {
+        (iteration > 0 && decrease >= 0.0 && decrease <= stopping.tolerance * std::abs(previous))) {
       result.reason = StopReason::kConverged;
       break;
     }
@@ -80,7 +88,8 @@ SolverResult<P> ForwardGreedySelection::minimize(const P& problem, Index sparsit
       break;
     }
 
-    const SupportOf<P> pick = space.largest(g, 1);  // free ∪ {j}
+    const SupportOf<P> pick = options_.reselect ? space.largest(g, 1)  // free ∪ {j}
+                                                : space.largest_outside(g, selected, 1);
     // Copies through the space: a plain copy of a tensor-backed vector would share storage.
     VectorOf<P> direction = space.zeros();
     space.axpy(1.0, g, direction);

@@ -1,0 +1,83 @@
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "cardinal/bridge/index.hpp"
+
+namespace cardinal {
+
+/// One configuration an experiment compares (a method, a solver, a regime): the `cardinal`
+/// command it runs and the options it adds to the experiment's common ones.
+struct ExperimentArm {
+  std::string label;
+  std::string command;
+  nlohmann::json options = nlohmann::json::object();
+};
+
+/// A named, versioned experiment: arms × a sweep (e.g. seeds), in variants (a short CPU setting,
+/// the paper's full one). Definitions are JSON files (experiments/definitions/, built into the
+/// program; see docs/experiments.md for the schema). Options are `cardinal COMMAND` options
+/// without the dashes: a string or number is `--key value`, true is the flag `--key`, false
+/// omits it, an array repeats `--key item`, null removes an inherited option.
+struct ExperimentDefinition {
+  std::string name;
+  int version = 1;
+  std::string title;
+  std::string reference;
+  std::string description;
+  nlohmann::json common = nlohmann::json::object();
+  std::vector<ExperimentArm> arms;
+  /// Sweep axes in file order; each value becomes the option of the axis' name.
+  std::vector<std::pair<std::string, std::vector<nlohmann::json>>> sweep;
+  std::map<std::string, nlohmann::json> variants;  ///< name → overrides of `common`
+  std::string default_variant;
+  std::map<std::string, double> estimate_seconds;  ///< variant → seconds per run, 2 cores
+  std::string plot;                                ///< lottery | solve | supermask | mixed
+
+  /// Parses and checks a definition; InvalidInput naming `source` and the field otherwise.
+  static ExperimentDefinition from_json(const nlohmann::json& json, const std::string& source);
+
+  /// Number of runs: arms × the product of the sweep axes' lengths.
+  Index run_count() const;
+};
+
+/// The definitions built into the program (experiments/definitions/*.json), by name.
+const std::vector<ExperimentDefinition>& builtin_experiments();
+
+/// The definition called `name`: a built-in one, or `<directory>/<name>.json` when a directory
+/// is given. InvalidInput listing the known names otherwise.
+ExperimentDefinition find_experiment(const std::string& name,
+                                     const std::filesystem::path& directory = {});
+
+/// One run of an experiment, fully resolved.
+struct PlannedRun {
+  Index index = 0;  ///< position in the sweep: arms vary slowest, the last axis fastest
+  std::string arm;
+  std::string command;
+  nlohmann::json point;    ///< {"arm": label, axis: value, ...}
+  nlohmann::json options;  ///< the options passed to the command
+  /// Settings that identify the run: the command and every option of its description with
+  /// its value, defaults included and normalised (so that stating a default changes nothing),
+  /// minus options that do not change results (threads, verbosity, output locations).
+  nlohmann::json settings;
+  std::string run_id;  ///< `<command>-<settings hash>`
+};
+
+/// `--set key=value`: overrides a common option, or, for a sweep axis, replaces its values
+/// with the comma-separated list.
+using OptionOverrides = std::vector<std::pair<std::string, std::string>>;
+
+/// Expands `definition` in `variant` ("" = the default) into its runs. Throws InvalidInput for
+/// an unknown variant or an option the command does not have (naming both).
+std::vector<PlannedRun> plan_runs(const ExperimentDefinition& definition,
+                                  const std::string& variant, const OptionOverrides& overrides);
+
+/// The command-line arguments of an option object (see ExperimentDefinition).
+std::vector<std::string> to_arguments(const nlohmann::json& options);
+
+}  // namespace cardinal

@@ -1,0 +1,55 @@
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "cardinal/experiments/experiment.hpp"
+#include "cardinal/experiments/run_index.hpp"
+
+namespace cardinal {
+
+/// Where an experiment's runs live: `<store>/index.sqlite` (RunIndex) and one directory per run,
+/// `<store>/runs/<run_id>/` holding `settings.json` (the hashed settings), `run.json` (the
+/// experiment, variant, sweep point and command line), `log.txt` (the command's output),
+/// `output/` (what the command writes) and `run/DONE.json` once it exited with status 0.
+class ExperimentStore {
+ public:
+  explicit ExperimentStore(std::filesystem::path root);
+  const std::filesystem::path& root() const { return root_; }
+  RunIndex& index() { return index_; }
+
+  /// The run's directory (created, with settings.json and run.json) and its index row; an
+  /// existing run keeps its status.
+  std::filesystem::path prepare(const ExperimentDefinition& definition, const std::string& variant,
+                                const PlannedRun& run);
+  bool is_done(const PlannedRun& run) const;
+
+  /// The full command line of a run: the command, its options, and where its output goes.
+  std::vector<std::string> command_line(const PlannedRun& run, int threads) const;
+
+  /// Runs one run in a child process (`executable` = the cardinal binary), output to its
+  /// log, updating the index; returns the exit status. A finished run is not run again.
+  int execute(const PlannedRun& run, const std::filesystem::path& executable, int threads);
+
+  /// Starts a run without waiting: its process id. finish() records the outcome.
+  int start(const PlannedRun& run, const std::filesystem::path& executable, int threads);
+  void finish(const PlannedRun& run, int exit_status, double seconds);
+
+ private:
+  std::filesystem::path run_path(const PlannedRun& run) const;
+  std::filesystem::path root_;
+  RunIndex index_;
+};
+
+/// Runs `runs` as up to `jobs` concurrent child processes (finished ones are reused), calling
+/// `on_finished(run, exit_status)` after each (0 for a reused run). Returns the failed count.
+Index run_locally(ExperimentStore& store, const std::vector<PlannedRun>& runs,
+                  const std::filesystem::path& executable, int jobs, int threads,
+                  const std::function<void(const PlannedRun&, int, bool reused)>& on_finished);
+
+/// The running program's own executable (/proc/self/exe).
+std::filesystem::path current_executable();
+
+}  // namespace cardinal

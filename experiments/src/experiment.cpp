@@ -1,0 +1,275 @@
+#include "cardinal/experiments/experiment.hpp"
+
+#include <boost/any.hpp>
+#include <boost/program_options.hpp>
+#include <cstdint>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "builtin_definitions.hpp"
+#include "cardinal/bridge/error.hpp"
+#include "cardinal/experiments/commands.hpp"
+#include "cardinal/experiments/run_store.hpp"
+
+namespace cardinal {
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+namespace {
+
+/// Options that never change a run's results: left out of its settings and hash.
+const std::set<std::string> kNotHashed = {"threads", "quiet",     "verbose",         "store",
+                                          "output",  "overwrite", "checkpoint-every"};
+
+nlohmann::json field(const nlohmann::json& json, const char* key, const std::string& source,
+                     nlohmann::json::value_t type) {
+  require(json.contains(key), source + ": missing field \"" + key + "\"");
+  const nlohmann::json& value = json.at(key);
+  const bool ok = value.type() == type ||
+                  (type == nlohmann::json::value_t::number_integer && value.is_number_integer());
+  require(ok, source + ": field \"" + key + "\" has the wrong type");
+  return value;
+}
+
+/// `base` with `overrides` applied: a null value removes the option.
+nlohmann::json merged(nlohmann::json base, const nlohmann::json& overrides) {
+  for (const auto& [key, value] : overrides.items()) {
+    if (value.is_null())
+      base.erase(key);
+    else
+      base[key] = value;
+  }
+  return base;
+}
+
+/// A `--set` value as JSON: a number or boolean when it reads as one, a string otherwise.
+nlohmann::json parse_value(const std::string& text) {
+  if (text == "true") return true;
+  if (text == "false") return false;
+  std::size_t used = 0;
+  try {
+    const long long integer = std::stoll(text, &used);
+    if (used == text.size()) return integer;
+    const double real = std::stod(text, &used);
+    if (used == text.size()) return real;
+  } catch (const std::exception&) {
+  }
+  return text;
+}
+
+std::vector<nlohmann::json> parse_list(const std::string& text) {
+  std::vector<nlohmann::json> out;
+  std::istringstream in(text);
+  for (std::string item; std::getline(in, item, ',');)
+    if (!item.empty()) out.push_back(parse_value(item));
+  return out;
+}
+
+nlohmann::json any_to_json(const boost::any& value) {
+  if (const auto* v = boost::any_cast<std::string>(&value)) return *v;
+  if (const auto* v = boost::any_cast<double>(&value)) return *v;
+  if (const auto* v = boost::any_cast<Index>(&value)) return *v;
+  if (const auto* v = boost::any_cast<int>(&value)) return *v;
+  if (const auto* v = boost::any_cast<std::uint64_t>(&value)) return *v;
+  if (const auto* v = boost::any_cast<bool>(&value)) return *v;
+  if (const auto* v = boost::any_cast<std::vector<std::string>>(&value)) return *v;
+  throw std::logic_error("experiment: an option of a type the run hash does not know");
+}
+
+/// Every option of `command`'s description with its value (defaults included).
+nlohmann::json resolve_settings(const std::string& command, const std::vector<std::string>& args,
+                                const std::string& context) {
+  const Command* c = find_command(command);
+  require(c != nullptr && c->options != nullptr,
+          context + ": '" + command + "' is not a command an experiment can run");
+  const po::options_description description = c->options();
+  po::variables_map values;
+  try {
+    po::store(po::command_line_parser(args).options(description).run(), values);
+  } catch (const po::error& e) {
+    throw InvalidInput(context + ": " + e.what());
+  }
+  nlohmann::json options = nlohmann::json::object();
+  for (const auto& option : description.options()) {
+    const std::string& name = option->long_name();
+    if (kNotHashed.count(name) || !values.count(name)) continue;
+    options[name] = any_to_json(values[name].value());
+  }
+  return {{"command", command}, {"options", options}};
+}
+
+bool has_option(const std::string& command, const std::string& name) {
+  const Command* c = find_command(command);
+  return c != nullptr && c->options != nullptr &&
+         c->options().find_nothrow(name, /*approx=*/false) != nullptr;
+}
+
+}  // namespace
+
+ExperimentDefinition ExperimentDefinition::from_json(const nlohmann::json& json,
+                                                     const std::string& source) {
+  using T = nlohmann::json::value_t;
+  require(json.is_object(), source + ": an experiment definition is a JSON object");
+  ExperimentDefinition d;
+  d.name = field(json, "name", source, T::string);
+  d.version = field(json, "version", source, T::number_integer);
+  d.title = field(json, "title", source, T::string);
+  d.reference = json.value("reference", "");
+  d.description = json.value("description", "");
+  d.common = json.value("common", nlohmann::json::object());
+  require(d.common.is_object(), source + ": \"common\" must be an object");
+  for (const auto& arm : field(json, "arms", source, T::array)) {
+    const std::string where = source + ": arm";
+    ExperimentArm a{field(arm, "label", where, T::string), field(arm, "command", where, T::string),
+                    arm.value("options", nlohmann::json::object())};
+    require(a.options.is_object(), where + " " + a.label + ": \"options\" must be an object");
+    d.arms.push_back(std::move(a));
+  }
+  require(!d.arms.empty(), source + ": an experiment needs at least one arm");
+  const nlohmann::json sweep = json.value("sweep", nlohmann::json::object());
+  require(sweep.is_object(), source + ": \"sweep\" must be an object");
+  for (const auto& [axis, values] : sweep.items()) {
+    require(values.is_array() && !values.empty(),
+            source + ": sweep axis \"" + axis + "\" must be a non-empty array");
+    d.sweep.emplace_back(axis, values.get<std::vector<nlohmann::json>>());
+  }
+  const nlohmann::json variants = field(json, "variants", source, T::object);
+  for (const auto& [name, overrides] : variants.items()) {
+    require(overrides.is_object(), source + ": variant \"" + name + "\" must be an object");
+    d.variants[name] = overrides;
+  }
+  d.default_variant = field(json, "default_variant", source, T::string);
+  require(d.variants.count(d.default_variant),
+          source + ": default_variant \"" + d.default_variant + "\" is not a variant");
+  const nlohmann::json estimates = json.value("estimate_seconds", nlohmann::json::object());
+  for (const auto& [name, seconds] : estimates.items()) {
+    require(seconds.is_number(), source + ": estimate_seconds." + name + " must be a number");
+    d.estimate_seconds[name] = seconds.get<double>();
+  }
+  d.plot = json.value("plot", "");
+  return d;
+}
+
+Index ExperimentDefinition::run_count() const {
+  Index count = static_cast<Index>(arms.size());
+  for (const auto& axis : sweep) count *= static_cast<Index>(axis.second.size());
+  return count;
+}
+
+const std::vector<ExperimentDefinition>& builtin_experiments() {
+  static const std::vector<ExperimentDefinition> all = [] {
+    std::vector<ExperimentDefinition> out;
+    for (const auto& [file, text] : builtin_definition_texts())
+      out.push_back(
+          ExperimentDefinition::from_json(nlohmann::json::parse(text), "definitions/" + file));
+    return out;
+  }();
+  return all;
+}
+
+ExperimentDefinition find_experiment(const std::string& name, const fs::path& directory) {
+  if (!directory.empty()) {
+    const fs::path file = directory / (name + ".json");
+    if (fs::exists(file)) {
+      std::ifstream in(file);
+      nlohmann::json json;
+      try {
+        json = nlohmann::json::parse(in);
+      } catch (const nlohmann::json::exception& e) {
+        throw InvalidInput(file.string() + ": not valid JSON: " + e.what());
+      }
+      return ExperimentDefinition::from_json(json, file.string());
+    }
+  }
+  std::string known;
+  for (const ExperimentDefinition& d : builtin_experiments()) {
+    if (d.name == name) return d;
+    known += (known.empty() ? "" : ", ") + d.name;
+  }
+  throw InvalidInput("unknown experiment '" + name + "' (known: " + known + ")");
+}
+
+std::vector<std::string> to_arguments(const nlohmann::json& options) {
+  std::vector<std::string> args;
+  auto text = [](const nlohmann::json& v) {
+    return v.is_string() ? v.get<std::string>() : v.dump();
+  };
+  for (const auto& [key, value] : options.items()) {
+    if (value.is_boolean()) {
+      if (value.get<bool>()) args.push_back("--" + key);
+    } else if (value.is_array()) {
+      for (const auto& item : value) args.push_back("--" + key + "=" + text(item));
+    } else if (!value.is_null()) {
+      args.push_back("--" + key + "=" + text(value));
+    }
+  }
+  return args;
+}
+
+std::vector<PlannedRun> plan_runs(const ExperimentDefinition& d, const std::string& variant_name,
+                                  const OptionOverrides& overrides) {
+  const std::string variant = variant_name.empty() ? d.default_variant : variant_name;
+  require(d.variants.count(variant), "experiment " + d.name + " has no variant '" + variant + "'");
+  nlohmann::json shared = merged(d.common, d.variants.at(variant));
+  auto sweep = d.sweep;
+  std::set<std::string> arms_kept;
+  std::map<std::string, bool> override_used;
+  for (const auto& [key, value] : overrides) {
+    if (key == "arm") {
+      for (const auto& label : parse_list(value)) arms_kept.insert(label.get<std::string>());
+      continue;
+    }
+    bool axis = false;
+    for (auto& [name, values] : sweep)
+      if (name == key) {
+        values = parse_list(value);
+        require(!values.empty(), "--set " + key + ": no values");
+        axis = true;
+      }
+    if (!axis) {
+      shared[key] = parse_value(value);
+      override_used[key] = false;
+    }
+  }
+
+  std::vector<PlannedRun> runs;
+  Index index = 0;
+  for (const ExperimentArm& arm : d.arms) {
+    if (!arms_kept.empty() && !arms_kept.count(arm.label)) continue;
+    // Common options apply to the arms whose command has them.
+    nlohmann::json base = nlohmann::json::object();
+    for (const auto& [key, value] : shared.items()) {
+      if (!has_option(arm.command, key)) continue;
+      base[key] = value;
+      if (override_used.count(key)) override_used[key] = true;
+    }
+    base = merged(base, arm.options);
+    std::vector<std::size_t> position(sweep.size(), 0);
+    while (true) {
+      PlannedRun run;
+      run.index = index++;
+      run.arm = arm.label;
+      run.command = arm.command;
+      run.point = {{"arm", arm.label}};
+      run.options = base;
+      for (std::size_t a = 0; a < sweep.size(); ++a) {
+        const auto& value = sweep[a].second[position[a]];
+        run.point[sweep[a].first] = value;
+        run.options[sweep[a].first] = value;
+      }
+      const std::string context = "experiment " + d.name + ", arm " + arm.label;
+      run.settings = resolve_settings(arm.command, to_arguments(run.options), context);
+      run.run_id = arm.command + "-" + settings_hash(run.settings);
+      runs.push_back(std::move(run));
+      std::size_t a = sweep.size();
+      while (a > 0 && ++position[a - 1] == sweep[a - 1].second.size()) position[--a] = 0;
+      if (a == 0) break;
+    }
+  }
+  require(!runs.empty(), "experiment " + d.name + ": --set arm selects no arm");
+  for (const auto& [key, used] : override_used)
+    require(used, "--set " + key + ": no arm of experiment " + d.name + " has an option --" + key);
+  return runs;
+}
+
+}  // namespace cardinal

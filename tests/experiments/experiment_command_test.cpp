@@ -1,0 +1,187 @@
+// `cardinal experiment` and `cardinal runs` end to end: definitions, sweeps, the run store and
+// its index.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "cardinal/experiments/experiment.hpp"
+#include "cardinal/experiments/run_index.hpp"
+#include "cardinal/experiments/run_results.hpp"
+#include "experiments/command_runner.hpp"
+
+namespace cardinal {
+namespace {
+namespace fs = std::filesystem;
+
+class ExperimentCommand : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("cardinal-experiment-" +
+            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "-" +
+            std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string store() const { return (dir_ / "store").string(); }
+
+  /// The run ids `cardinal experiment show` prints, in sweep order.
+  static std::vector<std::string> run_ids(const std::string& output) {
+    std::vector<std::string> ids;
+    const std::regex id(R"(\[\d+\] (\w+-[0-9a-f]{16}))");
+    for (auto it = std::sregex_iterator(output.begin(), output.end(), id);
+         it != std::sregex_iterator(); ++it)
+      ids.push_back((*it)[1]);
+    return ids;
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(ExperimentCommand, EveryBuiltInDefinitionExpandsIntoValidCommandLines) {
+  const auto list = test::run_cardinal("experiment list");
+  ASSERT_EQ(list.status, 0) << list.output;
+  for (const ExperimentDefinition& d : builtin_experiments()) {
+    EXPECT_NE(list.output.find(d.name), std::string::npos) << d.name;
+    for (const auto& [variant, overrides] : d.variants) {
+      // plan_runs resolves every run's options against its command: an option the command
+      // does not have, or a bad value type, fails here.
+      const auto runs = plan_runs(d, variant, {});
+      EXPECT_EQ(static_cast<Index>(runs.size()), d.run_count()) << d.name << " " << variant;
+      std::set<std::string> ids;
+      for (const auto& r : runs) ids.insert(r.run_id);
+      EXPECT_EQ(ids.size(), runs.size()) << d.name << ": two runs with the same settings";
+    }
+  }
+  for (const char* name : {"frankle-carbin-lenet300", "renda-rewinding-lenet300",
+                           "dpf-gmp-imp-lenet300", "zhou-supermasks-lenet300", "convex-to-network"})
+    EXPECT_NO_THROW(find_experiment(name)) << name;
+}
+
+TEST_F(ExperimentCommand, ASweepRunsIndexesReusesAndExports) {
+  const auto first = test::run_cardinal("experiment run convex-smoke --store " + store());
+  ASSERT_EQ(first.status, 0) << first.output;
+  EXPECT_NE(first.output.find("4 runs, 0 already done"), std::string::npos) << first.output;
+
+  const RunIndex index(store());
+  const auto records = index.list("convex-smoke");
+  ASSERT_EQ(records.size(), 4u);
+  std::set<std::string> points;
+  for (const RunRecord& r : records) {
+    EXPECT_EQ(r.status, "done") << r.run_id;
+    EXPECT_EQ(r.exit_code, 0);
+    EXPECT_TRUE(fs::exists(fs::path(store()) / r.directory / "output" / "solution.json"));
+    points.insert(r.point.dump());
+  }
+  EXPECT_EQ(points,
+            (std::set<std::string>{R"({"arm":"omp","seed":1})", R"({"arm":"omp","seed":2})",
+                                   R"({"arm":"iht","seed":1})", R"({"arm":"iht","seed":2})"}));
+
+  // Every run recovered its planted support: the export is one row per solve.
+  const auto exported =
+      test::run_cardinal("runs export --store " + store() + " -o " + (dir_ / "x.csv").string());
+  ASSERT_EQ(exported.status, 0) << exported.output;
+  std::vector<std::string> header;
+  const auto rows = read_csv_rows(dir_ / "x.csv", &header);
+  ASSERT_EQ(rows.size(), 4u);
+  for (const auto& row : rows) {
+    EXPECT_EQ(row.at("support_recovered"), "true");
+    EXPECT_EQ(row.at("experiment"), "convex-smoke");
+  }
+
+  // A second request reuses every run and does not touch its results.
+  const fs::path solution = fs::path(store()) / records[0].directory / "output" / "solution.json";
+  const auto written = fs::last_write_time(solution);
+  const auto second = test::run_cardinal("experiment run convex-smoke --store " + store());
+  ASSERT_EQ(second.status, 0) << second.output;
+  EXPECT_NE(second.output.find("4 runs, 4 already done"), std::string::npos) << second.output;
+  EXPECT_EQ(fs::last_write_time(solution), written);
+
+  // A run without its completion marker (killed) runs again; the others are reused.
+  fs::remove(fs::path(store()) / records[1].directory / "run" / "DONE.json");
+  const auto resumed = test::run_cardinal("experiment run convex-smoke --store " + store());
+  ASSERT_EQ(resumed.status, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("4 runs, 3 already done"), std::string::npos) << resumed.output;
+
+  const auto listed = test::run_cardinal("runs list --store " + store());
+  EXPECT_EQ(listed.status, 0);
+  EXPECT_EQ(std::count(listed.output.begin(), listed.output.end(), '\n'), 5) << listed.output;
+}
+
+TEST_F(ExperimentCommand, TheHashFollowsBehaviourNotSpelling) {
+  const auto plain =
+      run_ids(test::run_cardinal("experiment show convex-smoke --store " + store()).output);
+  ASSERT_EQ(plain.size(), 4u);
+  // Stating a default (ridge 0, max-iterations 1000) names the same runs.
+  EXPECT_EQ(run_ids(test::run_cardinal("experiment show convex-smoke --store " + store() +
+                                       " --set ridge=0 --set max-iterations=1000")
+                        .output),
+            plain);
+  // A setting that changes results names other runs.
+  const auto ridge = run_ids(
+      test::run_cardinal("experiment show convex-smoke --store " + store() + " --set ridge=0.1")
+          .output);
+  ASSERT_EQ(ridge.size(), 4u);
+  for (std::size_t i = 0; i < 4; ++i) EXPECT_NE(ridge[i], plain[i]);
+  // A sweep axis can be replaced, and arms selected.
+  const auto seeds = run_ids(test::run_cardinal("experiment show convex-smoke --store " + store() +
+                                                " --set seed=2,3,4 --set arm=iht")
+                                 .output);
+  ASSERT_EQ(seeds.size(), 3u);
+  EXPECT_EQ(seeds[0], plain[3]);  // iht, seed 2
+}
+
+TEST_F(ExperimentCommand, ATaskRunsExactlyOneRun) {
+  const auto task = test::run_cardinal("experiment run convex-smoke --task 2 --store " + store());
+  ASSERT_EQ(task.status, 0) << task.output;
+  const RunIndex index(store());
+  Index done = 0, planned = 0;
+  for (const RunRecord& r : index.list("convex-smoke")) {
+    done += r.status == "done";
+    planned += r.status == "planned";
+    if (r.status == "done") EXPECT_EQ(r.point.dump(), R"({"arm":"iht","seed":1})");
+  }
+  EXPECT_EQ(done, 1);
+  EXPECT_EQ(planned, 3);
+}
+
+TEST_F(ExperimentCommand, BadInputExitsWithStatusTwoAndAClearMessage) {
+  const auto expect_error = [&](const std::string& args, const std::string& message) {
+    const auto r = test::run_cardinal(args);
+    EXPECT_EQ(r.status, 2) << args << "\n" << r.output;
+    EXPECT_NE(r.output.find(message), std::string::npos) << args << "\n" << r.output;
+  };
+  expect_error("experiment run no-such-experiment --store " + store(), "unknown experiment");
+  expect_error("experiment run convex-smoke --variant huge --store " + store(),
+               "no variant 'huge'");
+  expect_error("experiment run convex-smoke --set nonsense=1 --store " + store(), "--nonsense");
+  expect_error("experiment run convex-smoke --set ridge --store " + store(), "KEY=VALUE");
+  expect_error("experiment run convex-smoke --task 9 --store " + store(), "--task 9");
+  expect_error("experiment frobnicate", "unknown action");
+  expect_error("runs list --store " + (dir_ / "nowhere").string(), "no run store");
+
+  fs::create_directories(dir_ / "defs");
+  std::ofstream(dir_ / "defs" / "broken.json") << "{\"name\": \"broken\", ";
+  expect_error(
+      "experiment run broken --definitions " + (dir_ / "defs").string() + " --store " + store(),
+      "broken.json");
+  std::ofstream(dir_ / "defs" / "typo.json")
+      << R"({"name": "typo", "version": 1, "title": "t", "default_variant": "v",
+            "variants": {"v": {}}, "common": {},
+            "arms": [{"label": "a", "command": "solve",
+                      "options": {"problem": "least-squares", "synthetic": true, "solver": "omp",
+                                  "sparsity": 3, "sparsty": 4}}]})";
+  expect_error(
+      "experiment run typo --definitions " + (dir_ / "defs").string() + " --store " + store(),
+      "sparsty");
+}
+
+}  // namespace
+}  // namespace cardinal
