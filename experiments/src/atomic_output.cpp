@@ -21,21 +21,6 @@ fs::path sibling(const fs::path& path, std::string_view tag) {
 
 }  // namespace
 
-void write_file_atomically(const fs::path& path, std::string_view content) {
-  const fs::path temporary = sibling(path, "partial");
-  std::FILE* f = std::fopen(temporary.c_str(), "wb");
-  if (f == nullptr)
-    throw InvalidInput("cannot write " + path.string() + ": " + std::strerror(errno));
-  const bool written = std::fwrite(content.data(), 1, content.size(), f) == content.size() &&
-                       std::fflush(f) == 0 && ::fsync(::fileno(f)) == 0;
-  const bool closed = std::fclose(f) == 0;
-  if (!written || !closed) {
-    fs::remove(temporary);
-    throw InvalidInput("cannot write " + path.string() + ": " + std::strerror(errno));
-  }
-  fs::rename(temporary, path);
-}
-
 StagedDirectory::StagedDirectory(fs::path destination, bool overwrite)
     : destination_(std::move(destination)),
       staging_(sibling(destination_, "staging")),

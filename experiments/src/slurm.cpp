@@ -162,12 +162,12 @@ ProgramOutput run_program(const std::vector<std::string>& argv) {
 }  // namespace
 
 std::string slurm_array_script(const SlurmArrayJob& job) {
-  require(job.tasks >= 1, "SLURM job array: needs at least one task, got " +
-                              std::to_string(job.tasks));
+  require(job.tasks >= 1,
+          "SLURM job array: needs at least one task, got " + std::to_string(job.tasks));
   require(job.max_parallel >= 0, "SLURM job array: the limit on parallel tasks must be >= 0, got " +
                                      std::to_string(job.max_parallel));
-  require(job.cpus_per_task >= 1, "SLURM job array: cpus per task must be >= 1, got " +
-                                      std::to_string(job.cpus_per_task));
+  require(job.cpus_per_task >= 1,
+          "SLURM job array: cpus per task must be >= 1, got " + std::to_string(job.cpus_per_task));
   require(!job.command.empty(), "SLURM job array: no command to run");
   require(!job.log_directory.empty(), "SLURM job array: no log directory");
   const std::string logs = job.log_directory.string();
@@ -194,8 +194,7 @@ std::string slurm_array_script(const SlurmArrayJob& job) {
     << "#SBATCH --cpus-per-task=" << job.cpus_per_task << '\n'
     << "#SBATCH --output=" << directive_value(output_pattern) << '\n';
   if (!job.time_limit.empty()) s << "#SBATCH --time=" << directive_value(job.time_limit) << '\n';
-  if (!job.partition.empty())
-    s << "#SBATCH --partition=" << directive_value(job.partition) << '\n';
+  if (!job.partition.empty()) s << "#SBATCH --partition=" << directive_value(job.partition) << '\n';
   for (const std::string& d : job.extra_directives) {
     const std::string line = trimmed(d);
     if (line.empty()) continue;
@@ -226,8 +225,7 @@ std::string submit_slurm_array(const fs::path& script) {
   // --parsable prints "<job id>" or "<job id>;<cluster>".
   const std::string out = trimmed(result.out);
   const std::string id = out.substr(0, out.find(';'));
-  const bool numeric =
-      !id.empty() && id.find_first_not_of("0123456789") == std::string::npos;
+  const bool numeric = !id.empty() && id.find_first_not_of("0123456789") == std::string::npos;
   require(numeric, "--slurm: sbatch " + script.string() + " printed no job id (output: '" + out +
                        "'" + (error.empty() ? std::string() : ", errors: " + error) + ")");
   return id;

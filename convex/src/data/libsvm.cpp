@@ -18,6 +18,7 @@
 #include <variant>
 #include <vector>
 
+#include "cardinal/bridge/atomic_file.hpp"
 #include "cardinal/bridge/error.hpp"
 #include "text_file.hpp"
 
@@ -161,56 +162,6 @@ Design::Sparse to_compressed_columns(const ParsedRows& rows, Index cols) {
   }
   return x;
 }
-
-/// A file written under a temporary sibling name and renamed over the target on commit();
-/// destroyed uncommitted, it removes the temporary.
-class AtomicFile {
- public:
-  explicit AtomicFile(std::filesystem::path target) : target_(std::move(target)) {
-    std::random_device entropy;
-    for (int attempt = 0; attempt < 64 && file_ == nullptr; ++attempt) {
-      char suffix[17] = {};
-      const std::uint64_t tag = (std::uint64_t{entropy()} << 32) ^ entropy();
-      std::to_chars(suffix, suffix + 16, tag, 16);
-      temporary_ = target_.parent_path() /
-                   ("." + target_.filename().string() + ".tmp-" + std::string(suffix));
-      file_ = std::fopen(temporary_.c_str(), "wbx");  // fails if the name is taken
-      if (file_ == nullptr && errno != EEXIST) break;
-    }
-    require(file_ != nullptr, target_.string() + ": cannot create a file in its directory (" +
-                                  std::strerror(errno) + ")");
-  }
-  AtomicFile(const AtomicFile&) = delete;
-  AtomicFile& operator=(const AtomicFile&) = delete;
-  ~AtomicFile() {
-    if (file_ != nullptr) std::fclose(file_);
-    if (!committed_) {
-      std::error_code ignored;
-      std::filesystem::remove(temporary_, ignored);
-    }
-  }
-
-  void write(std::string_view bytes) {
-    require(std::fwrite(bytes.data(), 1, bytes.size(), file_) == bytes.size(),
-            target_.string() + ": write error");
-  }
-
-  void commit() {
-    const bool closed = std::fclose(file_) == 0;
-    file_ = nullptr;
-    require(closed, target_.string() + ": write error");
-    std::error_code ec;
-    std::filesystem::rename(temporary_, target_, ec);
-    require(!ec, target_.string() + ": cannot replace the file (" + ec.message() + ")");
-    committed_ = true;
-  }
-
- private:
-  std::filesystem::path target_;
-  std::filesystem::path temporary_;
-  std::FILE* file_ = nullptr;
-  bool committed_ = false;
-};
 
 }  // namespace
 

@@ -5,6 +5,7 @@
 #include <ostream>
 #include <sstream>
 
+#include "cardinal/bridge/atomic_file.hpp"
 #include "tensor_file.hpp"
 
 namespace cardinal {
@@ -67,7 +68,7 @@ void SparsityReport::write_csv(const std::string& path) const {
   };
   for (const auto& layer : layers) row(layer);
   row(overall);
-  detail::write_file_atomically(path, out.str());
+  write_file_atomically(path, out.str());
 }
 
 std::ostream& operator<<(std::ostream& out, const SparsityReport& report) {

@@ -15,6 +15,7 @@
 #include <sstream>
 #include <utility>
 
+#include "cardinal/bridge/atomic_file.hpp"
 #include "cardinal/bridge/error.hpp"
 
 namespace cardinal::detail {
@@ -119,32 +120,6 @@ std::string read_file(const std::string& path, const std::string& what) {
 }
 
 }  // namespace
-
-void write_file_atomically(const std::string& path, std::string_view bytes) {
-  const fs::path target = fs::absolute(path);
-  // Appended piecewise: `"." + std::string&&` trips a GCC 12 -Wstringop-overflow false positive.
-  std::string temporary_name = ".";
-  temporary_name += target.filename().string();
-  temporary_name += ".partial-" + std::to_string(::getpid());
-  const fs::path temporary = target.parent_path() / temporary_name;
-  std::FILE* f = std::fopen(temporary.c_str(), "wb");
-  if (f == nullptr) throw InvalidInput("cannot write " + path + ": " + std::strerror(errno));
-  const bool written = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size() &&
-                       std::fflush(f) == 0 && ::fsync(::fileno(f)) == 0;
-  const int error = errno;
-  const bool closed = std::fclose(f) == 0;
-  std::error_code ignored;
-  if (!written || !closed) {
-    fs::remove(temporary, ignored);
-    throw InvalidInput("cannot write " + path + ": " + std::strerror(error));
-  }
-  std::error_code renamed;
-  fs::rename(temporary, target, renamed);
-  if (renamed) {
-    fs::remove(temporary, ignored);
-    throw InvalidInput("cannot write " + path + ": " + renamed.message());
-  }
-}
 
 void write_tensor_file(const std::string& path, std::string_view kind,
                        const std::vector<NamedTensor>& tensors) {

@@ -10,10 +10,6 @@
 
 namespace cardinal::detail {
 
-/// Writes `bytes` to `path` atomically: a temporary sibling is written, flushed and renamed over
-/// `path`. Throws InvalidInput naming `path` on failure (and leaves no temporary behind).
-void write_file_atomically(const std::string& path, std::string_view bytes);
-
 /// Writes named tensors (any device; stored from CPU) under a `kind` tag ("mask", "snapshot").
 void write_tensor_file(const std::string& path, std::string_view kind,
                        const std::vector<NamedTensor>& tensors);

@@ -3,11 +3,9 @@
 #include <filesystem>
 #include <string_view>
 
-namespace cardinal {
+#include "cardinal/bridge/atomic_file.hpp"  // write_file_atomically, AtomicFile
 
-/// Writes `content` to `path` atomically: the bytes go to a temporary sibling first, which is
-/// renamed over `path` only once fully written and flushed. A reader never sees half a file.
-void write_file_atomically(const std::filesystem::path& path, std::string_view content);
+namespace cardinal {
 
 /// An output directory that appears all at once. Files are written into a hidden staging
 /// sibling; `commit()` renames it to the final name. If the program fails (or throws) before

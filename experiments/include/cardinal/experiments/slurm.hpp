@@ -12,8 +12,8 @@ namespace cardinal {
 
 /// One SLURM job array, array indices 0..tasks-1, every task running `command`.
 struct SlurmArrayJob {
-  std::string name;      ///< job name (--job-name); empty: SLURM's default, the script name
-  Index tasks = 0;       ///< N >= 1: array indices 0..N-1
+  std::string name;        ///< job name (--job-name); empty: SLURM's default, the script name
+  Index tasks = 0;         ///< N >= 1: array indices 0..N-1
   Index max_parallel = 0;  ///< at most this many tasks at once (--array=...%M); 0: no limit
   Index cpus_per_task = 1;
   std::string time_limit;  ///< --time, e.g. "01:00:00"; empty: the partition's default
