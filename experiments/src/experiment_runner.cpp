@@ -1,5 +1,10 @@
 #include "cardinal/experiments/experiment_runner.hpp"
 
+#include <Eigen/Core>
+#ifdef CARDINAL_WITH_TORCH
+#include <torch/version.h>
+#endif
+
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -40,6 +45,18 @@ std::map<int, std::chrono::steady_clock::time_point>& start_times() {
 
 }  // namespace
 
+nlohmann::json software_versions() {
+  return {
+      {"cardinal", CARDINAL_VERSION},
+      {"git", CARDINAL_GIT_DESCRIBE},
+      {"compiler", __VERSION__},
+#ifdef CARDINAL_WITH_TORCH
+      {"libtorch", TORCH_VERSION},
+#endif
+      {"eigen", std::to_string(EIGEN_WORLD_VERSION) + "." + std::to_string(EIGEN_MAJOR_VERSION) +
+                    "." + std::to_string(EIGEN_MINOR_VERSION)}};
+}
+
 fs::path current_executable() {
   return fs::read_symlink("/proc/self/exe");
 }
@@ -60,7 +77,8 @@ fs::path ExperimentStore::prepare(const ExperimentDefinition& definition,
                                       {"arm", run.arm},
                                       {"point", run.point},
                                       {"command", run.command},
-                                      {"arguments", command_line(run, 0)}};
+                                      {"arguments", command_line(run, 0)},
+                                      {"versions", software_versions()}};
   write_file_atomically(directory.path() / "run.json", description.dump(2) + "\n");
   const auto existing = index_.get(run.run_id);
   RunRecord record{run.run_id,

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,10 @@ class ExperimentStore {
 Index run_locally(ExperimentStore& store, const std::vector<PlannedRun>& runs,
                   const std::filesystem::path& executable, int jobs, int threads,
                   const std::function<void(const PlannedRun&, int, bool reused)>& on_finished);
+
+/// The versions a run records next to its results (run.json): cardinal's release and git
+/// commit, the compiler, LibTorch and Eigen.
+nlohmann::json software_versions();
 
 /// The running program's own executable (/proc/self/exe).
 std::filesystem::path current_executable();
