@@ -18,6 +18,8 @@ const std::vector<Command>& all_commands() {
       {"experiment", "run or list the named experiment definitions (sweeps, SLURM)",
        experiment_command},
       {"runs", "the run store's index: list, show, export to CSV", runs_command},
+      {"plot", "an experiment's figures from its run store (PNG, SVG, CSV)", plot_command},
+      {"report", "an experiment's report (Markdown and self-contained HTML)", report_command},
   };
   return all;
 }

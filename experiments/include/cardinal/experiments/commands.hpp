@@ -26,6 +26,13 @@ int experiment_command(const std::vector<std::string>& args);
 /// `cardinal runs`: the run store's index (list, show, export to CSV).
 int runs_command(const std::vector<std::string>& args);
 
+/// `cardinal plot`: an experiment's figures (PNG, SVG and the CSV they draw) from its run store.
+int plot_command(const std::vector<std::string>& args);
+
+/// `cardinal report`: an experiment's definition, runs, results and figures as report.md and a
+/// self-contained report.html.
+int report_command(const std::vector<std::string>& args);
+
 /// The options of the commands an experiment definition can run (they resolve a run's
 /// settings, defaults included, for its hash).
 boost::program_options::options_description solve_command_options();

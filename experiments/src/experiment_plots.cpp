@@ -1,0 +1,983 @@
+#include "cardinal/experiments/experiment_plots.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <utility>
+
+#include "cardinal/bridge/error.hpp"
+#include "cardinal/experiments/atomic_output.hpp"
+#include "cardinal/experiments/run_results.hpp"
+
+namespace cardinal {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+/// A CSV field as a number: NaN when empty or not a number.
+double number(const std::string& text) {
+  if (text.empty()) return kNaN;
+  char* end = nullptr;
+  const double value = std::strtod(text.c_str(), &end);
+  return end == text.c_str() ? kNaN : value;
+}
+
+double field(const std::map<std::string, std::string>& row, const std::string& column) {
+  const auto it = row.find(column);
+  return it == row.end() ? kNaN : number(it->second);
+}
+
+std::string text_of(const nlohmann::json& value) {
+  return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
+std::string point_text(const nlohmann::json& point) {
+  std::string out;
+  for (const auto& [key, value] : point.items())
+    out += (out.empty() ? "" : " ") + key + "=" + text_of(value);
+  return out;
+}
+
+std::string arm_of(const RunRecord& run) {
+  return run.point.contains("arm") ? text_of(run.point["arm"]) : run.command;
+}
+
+std::string seed_of(const RunRecord& run) {
+  return run.point.contains("seed") ? text_of(run.point["seed"]) : "";
+}
+
+/// The first file called `name` under `directory`, in sorted path order; empty if none.
+fs::path find_file(const fs::path& directory, const std::string& name) {
+  std::error_code error;
+  if (!fs::is_directory(directory, error)) return {};
+  std::vector<fs::path> found;
+  for (const auto& entry : fs::recursive_directory_iterator(directory, error))
+    if (entry.is_regular_file() && entry.path().filename() == name) found.push_back(entry.path());
+  std::sort(found.begin(), found.end());
+  return found.empty() ? fs::path() : found.front();
+}
+
+fs::path output_of(const fs::path& store, const RunRecord& run) {
+  return store / run.directory / "output";
+}
+
+/// The file holding a run's results (summary.csv, trace.csv, results.csv); empty if none.
+fs::path results_file(const fs::path& store, const RunRecord& run) {
+  const fs::path output = output_of(store, run);
+  if (run.command == "lottery") return find_file(output, "summary.csv");
+  if (run.command == "supermask") return find_file(output, "results.csv");
+  if (run.command == "solve" && fs::exists(output / "solution.json") &&
+      fs::exists(output / "trace.csv"))
+    return output / "trace.csv";
+  return {};
+}
+
+/// A run's settings other than its sweep coordinates.
+std::string configuration(const RunRecord& run) {
+  nlohmann::json options = run.settings.is_object() && run.settings.contains("options")
+                               ? run.settings["options"]
+                               : nlohmann::json::object();
+  for (const auto& [key, value] : run.point.items()) options.erase(key);
+  return run.command + " " + options.dump();
+}
+
+/// Index of the most recently finished run among `candidates` (the later one on a tie).
+std::size_t latest(const std::vector<const RunRecord*>& candidates) {
+  std::size_t best = 0;
+  for (std::size_t i = 1; i < candidates.size(); ++i)
+    if (candidates[i]->finished >= candidates[best]->finished) best = i;
+  return best;
+}
+
+/// The run of each series with the smallest seed, series in order of appearance.
+std::vector<const RunRecord*> first_seeds(const std::vector<RunRecord>& runs,
+                                          const std::string& command) {
+  std::vector<std::string> order;
+  std::map<std::string, const RunRecord*> first;
+  for (const RunRecord& run : runs) {
+    if (run.command != command) continue;
+    const std::string series = series_of(run);
+    const auto it = first.find(series);
+    if (it == first.end()) {
+      order.push_back(series);
+      first[series] = &run;
+    } else if (run.point.contains("seed") && it->second->point.contains("seed") &&
+               run.point["seed"] < it->second->point["seed"]) {
+      it->second = &run;
+    }
+  }
+  std::vector<const RunRecord*> out;
+  for (const std::string& s : order) out.push_back(first[s]);
+  return out;
+}
+
+/// A lottery run's summary.csv and the folder of its stages.
+struct LotteryResults {
+  fs::path directory;
+  std::vector<std::map<std::string, std::string>> rows;
+  std::vector<std::string> controls;  ///< stage names: random-reinit, random-mask
+};
+
+std::optional<LotteryResults> read_lottery(const fs::path& store, const RunRecord& run) {
+  if (run.command != "lottery") return std::nullopt;
+  const fs::path summary = find_file(output_of(store, run), "summary.csv");
+  if (summary.empty()) return std::nullopt;
+  LotteryResults results;
+  results.directory = summary.parent_path();
+  std::vector<std::string> header;
+  results.rows = read_csv_rows(summary, &header);
+  const std::string suffix = "_test_accuracy";
+  for (const std::string& column : header) {
+    if (column.size() <= suffix.size() || column == "ticket" + suffix ||
+        column.compare(column.size() - suffix.size(), suffix.size(), suffix) != 0)
+      continue;
+    std::string control = column.substr(0, column.size() - suffix.size());
+    std::replace(control.begin(), control.end(), '_', '-');
+    results.controls.push_back(control);
+  }
+  std::sort(results.rows.begin(), results.rows.end(),
+            [](const auto& a, const auto& b) { return field(a, "level") < field(b, "level"); });
+  return results;
+}
+
+Index level_of(const std::map<std::string, std::string>& row) {
+  return static_cast<Index>(std::llround(field(row, "level")));
+}
+
+/// Values per series and level, series in order of first appearance.
+class LevelAccumulator {
+ public:
+  void add(const std::string& series, Index level, double fraction, double value) {
+    if (!data_.count(series)) order_.push_back(series);
+    auto& cell = data_[series][level];
+    cell.first.push_back(fraction);
+    cell.second.push_back(value);
+  }
+  std::vector<LevelPoint> points() const {
+    std::vector<LevelPoint> out;
+    for (const std::string& series : order_)
+      for (const auto& [level, cell] : data_.at(series))
+        out.push_back({series, level, summarize(cell.first).mean, summarize(cell.second)});
+    return out;
+  }
+
+ private:
+  std::vector<std::string> order_;
+  std::map<std::string, std::map<Index, std::pair<std::vector<double>, std::vector<double>>>> data_;
+};
+
+/// Values per key, keys in order of first appearance.
+template <class Key>
+class Accumulator {
+ public:
+  void add(const Key& key, double value) {
+    if (!values_.count(key)) order_.push_back(key);
+    values_[key].push_back(value);
+  }
+  const std::vector<Key>& keys() const { return order_; }
+  Statistics statistics(const Key& key) const { return summarize(values_.at(key)); }
+
+ private:
+  std::vector<Key> order_;
+  std::map<Key, std::vector<double>> values_;
+};
+
+// ---- tables --------------------------------------------------------------------------------
+
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string printf_text(const char* format, double value) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, format, value);
+  return buffer;
+}
+
+/// "0.9812 ± 0.0021 (3)" (4 significant digits), "-" when there is no value.
+std::string mean_std(const Statistics& s) {
+  if (s.n == 0) return "-";
+  if (s.n == 1) return printf_text("%.4g", s.mean) + " (1)";
+  return printf_text("%.4g", s.mean) + " ± " + printf_text("%.2g", s.std) + " (" +
+         std::to_string(s.n) + ")";
+}
+
+std::string percent(double fraction) {
+  return printf_text("%.3g", 100.0 * fraction) + "%";
+}
+
+std::vector<std::string> statistic_columns(const std::string& quantity) {
+  return {"n", quantity + "_mean", quantity + "_std", quantity + "_min", quantity + "_max"};
+}
+
+void append_statistics(std::vector<std::string>& row, const Statistics& s) {
+  row.push_back(std::to_string(s.n));
+  for (double v : {s.mean, s.std, s.min, s.max}) row.push_back(format_number(v));
+}
+
+PlotTable level_table(const std::vector<LevelPoint>& points, const std::string& quantity) {
+  PlotTable t;
+  t.columns = {"series", "level", "fraction_remaining"};
+  for (const std::string& c : statistic_columns(quantity)) t.columns.push_back(c);
+  for (const LevelPoint& p : points) {
+    std::vector<std::string> row = {p.series, std::to_string(p.level),
+                                    format_number(p.fraction_remaining)};
+    append_statistics(row, p.value);
+    t.rows.push_back(std::move(row));
+  }
+  return t;
+}
+
+/// Rows: levels; columns: series; cells mean ± std (n).
+PlotTable level_summary(const std::vector<LevelPoint>& points) {
+  std::vector<std::string> series;
+  std::map<Index, double> fractions;
+  std::map<std::pair<std::string, Index>, Statistics> cells;
+  for (const LevelPoint& p : points) {
+    if (std::find(series.begin(), series.end(), p.series) == series.end())
+      series.push_back(p.series);
+    fractions.emplace(p.level, p.fraction_remaining);
+    cells[{p.series, p.level}] = p.value;
+  }
+  PlotTable t;
+  t.columns = {"level", "weights remaining"};
+  for (const std::string& s : series) t.columns.push_back(s);
+  for (const auto& [level, fraction] : fractions) {
+    std::vector<std::string> row = {std::to_string(level), percent(fraction)};
+    for (const std::string& s : series) {
+      const auto it = cells.find({s, level});
+      row.push_back(it == cells.end() ? "-" : mean_std(it->second));
+    }
+    t.rows.push_back(std::move(row));
+  }
+  return t;
+}
+
+// ---- gnuplot -------------------------------------------------------------------------------
+
+std::string column_ref(const PlotTable& t, const std::string& name) {
+  const auto it = std::find(t.columns.begin(), t.columns.end(), name);
+  if (it == t.columns.end()) throw std::logic_error("plot: no column " + name);
+  return "($" + std::to_string(it - t.columns.begin() + 1) + ")";
+}
+
+/// `expression` on the rows whose first column is `series`, NaN (no point) on the others.
+std::string on_series(const std::string& series, const std::string& expression) {
+  return "(strcol(1) eq " + gnuplot_string(series) + " ? " + expression + " : NaN)";
+}
+
+/// A tic label: gnuplot reads explicit tic labels as formats, so % is doubled.
+std::string tic_label(const std::string& text) {
+  std::string out;
+  for (char c : text) out += c == '%' ? std::string("%%") : std::string(1, c);
+  return gnuplot_string(out);
+}
+
+std::string file_of(const std::string& name) {
+  return gnuplot_string(name + ".csv");
+}
+
+std::vector<std::string> unique_series(const PlotTable& t) {
+  std::vector<std::string> out;
+  for (const auto& row : t.rows)
+    if (std::find(out.begin(), out.end(), row[0]) == out.end()) out.push_back(row[0]);
+  return out;
+}
+
+std::string common_settings(const std::string& title) {
+  return "set termoption noenhanced\nset encoding utf8\nset title " + gnuplot_string(title) +
+         "\nset grid\nset border lw 1\n";
+}
+
+/// Weights-remaining axis as in Frankle & Carbin: percent, log scale, 100 on the left.
+std::string weights_axis(const std::vector<LevelPoint>& points) {
+  std::set<double> fractions;
+  for (const LevelPoint& p : points)
+    if (p.fraction_remaining > 0) fractions.insert(p.fraction_remaining);
+  const double high = 100.0 * (fractions.empty() ? 1.0 : *fractions.rbegin());
+  const double low = 100.0 * (fractions.empty() ? 0.01 : *fractions.begin());
+  std::ostringstream s;
+  s << "set xlabel \"weights remaining (%)\"\n"
+    << "set logscale x\n"
+    << "set xrange [" << format_number(high * 1.08) << ":" << format_number(low / 1.12) << "]\n";
+  const std::vector<double> ticks(fractions.rbegin(), fractions.rend());
+  const std::size_t step = ticks.size() > 32 ? 3 : ticks.size() > 16 ? 2 : 1;
+  s << "set xtics (";
+  for (std::size_t i = 0; i < ticks.size(); i += step)
+    s << (i ? ", " : "") << tic_label(printf_text("%.3g", 100.0 * ticks[i])) << " "
+      << format_number(100.0 * ticks[i]);
+  s << ")\nset mxtics default\n";
+  return s.str();
+}
+
+GnuplotFigure level_figure(const std::string& name, const std::string& title,
+                           const std::string& ylabel, const PlotTable& t,
+                           const std::vector<LevelPoint>& points, const std::string& quantity,
+                           const std::string& settings) {
+  std::ostringstream s;
+  s << common_settings(title) << weights_axis(points) << "set ylabel " << gnuplot_string(ylabel)
+    << "\nset offsets 0, 0, graph 0.05, graph 0.05\nset bars small\n"
+    << settings << "plot";
+  const std::vector<std::string> series = unique_series(t);
+  for (std::size_t i = 0; i < series.size(); ++i)
+    s << (i ? ", \\\n    " : " ") << file_of(name) << " skip 1 using "
+      << on_series(series[i], "100*" + column_ref(t, "fraction_remaining")) << ":"
+      << column_ref(t, quantity + "_mean") << ":" << column_ref(t, quantity + "_std")
+      << " with yerrorlines lw 2 pt 7 ps 0.8 title " << gnuplot_string(series[i]);
+  s << "\n";
+  return {.name = name, .body = s.str(), .width = 1000, .height = 650};
+}
+
+/// Error bars of the aggregated plots.
+constexpr const char* kErrorBars =
+    "Points are means over seeds; error bars are ± one sample standard deviation (n − 1); the "
+    "CSV also holds n, min and max.";
+
+ExperimentPlot accuracy_plot(const std::string& experiment, const std::vector<LevelPoint>& points,
+                             Index seeds) {
+  ExperimentPlot p;
+  p.name = "accuracy-vs-weights";
+  p.title = "Test accuracy vs weights remaining";
+  p.caption = std::string(
+                  "Final test accuracy of each pruning level's training, against the "
+                  "fraction of weights remaining (log scale). ") +
+              kErrorBars;
+  p.data = level_table(points, "test_accuracy");
+  p.summary = level_summary(points);
+  p.figure = level_figure(p.name,
+                          experiment + ": test accuracy vs weights remaining (mean ± std over " +
+                              std::to_string(seeds) + " seed" + (seeds == 1 ? "" : "s") + ")",
+                          "test accuracy", p.data, points, "test_accuracy",
+                          "set key bottom left box opaque\n");
+  return p;
+}
+
+ExperimentPlot early_stopping_plot(const std::string& experiment,
+                                   const std::vector<LevelPoint>& points, Index seeds) {
+  ExperimentPlot p;
+  p.name = "early-stopping-vs-weights";
+  p.title = "Early-stopping iteration vs weights remaining";
+  p.caption = std::string(
+                  "The iteration of minimum test loss in each stage's training curve, whose "
+                  "resolution is the evaluation interval (--evaluate-every; a curve evaluated only "
+                  "at its start and end gives its last iteration). ") +
+              kErrorBars;
+  p.data = level_table(points, "early_stop_iteration");
+  p.summary = level_summary(points);
+  p.figure = level_figure(p.name,
+                          experiment + ": early-stopping iteration vs weights remaining (mean ± " +
+                              "std over " + std::to_string(seeds) + " seed" +
+                              (seeds == 1 ? "" : "s") + ")",
+                          "iteration of minimum test loss", p.data, points, "early_stop_iteration",
+                          "set key top left box opaque\nset yrange [0:*]\n");
+  return p;
+}
+
+ExperimentPlot curves_plot(const std::string& experiment, const std::vector<CurvePoint>& points) {
+  ExperimentPlot p;
+  p.name = "training-curves";
+  p.title = "Training curves per level";
+  p.caption =
+      "Test accuracy during training of the ticket at a few pruning levels, for the first seed "
+      "of each series (one panel per series).";
+  p.data.columns = {"series",    "seed",      "level",        "fraction_remaining",
+                    "iteration", "test_loss", "test_accuracy"};
+  std::vector<std::string> series;
+  std::map<std::string, std::vector<std::pair<Index, double>>> levels;  // series → levels
+  std::map<std::string, std::string> seeds;
+  for (const CurvePoint& c : points) {
+    p.data.rows.push_back({c.series, c.seed, std::to_string(c.level),
+                           format_number(c.fraction_remaining), std::to_string(c.iteration),
+                           format_number(c.test_loss), format_number(c.test_accuracy)});
+    if (!levels.count(c.series)) series.push_back(c.series);
+    auto& l = levels[c.series];
+    if (l.empty() || l.back().first != c.level) l.emplace_back(c.level, c.fraction_remaining);
+    seeds[c.series] = c.seed;
+  }
+  const std::size_t columns = std::min<std::size_t>(3, series.size());
+  const std::size_t rows = (series.size() + columns - 1) / columns;
+  std::ostringstream s;
+  s << "set termoption noenhanced\nset encoding utf8\nset grid\n"
+    << "set multiplot layout " << rows << "," << columns << " title "
+    << gnuplot_string(experiment + ": test accuracy during training (first seed)") << "\n"
+    << "set xlabel \"iteration\"\nset ylabel \"test accuracy\"\nset key bottom right box opaque\n";
+  for (const std::string& name : series) {
+    s << "set title " << gnuplot_string(name + (seeds[name].empty() ? "" : ", seed " + seeds[name]))
+      << "\nplot";
+    const auto& l = levels[name];
+    for (std::size_t i = 0; i < l.size(); ++i)
+      s << (i ? ", \\\n    " : " ") << file_of(p.name) << " skip 1 using "
+        << "(strcol(1) eq " << gnuplot_string(name) << " && " << column_ref(p.data, "level")
+        << " == " << l[i].first << " ? " << column_ref(p.data, "iteration")
+        << " : NaN):" << column_ref(p.data, "test_accuracy")
+        << " with linespoints lw 2 pt 7 ps 0.5 lc " << i + 1 << " title "
+        << gnuplot_string(percent(l[i].second) + " (level " + std::to_string(l[i].first) + ")");
+    s << "\n";
+  }
+  s << "unset multiplot\n";
+  p.figure = {.name = p.name,
+              .body = s.str(),
+              .width = static_cast<int>(560 * columns),
+              .height = static_cast<int>(60 + 440 * rows)};
+  return p;
+}
+
+ExperimentPlot traces_plot(const std::string& experiment, const std::vector<TracePoint>& points) {
+  ExperimentPlot p;
+  p.name = "objective-vs-iteration";
+  p.title = "Objective vs iteration";
+  p.caption = "The solver's objective at each iteration (log scale), first seed of each series.";
+  p.data.columns = {"series", "seed", "iteration", "objective", "support_size"};
+  for (const TracePoint& t : points)
+    p.data.rows.push_back({t.series, t.seed, std::to_string(t.iteration),
+                           format_number(t.objective), std::to_string(t.support_size)});
+  std::ostringstream s;
+  s << common_settings(experiment + ": objective vs iteration (first seed)")
+    << "set xlabel \"iteration\"\nset ylabel \"objective\"\nset logscale y\n"
+    << "set format y \"%g\"\nset key top right box opaque\nplot";
+  const std::vector<std::string> series = unique_series(p.data);
+  for (std::size_t i = 0; i < series.size(); ++i)
+    s << (i ? ", \\\n    " : " ") << file_of(p.name) << " skip 1 using "
+      << on_series(series[i], column_ref(p.data, "iteration")) << ":"
+      << column_ref(p.data, "objective") << " with linespoints lw 2 pt 7 ps 0.5 title "
+      << gnuplot_string(series[i]);
+  s << "\n";
+  p.figure = {.name = p.name, .body = s.str(), .width = 1000, .height = 650};
+  return p;
+}
+
+ExperimentPlot final_plot(const std::string& experiment, const std::vector<FinalMetric>& metrics,
+                          const std::string& metric) {
+  ExperimentPlot p;
+  p.name = "final-" + metric;
+  std::replace(p.name.begin(), p.name.end(), '_', '-');
+  const std::string label = metric == "test_accuracy" ? "test accuracy" : metric;
+  p.title = "Final " + label + " per series";
+  bool lottery = false;
+  for (const FinalMetric& m : metrics) lottery = lottery || m.command == "lottery";
+  p.caption = "The final " + label + " of each series" +
+              (lottery ? " (lottery: the ticket of the last level)" : "") + ". " + kErrorBars;
+  p.data.columns = {"position", "series", "command"};
+  for (const std::string& c : statistic_columns(metric)) p.data.columns.push_back(c);
+  std::vector<std::string> series;
+  std::vector<std::string> metric_names;
+  std::map<std::pair<std::string, std::string>, Statistics> cells;
+  bool positive = true;
+  double smallest = std::numeric_limits<double>::infinity(), largest = 0.0;
+  for (const FinalMetric& m : metrics) {
+    if (std::find(series.begin(), series.end(), m.series) == series.end())
+      series.push_back(m.series);
+    if (std::find(metric_names.begin(), metric_names.end(), m.metric) == metric_names.end())
+      metric_names.push_back(m.metric);
+    cells[{m.series, m.metric}] = m.value;
+    if (m.metric != metric) continue;
+    std::vector<std::string> row = {std::to_string(p.data.rows.size()), m.series, m.command};
+    append_statistics(row, m.value);
+    p.data.rows.push_back(std::move(row));
+    positive = positive && m.value.min > 0;
+    smallest = std::min(smallest, m.value.min);
+    largest = std::max(largest, m.value.max);
+  }
+  p.summary.columns = {"series"};
+  for (const std::string& m : metric_names) p.summary.columns.push_back(m);
+  for (const std::string& s : series) {
+    std::vector<std::string> row = {s};
+    for (const std::string& m : metric_names) {
+      const auto it = cells.find({s, m});
+      row.push_back(it == cells.end() ? "-" : mean_std(it->second));
+    }
+    p.summary.rows.push_back(std::move(row));
+  }
+  std::ostringstream s;
+  s << common_settings(experiment + ": final " + label + " (mean ± std over seeds)")
+    << "set ylabel " << gnuplot_string(label)
+    << "\nset xrange [-0.6:" << format_number(static_cast<double>(p.data.rows.size()) - 0.4)
+    << "]\n"
+    << "set xtics rotate by -25 left (";
+  for (std::size_t i = 0; i < p.data.rows.size(); ++i)
+    s << (i ? ", " : "") << tic_label(p.data.rows[i][1]) << " " << i;
+  s << ")\nset grid noxtics\n";
+  if (positive && largest / smallest > 100) s << "set logscale y\nset format y \"%g\"\n";
+  s << "set offsets 0, 0, graph 0.08, graph 0.08\nset bars 2\n"
+    << "plot " << file_of(p.name) << " skip 1 using " << column_ref(p.data, "position") << ":"
+    << column_ref(p.data, metric + "_mean") << ":" << column_ref(p.data, metric + "_std")
+    << " with yerrorbars lw 2 pt 7 ps 1.6 lc 1 notitle, \\\n    " << file_of(p.name)
+    << " skip 1 using " << column_ref(p.data, "position") << ":"
+    << column_ref(p.data, metric + "_min") << " with points pt 1 ps 1.2 lc 2 title \"min\", \\\n"
+    << "    " << file_of(p.name) << " skip 1 using " << column_ref(p.data, "position") << ":"
+    << column_ref(p.data, metric + "_max") << " with points pt 2 ps 1.2 lc 2 title \"max\"\n";
+  p.figure = {.name = p.name,
+              .body = s.str(),
+              .width = std::max(700, 160 * static_cast<int>(p.data.rows.size()) + 300),
+              .height = 600};
+  return p;
+}
+
+ExperimentPlot supermask_plot(const std::string& experiment,
+                              const std::vector<CriterionPoint>& points) {
+  ExperimentPlot p;
+  p.name = "supermask-accuracy";
+  p.title = "Test accuracy per mask criterion";
+  p.caption = std::string(
+                  "Test accuracy of the untrained network under each criterion's mask, "
+                  "one series per kept-weights choice (learned: the learned supermask, "
+                  "whose fraction of weights remaining is its own; see the table). ") +
+              kErrorBars;
+  p.data.columns = {"series", "criterion_index", "criterion", "fraction_remaining"};
+  for (const std::string& c : statistic_columns("test_accuracy")) p.data.columns.push_back(c);
+  std::vector<std::string> criteria, series;
+  std::map<std::pair<std::string, std::string>, Statistics> cells;
+  std::map<std::string, double> fractions;
+  for (const CriterionPoint& c : points) {
+    if (std::find(criteria.begin(), criteria.end(), c.criterion) == criteria.end())
+      criteria.push_back(c.criterion);
+    if (std::find(series.begin(), series.end(), c.series) == series.end())
+      series.push_back(c.series);
+    cells[{c.series, c.criterion}] = c.accuracy;
+    fractions.emplace(c.criterion, c.fraction_remaining);
+  }
+  for (const CriterionPoint& c : points) {
+    const auto index = std::find(criteria.begin(), criteria.end(), c.criterion) - criteria.begin();
+    std::vector<std::string> row = {c.series, std::to_string(index), c.criterion,
+                                    format_number(c.fraction_remaining)};
+    append_statistics(row, c.accuracy);
+    p.data.rows.push_back(std::move(row));
+  }
+  p.summary.columns = {"criterion", "weights remaining"};
+  for (const std::string& s : series) p.summary.columns.push_back(s);
+  for (const std::string& c : criteria) {
+    std::vector<std::string> row = {c, percent(fractions[c])};
+    for (const std::string& s : series) {
+      const auto it = cells.find({s, c});
+      row.push_back(it == cells.end() ? "-" : mean_std(it->second));
+    }
+    p.summary.rows.push_back(std::move(row));
+  }
+  std::ostringstream s;
+  s << common_settings(experiment +
+                       ": test accuracy of the untrained masked network (mean ± "
+                       "std over seeds)")
+    << "set ylabel \"test accuracy\"\nset xrange [-0.6:"
+    << format_number(static_cast<double>(criteria.size()) - 0.4) << "]\n"
+    << "set xtics rotate by -35 left (";
+  // A criterion keeping another fraction than the first one (a learned mask) says how much.
+  for (std::size_t i = 0; i < criteria.size(); ++i) {
+    const double fraction = fractions[criteria[i]];
+    const bool other = std::abs(fraction - fractions[criteria.front()]) > 1e-3;
+    s << (i ? ", " : "") << tic_label(criteria[i] + (other ? " (" + percent(fraction) + ")" : ""))
+      << " " << i;
+  }
+  s << ")\nset grid noxtics\nset bmargin 11\nset rmargin 12\nset key top left box opaque\n"
+    << "set offsets 0, 0, graph 0.05, graph 0.05\nset bars 2\nplot";
+  const double spread = series.size() > 1 ? 0.4 / static_cast<double>(series.size() - 1) : 0.0;
+  for (std::size_t i = 0; i < series.size(); ++i) {
+    const double offset = (static_cast<double>(i) - (series.size() - 1) / 2.0) * spread;
+    s << (i ? ", \\\n    " : " ") << file_of(p.name) << " skip 1 using "
+      << on_series(series[i],
+                   column_ref(p.data, "criterion_index") + "+(" + format_number(offset) + ")")
+      << ":" << column_ref(p.data, "test_accuracy_mean") << ":"
+      << column_ref(p.data, "test_accuracy_std") << " with yerrorbars lw 2 pt 7 ps 1.2 title "
+      << gnuplot_string(series[i]);
+  }
+  s << "\n";
+  p.figure = {.name = p.name,
+              .body = s.str(),
+              .width = std::max(900, 70 * static_cast<int>(criteria.size()) + 300),
+              .height = 700};
+  return p;
+}
+
+Index seed_count(const std::vector<RunRecord>& runs, const std::string& command) {
+  std::map<std::string, Index> per_series;
+  for (const RunRecord& r : runs)
+    if (r.command == command) ++per_series[series_of(r)];
+  Index most = 0;
+  for (const auto& [series, count] : per_series) most = std::max(most, count);
+  return most;
+}
+
+}  // namespace
+
+Statistics summarize(const std::vector<double>& values) {
+  Statistics s;
+  s.n = static_cast<Index>(values.size());
+  if (values.empty()) return s;
+  double sum = 0.0;
+  s.min = values.front();
+  s.max = values.front();
+  for (double v : values) {
+    sum += v;
+    s.min = std::min(s.min, v);
+    s.max = std::max(s.max, v);
+    if (std::isnan(v)) s.min = s.max = v;
+  }
+  s.mean = sum / static_cast<double>(values.size());
+  double squares = 0.0;
+  for (double v : values) squares += (v - s.mean) * (v - s.mean);
+  s.std = values.size() == 1 ? 0.0 : std::sqrt(squares / static_cast<double>(values.size() - 1));
+  if (std::isnan(s.mean)) s.std = kNaN;
+  return s;
+}
+
+std::string series_of(const RunRecord& run) {
+  std::string series = arm_of(run);
+  for (const auto& [key, value] : run.point.items())
+    if (key != "arm" && key != "seed") series += " " + key + "=" + text_of(value);
+  return series;
+}
+
+ExperimentRuns select_runs(const fs::path& store, const std::vector<RunRecord>& records,
+                           const std::string& variant) {
+  ExperimentRuns out;
+  out.all = records;
+  std::vector<const RunRecord*> finished;
+  for (const RunRecord& r : records)
+    if (r.status == "done" && !results_file(store, r).empty()) finished.push_back(&r);
+  out.variant = variant;
+  if (out.variant.empty() && !finished.empty()) out.variant = finished[latest(finished)]->variant;
+
+  // The settings of each arm's most recently finished run in the variant.
+  std::map<std::string, std::vector<const RunRecord*>> by_arm;
+  for (const RunRecord* r : finished)
+    if (r->variant == out.variant) by_arm[arm_of(*r)].push_back(r);
+  std::map<std::string, std::string> chosen;
+  for (const auto& [arm, runs] : by_arm) chosen[arm] = configuration(*runs[latest(runs)]);
+
+  for (const RunRecord& r : records) {
+    const std::string name = r.run_id + " (" + point_text(r.point) + ")";
+    if (r.variant != out.variant) {
+      out.notes.push_back("skipped " + name + ": variant " + r.variant + ", drawing " +
+                          out.variant);
+    } else if (r.status != "done") {
+      out.notes.push_back("skipped " + name + ": " + r.status);
+    } else if (results_file(store, r).empty()) {
+      out.notes.push_back("skipped " + name + ": no results under " + output_of(store, r).string());
+    } else if (chosen[arm_of(r)] != configuration(r)) {
+      out.notes.push_back("skipped " + name +
+                          ": its settings differ from the arm's most recently finished run "
+                          "(an earlier sweep with other --set values)");
+    } else {
+      out.runs.push_back(r);
+    }
+  }
+  return out;
+}
+
+ExperimentRuns read_experiment_runs(const fs::path& store, const std::string& name,
+                                    const std::string& variant) {
+  require(fs::exists(store / "index.sqlite"), "no run store at " + store.string() +
+                                                  " (cardinal experiment run " + name +
+                                                  " --store " + store.string() + " makes one)");
+  const RunIndex index(store);
+  const std::vector<RunRecord> records = index.list(name);
+  require(!records.empty(), "no runs of experiment " + name + " in the store at " + store.string() +
+                                " (cardinal runs list --store " + store.string() + " lists them)");
+  ExperimentRuns runs = select_runs(store, records, variant);
+  return runs;
+}
+
+std::vector<LevelPoint> lottery_accuracy(const fs::path& store,
+                                         const std::vector<RunRecord>& runs) {
+  LevelAccumulator points;
+  for (const RunRecord& run : runs) {
+    const auto results = read_lottery(store, run);
+    if (!results) continue;
+    const std::string series = series_of(run);
+    for (const auto& row : results->rows) {
+      const Index level = level_of(row);
+      const double fraction = field(row, "fraction_remaining");
+      points.add(series, level, fraction, field(row, "ticket_test_accuracy"));
+      for (const std::string& control : results->controls) {
+        std::string column = control + "_test_accuracy";
+        std::replace(column.begin(), column.end(), '-', '_');
+        const double value = field(row, column);
+        if (!row.at(column).empty()) points.add(series + " " + control, level, fraction, value);
+      }
+    }
+  }
+  return points.points();
+}
+
+Index early_stopping_iteration(const fs::path& curve_csv) {
+  Index best_iteration = -1;
+  double best = std::numeric_limits<double>::infinity();
+  for (const auto& row : read_csv_rows(curve_csv, nullptr)) {
+    const double loss = field(row, "test_loss");
+    if (std::isnan(loss)) continue;
+    if (best_iteration < 0 || loss < best) {
+      best = loss;
+      best_iteration = static_cast<Index>(std::llround(field(row, "iteration")));
+    }
+  }
+  return best_iteration;
+}
+
+std::vector<LevelPoint> lottery_early_stopping(const fs::path& store,
+                                               const std::vector<RunRecord>& runs) {
+  LevelAccumulator points;
+  for (const RunRecord& run : runs) {
+    const auto results = read_lottery(store, run);
+    if (!results) continue;
+    const std::string series = series_of(run);
+    for (const auto& row : results->rows) {
+      const Index level = level_of(row);
+      const double fraction = field(row, "fraction_remaining");
+      auto add = [&](const std::string& stage, const std::string& name) {
+        const fs::path curve = results->directory / stage / "curve.csv";
+        if (!fs::exists(curve)) return;
+        const Index iteration = early_stopping_iteration(curve);
+        if (iteration >= 0) points.add(name, level, fraction, static_cast<double>(iteration));
+      };
+      add("level-" + std::to_string(level), series);
+      for (const std::string& control : results->controls)
+        if (level > 0) add(control + "-" + std::to_string(level), series + " " + control);
+    }
+  }
+  return points.points();
+}
+
+std::vector<CurvePoint> lottery_training_curves(const fs::path& store,
+                                                const std::vector<RunRecord>& runs,
+                                                Index max_levels) {
+  require(max_levels >= 1, "training curves: max_levels must be at least 1");
+  std::vector<CurvePoint> out;
+  for (const RunRecord* run : first_seeds(runs, "lottery")) {
+    const auto results = read_lottery(store, *run);
+    if (!results || results->rows.empty()) continue;
+    const std::size_t count = results->rows.size();
+    std::vector<std::size_t> chosen;
+    if (static_cast<Index>(count) <= max_levels || max_levels == 1) {
+      for (std::size_t i = 0; i < std::min<std::size_t>(count, max_levels); ++i)
+        chosen.push_back(i);
+    } else {
+      for (Index i = 0; i < max_levels; ++i) {
+        const auto at = static_cast<std::size_t>(std::llround(
+            static_cast<double>(i) * static_cast<double>(count - 1) / (max_levels - 1.0)));
+        if (chosen.empty() || chosen.back() != at) chosen.push_back(at);
+      }
+    }
+    for (std::size_t i : chosen) {
+      const auto& row = results->rows[i];
+      const Index level = level_of(row);
+      const fs::path curve = results->directory / ("level-" + std::to_string(level)) / "curve.csv";
+      if (!fs::exists(curve)) continue;
+      for (const auto& point : read_csv_rows(curve, nullptr))
+        out.push_back({series_of(*run), seed_of(*run), level, field(row, "fraction_remaining"),
+                       static_cast<Index>(std::llround(field(point, "iteration"))),
+                       field(point, "test_loss"), field(point, "test_accuracy")});
+    }
+  }
+  return out;
+}
+
+std::vector<TracePoint> solve_traces(const fs::path& store, const std::vector<RunRecord>& runs) {
+  std::vector<TracePoint> out;
+  for (const RunRecord* run : first_seeds(runs, "solve")) {
+    const fs::path trace = output_of(store, *run) / "trace.csv";
+    if (!fs::exists(trace)) continue;
+    for (const auto& row : read_csv_rows(trace, nullptr))
+      out.push_back({series_of(*run), seed_of(*run),
+                     static_cast<Index>(std::llround(field(row, "iteration"))),
+                     field(row, "objective"),
+                     static_cast<Index>(std::llround(field(row, "support_size")))});
+  }
+  return out;
+}
+
+std::vector<FinalMetric> final_metrics(const fs::path& store, const std::vector<RunRecord>& runs) {
+  Accumulator<std::pair<std::string, std::string>> values;  // (series, metric)
+  std::map<std::string, std::string> commands;
+  for (const RunRecord& run : runs) {
+    const std::string series = series_of(run);
+    if (run.command == "solve") {
+      const fs::path file = output_of(store, run) / "solution.json";
+      if (!fs::exists(file)) continue;
+      std::ifstream in(file);
+      nlohmann::json solution;
+      try {
+        solution = nlohmann::json::parse(in);
+      } catch (const nlohmann::json::exception& e) {
+        throw InvalidInput(file.string() + ": not valid JSON: " + e.what());
+      }
+      commands[series] = run.command;
+      for (const char* key : {"objective", "test_accuracy"})
+        if (solution.contains(key) && solution[key].is_number())
+          values.add({series, key}, solution[key].get<double>());
+      if (solution.contains("support_recovered") && solution["support_recovered"].is_boolean())
+        values.add({series, "support_recovered"},
+                   solution["support_recovered"].get<bool>() ? 1.0 : 0.0);
+      if (solution.contains("weights_remaining") && solution.contains("weights_total") &&
+          solution["weights_total"].is_number() && solution["weights_total"].get<double>() > 0)
+        values.add({series, "fraction_remaining"}, solution["weights_remaining"].get<double>() /
+                                                       solution["weights_total"].get<double>());
+    } else if (run.command == "lottery") {
+      const auto results = read_lottery(store, run);
+      if (!results || results->rows.empty()) continue;
+      commands[series] = run.command;
+      const auto& last = results->rows.back();
+      values.add({series, "test_accuracy"}, field(last, "ticket_test_accuracy"));
+      values.add({series, "fraction_remaining"}, field(last, "fraction_remaining"));
+    }
+  }
+  std::vector<FinalMetric> out;
+  for (const auto& key : values.keys())
+    out.push_back({key.first, commands[key.first], key.second, values.statistics(key)});
+  return out;
+}
+
+std::vector<CriterionPoint> supermask_accuracy(const fs::path& store,
+                                               const std::vector<RunRecord>& runs) {
+  std::set<std::string> run_series;
+  for (const RunRecord& run : runs)
+    if (run.command == "supermask") run_series.insert(series_of(run));
+  Accumulator<std::pair<std::string, std::string>> accuracy, fraction;  // (series, criterion)
+  std::vector<std::string> criteria, series;
+  for (const RunRecord& run : runs) {
+    if (run.command != "supermask") continue;
+    const fs::path file = find_file(output_of(store, run), "results.csv");
+    if (file.empty()) continue;
+    for (const auto& row : read_csv_rows(file, nullptr)) {
+      const std::string kept = row.count("kept_weights") ? row.at("kept_weights") : "";
+      const std::string name = run_series.size() > 1 ? series_of(run) + " " + kept : kept;
+      const std::string criterion = row.count("criterion") ? row.at("criterion") : "";
+      if (std::find(criteria.begin(), criteria.end(), criterion) == criteria.end())
+        criteria.push_back(criterion);
+      if (std::find(series.begin(), series.end(), name) == series.end()) series.push_back(name);
+      accuracy.add({name, criterion}, field(row, "test_accuracy"));
+      fraction.add({name, criterion}, field(row, "fraction_remaining"));
+    }
+  }
+  std::vector<CriterionPoint> out;
+  for (const std::string& s : series)
+    for (const std::string& c : criteria) {
+      const auto& keys = accuracy.keys();
+      if (std::find(keys.begin(), keys.end(), std::make_pair(s, c)) == keys.end()) continue;
+      out.push_back({s, c, fraction.statistics({s, c}).mean, accuracy.statistics({s, c})});
+    }
+  return out;
+}
+
+std::string format_number(double value) {
+  if (std::isnan(value)) return "NaN";
+  char buffer[64];
+  const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+  return std::string(buffer, result.ptr);
+}
+
+std::string PlotTable::to_csv() const {
+  std::string out;
+  for (std::size_t c = 0; c < columns.size(); ++c) out += (c ? "," : "") + csv_field(columns[c]);
+  out += '\n';
+  for (const auto& row : rows) {
+    for (std::size_t c = 0; c < row.size(); ++c) out += (c ? "," : "") + csv_field(row[c]);
+    out += '\n';
+  }
+  return out;
+}
+
+std::vector<ExperimentPlot> experiment_plots(const fs::path& store,
+                                             const ExperimentDefinition& definition,
+                                             const ExperimentRuns& runs) {
+  const std::string& name = definition.name;
+  std::vector<ExperimentPlot> plots;
+  bool lottery = false, solve = false, supermask = false;
+  for (const RunRecord& r : runs.runs) {
+    lottery = lottery || r.command == "lottery";
+    solve = solve || r.command == "solve";
+    supermask = supermask || r.command == "supermask";
+  }
+  if (lottery) {
+    const Index seeds = seed_count(runs.runs, "lottery");
+    const auto accuracy = lottery_accuracy(store, runs.runs);
+    if (!accuracy.empty()) plots.push_back(accuracy_plot(name, accuracy, seeds));
+    const auto early = lottery_early_stopping(store, runs.runs);
+    if (!early.empty()) plots.push_back(early_stopping_plot(name, early, seeds));
+    const auto curves = lottery_training_curves(store, runs.runs);
+    if (!curves.empty()) plots.push_back(curves_plot(name, curves));
+  }
+  if (solve) {
+    const auto traces = solve_traces(store, runs.runs);
+    if (!traces.empty()) plots.push_back(traces_plot(name, traces));
+  }
+  // The final metrics of every solve series, and of the lottery series beside them in a
+  // "mixed" experiment (methods compared at their final sparsity).
+  if (solve) {
+    std::vector<RunRecord> compared;
+    for (const RunRecord& r : runs.runs)
+      if (r.command == "solve" || (definition.plot == "mixed" && r.command == "lottery"))
+        compared.push_back(r);
+    const auto metrics = final_metrics(store, compared);
+    bool accuracy = false, objective = false;
+    for (const FinalMetric& m : metrics) {
+      accuracy = accuracy || m.metric == "test_accuracy";
+      objective = objective || m.metric == "objective";
+    }
+    if (accuracy || objective)
+      plots.push_back(final_plot(name, metrics, accuracy ? "test_accuracy" : "objective"));
+  }
+  if (supermask) {
+    const auto points = supermask_accuracy(store, runs.runs);
+    if (!points.empty()) plots.push_back(supermask_plot(name, points));
+  }
+  return plots;
+}
+
+ImageFormats parse_image_formats(const std::string& name) {
+  if (name == "png") return ImageFormats::kPng;
+  if (name == "svg") return ImageFormats::kSvg;
+  require(name == "both", "--format must be png, svg or both, not '" + name + "'");
+  return ImageFormats::kBoth;
+}
+
+void write_plots(const fs::path& directory, const std::vector<ExperimentPlot>& plots,
+                 ImageFormats formats) {
+  {
+    std::ostringstream ignored;
+    require(GnuplotRenderer(true, ignored).executable().has_value(),
+            "gnuplot not found: install it (e.g. apt-get install gnuplot-nox) or set "
+            "CARDINAL_GNUPLOT to its path");
+  }
+  fs::create_directories(directory);
+  for (const ExperimentPlot& plot : plots) {
+    write_file_atomically(directory / (plot.name + ".csv"), plot.data.to_csv());
+    // Drawn under a hidden name, then renamed: a reader never sees half an image.
+    GnuplotFigure hidden = plot.figure;
+    hidden.name = "." + plot.name + ".drawing";
+    std::ostringstream warnings;
+    GnuplotRenderer renderer(true, warnings);
+    const bool drawn = renderer.render(directory, hidden);
+    fs::remove(directory / (hidden.name + ".gp"));
+    if (!drawn) {
+      fs::remove(directory / (hidden.name + ".png"));
+      fs::remove(directory / (hidden.name + ".svg"));
+      std::string message = warnings.str();
+      if (!message.empty() && message.back() == '\n') message.pop_back();
+      throw std::runtime_error("drawing " + plot.name + ": " + message);
+    }
+    write_file_atomically(directory / (plot.name + ".gp"), gnuplot_script(plot.figure));
+    for (const char* extension : {"png", "svg"}) {
+      const bool keep = formats == ImageFormats::kBoth ||
+                        (formats == ImageFormats::kPng) == (std::string(extension) == "png");
+      const fs::path drawn_file = directory / (hidden.name + "." + extension);
+      if (keep)
+        fs::rename(drawn_file, directory / (plot.name + "." + extension));
+      else
+        fs::remove(drawn_file);
+    }
+  }
+}
+
+}  // namespace cardinal
