@@ -298,4 +298,8 @@ int bounds_command(const std::vector<std::string>& args) {
   return run_reporting_errors("cardinal bounds", bounds_main, args);
 }
 
+po::options_description bounds_command_options() {
+  return bounds_options();
+}
+
 }  // namespace cardinal

@@ -6,9 +6,10 @@ const std::vector<Command>& all_commands() {
   static const std::vector<Command> all = {
       {"solve", "run a sparsity-constrained solver on a convex problem or a network", solve_command,
        solve_command_options},
-      {"bounds", "check a solver run against its convergence bounds", bounds_command},
+      {"bounds", "check a solver run against its convergence bounds", bounds_command,
+       bounds_command_options},
       {"phase-transition", "recovery probability over a (delta, rho) grid, Donoho-Tanner curve",
-       phase_transition_command},
+       phase_transition_command, phase_transition_command_options},
 #ifdef CARDINAL_WITH_TORCH
       {"lottery", "lottery-ticket experiments on a network (IMP, rewinding, controls)",
        lottery_command, lottery_command_options},

@@ -18,8 +18,9 @@ namespace fs = std::filesystem;
 namespace {
 
 /// Options that never change a run's results: left out of its settings and hash.
-const std::set<std::string> kNotHashed = {"threads", "quiet",     "verbose",         "store",
-                                          "output",  "overwrite", "checkpoint-every"};
+const std::set<std::string> kNotHashed = {"threads", "quiet",     "verbose",          "store",
+                                          "output",  "overwrite", "checkpoint-every", "jobs",
+                                          "progress"};
 
 nlohmann::json field(const nlohmann::json& json, const char* key, const std::string& source,
                      nlohmann::json::value_t type) {

@@ -79,6 +79,10 @@ fs::path results_file(const fs::path& store, const RunRecord& run) {
   if (run.command == "solve" && fs::exists(output / "solution.json") &&
       fs::exists(output / "trace.csv"))
     return output / "trace.csv";
+  // Commands that draw their own figures: their summary marks the results.
+  if ((run.command == "bounds" || run.command == "phase-transition") &&
+      fs::exists(output / "summary.json"))
+    return output / "summary.json";
   return {};
 }
 

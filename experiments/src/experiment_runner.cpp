@@ -24,17 +24,19 @@ namespace cardinal {
 namespace fs = std::filesystem;
 namespace {
 
-/// The option through which each command is told where to write.
-std::vector<std::string> output_arguments(const std::string& command, const fs::path& output) {
-  if (command == "lottery") return {"--store=" + output.string()};
-  if (command == "solve") return {"--output=" + output.string(), "--overwrite"};
-  return {"--output=" + output.string()};
-}
-
 bool accepts(const std::string& command, const std::string& option) {
   const Command* c = find_command(command);
   return c != nullptr && c->options != nullptr &&
          c->options().find_nothrow(option, /*approx=*/false) != nullptr;
+}
+
+/// The option through which each command is told where to write. A rerun of an unfinished run
+/// replaces a staged output (--overwrite); phase-transition resumes its own output instead.
+std::vector<std::string> output_arguments(const std::string& command, const fs::path& output) {
+  if (command == "lottery") return {"--store=" + output.string()};
+  std::vector<std::string> args = {"--output=" + output.string()};
+  if (command != "phase-transition" && accepts(command, "overwrite")) args.push_back("--overwrite");
+  return args;
 }
 
 /// Steady-clock start times of the children, for their durations.

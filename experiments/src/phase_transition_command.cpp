@@ -586,4 +586,8 @@ int phase_transition_command(const std::vector<std::string>& args) {
   return run_reporting_errors("cardinal phase-transition", phase_transition_main, args);
 }
 
+po::options_description phase_transition_command_options() {
+  return phase_transition_options();
+}
+
 }  // namespace cardinal

@@ -1,7 +1,9 @@
 // `cardinal plot NAME`: the figures of an experiment's runs, drawn from the run store.
+#include <fstream>
 #include <iostream>
 
 #include "cardinal/bridge/error.hpp"
+#include "cardinal/experiments/atomic_output.hpp"
 #include "cardinal/experiments/command_line.hpp"
 #include "cardinal/experiments/commands.hpp"
 #include "cardinal/experiments/experiment.hpp"
@@ -41,6 +43,32 @@ po::options_description plot_options() {
 }
 // clang-format on
 
+/// Commands that draw their own figures (`bounds`: the objective against its bounds;
+/// `phase-transition`: the phase diagrams): their images are collected as they are, one file
+/// per run and figure, named `<series>[-seed<k>]-<file>`. Returns the number of files copied.
+Index collect_command_figures(const fs::path& store, const std::vector<RunRecord>& runs,
+                              const fs::path& output) {
+  Index copied = 0;
+  for (const RunRecord& run : runs) {
+    if (run.command != "bounds" && run.command != "phase-transition") continue;
+    const fs::path directory = store / run.directory / "output";
+    if (!fs::exists(directory)) continue;
+    std::string prefix = series_of(run);
+    if (run.point.contains("seed")) prefix += "-seed" + run.point["seed"].dump();
+    for (const auto& entry : fs::directory_iterator(directory)) {
+      const std::string extension = entry.path().extension().string();
+      if (extension != ".png" && extension != ".svg") continue;
+      fs::create_directories(output);
+      std::ifstream in(entry.path(), std::ios::binary);
+      const std::string bytes((std::istreambuf_iterator<char>(in)),
+                              std::istreambuf_iterator<char>());
+      write_file_atomically(output / (prefix + "-" + entry.path().filename().string()), bytes);
+      ++copied;
+    }
+  }
+  return copied;
+}
+
 int plot_main(const std::vector<std::string>& args) {
   std::vector<std::string> rest = args;
   std::string name;
@@ -62,10 +90,13 @@ int plot_main(const std::vector<std::string>& args) {
                                   (runs.variant.empty() ? "" : " (variant " + runs.variant + ")") +
                                   " in " + store.string());
   const std::vector<ExperimentPlot> plots = experiment_plots(store, definition, runs);
-  require(!plots.empty(), "nothing to plot for the runs of experiment " + name);
   const fs::path output =
       v.count("output") ? fs::path(v["output"].as<std::string>()) : store / "plots" / name;
-  write_plots(output, plots, formats);
+  const Index collected = collect_command_figures(store, runs.runs, output);
+  require(!plots.empty() || collected > 0, "nothing to plot for the runs of experiment " + name);
+  if (!plots.empty()) write_plots(output, plots, formats);
+  if (collected > 0)
+    std::cout << "cardinal plot: " << collected << " figure(s) drawn by the runs themselves\n";
   std::cout << "cardinal plot: " << name << " (" << runs.variant << "), " << runs.runs.size()
             << " of " << runs.all.size() << " runs drawn\n";
   for (const ExperimentPlot& p : plots)

@@ -152,6 +152,29 @@ TEST_F(ExperimentCommand, ATaskRunsExactlyOneRun) {
   EXPECT_EQ(planned, 3);
 }
 
+TEST_F(ExperimentCommand, CommandsThatDrawTheirOwnFiguresRunAsExperimentsAndArePlotted) {
+  const auto bounds = test::run_cardinal(
+      "experiment run convex-bounds --set arm=iht,htp "
+      "--set seed=1 --store " +
+      store());
+  ASSERT_EQ(bounds.status, 0) << bounds.output;  // 3 would mean a violated bound
+  const auto phase = test::run_cardinal(
+      "experiment run phase-transition-gaussian --set "
+      "solvers=omp,iht --set trials=2 --store " +
+      store());
+  ASSERT_EQ(phase.status, 0) << phase.output;
+  for (const char* name : {"convex-bounds", "phase-transition-gaussian"}) {
+    const auto plot = test::run_cardinal("plot " + std::string(name) + " --store " + store());
+    ASSERT_EQ(plot.status, 0) << plot.output;
+  }
+  const fs::path plots = fs::path(store()) / "plots";
+  for (const char* file :
+       {"convex-bounds/iht-seed1-bounds.png", "convex-bounds/htp-seed1-bounds.svg",
+        "phase-transition-gaussian/gaussian-seed1-phase-omp.png",
+        "phase-transition-gaussian/gaussian-seed1-phase-iht.svg"})
+    EXPECT_TRUE(fs::exists(plots / file)) << file;
+}
+
 TEST_F(ExperimentCommand, BadInputExitsWithStatusTwoAndAClearMessage) {
   const auto expect_error = [&](const std::string& args, const std::string& message) {
     const auto r = test::run_cardinal(args);

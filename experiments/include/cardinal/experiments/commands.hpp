@@ -36,6 +36,8 @@ int report_command(const std::vector<std::string>& args);
 /// The options of the commands an experiment definition can run (they resolve a run's
 /// settings, defaults included, for its hash).
 boost::program_options::options_description solve_command_options();
+boost::program_options::options_description bounds_command_options();
+boost::program_options::options_description phase_transition_command_options();
 
 #ifdef CARDINAL_WITH_TORCH
 boost::program_options::options_description lottery_command_options();
