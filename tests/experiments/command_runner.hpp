@@ -7,7 +7,9 @@
 #include <sstream>
 #include <string>
 
+#include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 namespace cardinal::test {
 
@@ -35,5 +37,38 @@ inline std::string read_file(const std::filesystem::path& path) {
   s << f.rdbuf();
   return s.str();
 }
+
+/// A test with its own scratch directory, `<tmp>/cardinal-<tag>-<test name>-<pid>`, created
+/// empty before the test and removed after it. `requires_torch` skips the test in a build
+/// without LibTorch.
+class ScratchTest : public ::testing::Test {
+ protected:
+  ScratchTest(std::string tag, bool requires_torch)
+      : tag_(std::move(tag)), torch_(requires_torch) {}
+  void SetUp() override {
+#ifndef CARDINAL_WITH_TORCH
+    if (torch_) GTEST_SKIP() << "built without LibTorch";
+#endif
+    dir_ = std::filesystem::temp_directory_path() /
+           ("cardinal-" + tag_ + "-" +
+            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "-" +
+            std::to_string(::getpid()));
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override {
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+  /// A path inside the scratch directory.
+  std::string out(const std::string& name) const {
+    return (dir_ / name).string();
+  }
+
+  std::filesystem::path dir_;
+
+ private:
+  std::string tag_;
+  bool torch_;
+};
 
 }  // namespace cardinal::test

@@ -19,17 +19,9 @@ namespace cardinal {
 namespace {
 namespace fs = std::filesystem;
 
-class ExperimentCommand : public ::testing::Test {
+class ExperimentCommand : public test::ScratchTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("cardinal-experiment-" +
-            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "-" +
-            std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  ExperimentCommand() : ScratchTest("experiment", false) {}
   std::string store() const { return (dir_ / "store").string(); }
 
   /// The run ids `cardinal experiment show` prints, in sweep order.
@@ -41,8 +33,6 @@ class ExperimentCommand : public ::testing::Test {
       ids.push_back((*it)[1]);
     return ids;
   }
-
-  fs::path dir_;
 };
 
 TEST_F(ExperimentCommand, EveryBuiltInDefinitionExpandsIntoValidCommandLines) {

@@ -31,29 +31,12 @@ const std::string kSmall = "lottery --data-dir " + kData +
                            " --iterations 8 --batch-size 8 --lr 0.05 --momentum 0.9 "
                            "--evaluate-every 4 --seed 5 ";
 
-class LotteryCommand : public ::testing::Test {
+class LotteryCommand : public test::ScratchTest {
  protected:
-  void SetUp() override {
-#ifndef CARDINAL_WITH_TORCH
-    GTEST_SKIP() << "built without LibTorch";
-#endif
-    dir_ = fs::temp_directory_path() /
-           ("cardinal-lottery-" +
-            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "-" +
-            std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    if (!dir_.empty()) fs::remove_all(dir_);
-  }
+  LotteryCommand() : ScratchTest("lottery", true) {}
 
-  static CommandResult run(const std::string& args) {
-    return test::run_cardinal(args);
-  }
-  static std::string read(const fs::path& p) {
-    return test::read_file(p);
-  }
+  static CommandResult run(const std::string& args) { return test::run_cardinal(args); }
+  static std::string read(const fs::path& p) { return test::read_file(p); }
   /// The single run directory under `store`.
   static fs::path run_directory(const fs::path& store) {
     std::vector<fs::path> runs;
@@ -61,11 +44,7 @@ class LotteryCommand : public ::testing::Test {
     EXPECT_EQ(runs.size(), 1u) << store;
     return runs.empty() ? fs::path() : runs.front();
   }
-  std::string store(const std::string& name) const {
-    return (dir_ / name).string();
-  }
-
-  fs::path dir_;
+  std::string store(const std::string& name) const { return (dir_ / name).string(); }
 };
 
 TEST_F(LotteryCommand, TheRunHashFollowsTheDataContentNotItsPath) {

@@ -22,25 +22,9 @@ const std::string kNetwork =
     "--problem network --model lenet300 --dataset fashion-mnist "
     "--data-dir " CARDINAL_TEST_DATA_DIR "/nonconvex/fashion-mnist-gz --batch-size 8 --seed 3 ";
 
-class SolveNetwork : public ::testing::Test {
+class SolveNetwork : public test::ScratchTest {
  protected:
-  void SetUp() override {
-#ifndef CARDINAL_WITH_TORCH
-    GTEST_SKIP() << "built without LibTorch";
-#endif
-    dir_ = fs::temp_directory_path() /
-           ("cardinal-solve-network-" +
-            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "-" +
-            std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    if (!dir_.empty()) fs::remove_all(dir_);
-  }
-  std::string out(const std::string& name) const {
-    return (dir_ / name).string();
-  }
+  SolveNetwork() : ScratchTest("solve-network", true) {}
 
   /// The trace without its wall-clock column.
   static std::vector<std::string> trace_without_seconds(const fs::path& file) {
@@ -49,8 +33,6 @@ class SolveNetwork : public ::testing::Test {
     for (std::string line; std::getline(in, line);) rows.push_back(line.substr(0, line.rfind(',')));
     return rows;
   }
-
-  fs::path dir_;
 };
 
 TEST_F(SolveNetwork, TheSameCommandLineRunsOnBothRegimesWithTheSameTraceColumns) {

@@ -40,27 +40,9 @@ std::vector<std::vector<std::string>> csv_rows(const std::string& text) {
   return rows;
 }
 
-class SupermaskCommand : public ::testing::Test {
+class SupermaskCommand : public test::ScratchTest {
  protected:
-  void SetUp() override {
-#ifndef CARDINAL_WITH_TORCH
-    GTEST_SKIP() << "built without LibTorch";
-#endif
-    dir_ = fs::temp_directory_path() /
-           ("cardinal-supermask-" +
-            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "-" +
-            std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    if (!dir_.empty()) fs::remove_all(dir_);
-  }
-  std::string out(const std::string& name) const {
-    return (dir_ / name).string();
-  }
-
-  fs::path dir_;
+  SupermaskCommand() : ScratchTest("supermask", true) {}
 };
 
 TEST_F(SupermaskCommand, WritesTheTableAndOneCsvRowPerCriterion) {
