@@ -15,6 +15,7 @@
 #include "cardinal/experiments/experiment_runner.hpp"
 #include "cardinal/experiments/progress_bar.hpp"
 #include "cardinal/experiments/run_store.hpp"
+#include "cardinal/experiments/shell.hpp"
 #include "cardinal/experiments/slurm.hpp"
 
 namespace cardinal {
@@ -86,10 +87,7 @@ std::string duration(double seconds) {
 
 std::string shell_line(const std::vector<std::string>& args) {
   std::string line = "cardinal";
-  for (const std::string& a : args) {
-    const bool plain = a.find_first_of(" '\"$\\;&|<>()*?") == std::string::npos;
-    line += " " + (plain ? a : "'" + a + "'");
-  }
+  for (const std::string& a : args) line += " " + shell_quote(a);
   return line;
 }
 

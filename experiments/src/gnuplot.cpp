@@ -8,32 +8,11 @@
 #include <sstream>
 
 #include "cardinal/experiments/atomic_output.hpp"
+#include "cardinal/experiments/shell.hpp"
 
 namespace cardinal {
 namespace fs = std::filesystem;
-namespace {
-
-/// `text` quoted for /bin/sh.
-std::string shell_quote(const std::string& text) {
-  std::string quoted = "'";
-  for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
-}
-
-std::optional<fs::path> find_on_path(const std::string& name) {
-  const char* path = std::getenv("PATH");
-  if (path == nullptr) return std::nullopt;
-  std::stringstream directories(path);
-  std::string directory;
-  while (std::getline(directories, directory, ':')) {
-    if (directory.empty()) continue;
-    const fs::path candidate = fs::path(directory) / name;
-    if (::access(candidate.c_str(), X_OK) == 0 && !fs::is_directory(candidate)) return candidate;
-  }
-  return std::nullopt;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 std::string gnuplot_string(std::string_view text) {
   std::string quoted = "\"";

@@ -16,6 +16,7 @@
 
 #include "cardinal/bridge/error.hpp"
 #include "cardinal/experiments/atomic_output.hpp"
+#include "cardinal/experiments/shell.hpp"
 
 extern char** environ;
 
@@ -24,24 +25,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::string_view task_id = "$SLURM_ARRAY_TASK_ID";
-
-bool is_plain_word(std::string_view text) {
-  if (text.empty()) return false;
-  for (char c : text) {
-    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                       std::string_view("@%+=:,./_-").find(c) != std::string_view::npos;
-    if (!plain) return false;
-  }
-  return true;
-}
-
-/// `text` as (part of) one bash word: bare if plain, else single-quoted.
-std::string shell_quote(std::string_view text) {
-  if (is_plain_word(text)) return std::string(text);
-  std::string quoted = "'";
-  for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
-}
 
 /// A command argument as one bash word in which every `$SLURM_ARRAY_TASK_ID` expands.
 std::string shell_argument(std::string_view argument) {
@@ -60,7 +43,7 @@ std::string shell_argument(std::string_view argument) {
 /// A directive value for sbatch's parser of #SBATCH lines, which splits at blanks, treats an
 /// unquoted # as the start of a comment, and removes quotes and backslashes.
 std::string directive_value(std::string_view value) {
-  if (is_plain_word(value)) return std::string(value);
+  if (is_plain_shell_word(value)) return std::string(value);
   std::string quoted = "\"";
   for (char c : value) {
     if (c == '\\' || c == '"') quoted += '\\';
@@ -72,19 +55,6 @@ std::string directive_value(std::string_view value) {
 void require_one_line(std::string_view text, const std::string& what) {
   require(text.find_first_of("\n\r") == std::string_view::npos,
           "SLURM job: " + what + " must not contain a line break");
-}
-
-std::optional<fs::path> find_on_path(const std::string& name) {
-  const char* path = std::getenv("PATH");
-  if (path == nullptr) return std::nullopt;
-  std::stringstream directories(path);
-  std::string directory;
-  while (std::getline(directories, directory, ':')) {
-    if (directory.empty()) continue;
-    const fs::path candidate = fs::path(directory) / name;
-    if (::access(candidate.c_str(), X_OK) == 0 && !fs::is_directory(candidate)) return candidate;
-  }
-  return std::nullopt;
 }
 
 std::string trimmed(std::string text) {
