@@ -4,6 +4,7 @@
 #include <Eigen/QR>
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "cardinal/bridge/error.hpp"
 #include "cardinal/convex/smooth_minimizer.hpp"
@@ -18,6 +19,20 @@ Eigen::VectorXd checked_labels(const Eigen::VectorXd& y, bool logistic) {
   const bool plus_minus = ((y.array() == -1.0) || (y.array() == 1.0)).all();
   require(zero_one || plus_minus, "logistic labels must all be in {-1, +1} or all in {0, 1}");
   return zero_one ? Eigen::VectorXd(2.0 * y.array() - 1.0) : y;
+}
+
+/// X w. The iterates of sparsity-constrained solvers have few nonzeros: then only their columns
+/// are read (n·|supp w| entries instead of all of X), which halves the cost of a gradient.
+Eigen::VectorXd design_times(const Design& x, const Eigen::Ref<const Eigen::VectorXd>& w) {
+  std::vector<Index> nonzero;
+  for (Index j = 0; j < w.size(); ++j) {
+    if (w[j] == 0.0) continue;
+    nonzero.push_back(j);
+    if (4 * static_cast<Index>(nonzero.size()) > w.size()) return x.multiply(w);
+  }
+  Eigen::VectorXd z = Eigen::VectorXd::Zero(x.rows());
+  for (Index j : nonzero) x.add_column(j, w[j], z);
+  return z;
 }
 
 }  // namespace
@@ -44,7 +59,7 @@ GlmProblem<Loss>::GlmProblem(Trusted, Design x, Vector y, GlmOptions options)
 
 template <class Loss>
 auto GlmProblem<Loss>::linear_predictor(const Vector& w) const -> Vector {
-  Vector z = x_.multiply(w.head(x_.cols()));
+  Vector z = design_times(x_, w.head(x_.cols()));
   if (options_.intercept) z.array() += w[x_.cols()];
   return z;
 }
@@ -158,7 +173,7 @@ template <class Loss>
 double GlmProblem<Loss>::minimize_along(const Vector& w, const Vector& d) const {
   const Index p = x_.cols();
   const Vector z = linear_predictor(w);
-  Vector u = x_.multiply(d.head(p));
+  Vector u = design_times(x_, d.head(p));
   if (options_.intercept) u.array() += d[p];
   const double n = static_cast<double>(samples());
   const double ww = w.head(p).dot(d.head(p)), dd = d.head(p).squaredNorm();

@@ -1,0 +1,15 @@
+#pragma once
+
+namespace cardinal::bench {
+
+/// `train [--model lenet300] [--batch 60] [--steps N] [--repeats R] [--threads T] [--density D]`:
+/// times blocks of N training steps (TrainingStep), alternating a dense and a masked model, with
+/// LibTorch's SGEMM rate on a 1024³ product measured between the blocks (the floor of the step).
+/// Prints one JSON document; returns the exit status.
+int train_command(int argc, char** argv);
+
+/// `sgemm [--threads T] [--repeats R]`: LibTorch's single-precision GEMM rate on 1024³ and on
+/// LeNet-300-100's first-layer shape at batch 60 (60×784 times 784×300), with 1 and T threads.
+int sgemm_command(int argc, char** argv);
+
+}  // namespace cardinal::bench

@@ -1,0 +1,34 @@
+// cardinal-bench-train: times cardinal's side of the network comparison (LibTorch training
+// steps) and LibTorch's GEMM rate. Prints one JSON document.
+//
+//   cardinal-bench-train train [--model lenet300] [--batch 60] [--steps N] [--repeats R]
+//                              [--threads T] [--density D]
+//   cardinal-bench-train sgemm [--threads T] [--repeats R]
+//
+// It links only the network module, not Ceres: Ceres brings ATLAS's libf77blas.so.3 into the
+// process, whose sgemm_ then serves LibTorch's GEMM calls whatever libblas.so.3 is (see
+// docs/performance.md). Without it, LibTorch here uses the same BLAS as PyTorch in Python.
+#include <exception>
+#include <iostream>
+#include <string>
+
+#include "train_commands.hpp"
+
+int main(int argc, char** argv) {
+  using namespace cardinal::bench;
+  const std::string usage = "usage: cardinal-bench-train {train,sgemm} [options]";
+  if (argc < 2) {
+    std::cerr << usage << '\n';
+    return 2;
+  }
+  const std::string command = argv[1];
+  try {
+    if (command == "train") return train_command(argc - 1, argv + 1);
+    if (command == "sgemm") return sgemm_command(argc - 1, argv + 1);
+    std::cerr << usage << '\n';
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "cardinal-bench-train " << command << ": " << e.what() << '\n';
+    return 1;
+  }
+}
