@@ -6,6 +6,8 @@ machine, and writes the ratios as CSV and Markdown.
 
 Sections (all by default):
   machine   streaming read bandwidth (1 thread, all threads) and LibTorch's SGEMM rate
+  kernels   the Google Benchmark micro-benchmarks (cardinal-kernels-benchmark and
+            cardinal-network-benchmark), medians of 3 repetitions
   omp       OMP and FCFGS vs scikit-learn's OrthogonalMatchingPursuit (Gaussian 2000 x 20000, s = 100)
   iht       IHT's time per iteration against the bandwidth floor
   lasso     the l1 path (100 lambdas) vs glmnet and scikit-learn's lasso_path
@@ -46,7 +48,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 PEERS = os.path.join(ROOT, "bench", "peers")
 OPENBLAS_DIR = "/usr/lib/x86_64-linux-gnu/openblas-pthread"
 PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
-SECTIONS = ["machine", "omp", "iht", "lasso", "logistic", "sparse", "network"]
+SECTIONS = ["machine", "kernels", "omp", "iht", "lasso", "logistic", "sparse", "network"]
 
 FULL = {
     "dense": dict(rows=2000, cols=20000, sparsity=100),
@@ -283,6 +285,36 @@ class Comparison:
                 self.row("machine", "LibTorch SGEMM " + shape, "torch::mm", g["threads"], blas, g["seconds"],
                          best_gflops=max(rates) / 1e9, median_gflops=median(rates) / 1e9)
 
+    def kernels(self):
+        log("kernels: Google Benchmark micro-benchmarks")
+        flags = (["--smoke", "--benchmark_min_time=0.001"] if self.args.smoke else
+                 ["--benchmark_repetitions=3", "--benchmark_report_aggregates_only=true"])
+        for program in ("cardinal-kernels-benchmark", "cardinal-network-benchmark"):
+            path = os.path.join(self.args.build, "bin", program)
+            if not os.path.exists(path):
+                continue
+            report = os.path.join(self.work, program + ".json")
+            command = [path, "--benchmark_out=" + report, "--benchmark_out_format=json"] + flags
+            log("  $ " + " ".join(command))
+            subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+            with open(report) as f:
+                out = json.load(f)
+            self.runner.raw.append({"section": "kernels", "label": program, "command": command, "env": {},
+                                    "output": out})
+            for b in out["benchmarks"]:
+                if not self.args.smoke and b.get("aggregate_name") != "median":
+                    continue
+                scale = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[b.get("time_unit", "ns")]
+                extra = {}
+                if "bytes_per_second" in b:
+                    extra["gb_per_s"] = b["bytes_per_second"] / 1e9
+                if "flops" in b:
+                    extra["gflops"] = b["flops"] / 1e9
+                if "nnz" in b:
+                    extra["nonzeros"] = b["nnz"]
+                name = b.get("run_name", b["name"])
+                self.row("kernels", name, program, "", "-", [b["real_time"] * scale], **extra)
+
     def omp(self):
         d = self.size["dense"]
         log("omp: OMP and FCFGS vs scikit-learn OrthogonalMatchingPursuit")
@@ -310,7 +342,7 @@ class Comparison:
             if parts[0] == "cardinal":
                 t = int(parts[2])
                 iterations = out["iterations"]
-                per_iteration = median(out["seconds"]) / iterations
+                per_iteration = median(out["iteration_seconds"])
                 # An iteration reads X once (the correlation pass); the floor is one streaming read
                 # of X, timed in the same process between the runs.
                 floor = median(out["design_pass_seconds"])
@@ -343,7 +375,7 @@ class Comparison:
         bytes_per_iteration = 8.0 * d["rows"] * (d["cols"] + d["sparsity"])
         for label, out in results.items():
             t = int(label.split()[2])
-            per_iteration = median(out["seconds"]) / out["iterations"]
+            per_iteration = median(out["iteration_seconds"])
             floor = median(out["design_pass_seconds"]) * (d["cols"] + d["sparsity"]) / d["cols"]
             self.row("iht", "Gaussian n=%d p=%d k=%d, %d iterations" % (d["rows"], d["cols"], d["sparsity"], iterations),
                      "cardinal iht", t, "-", out["seconds"], iterations=out["iterations"],
@@ -437,7 +469,7 @@ class Comparison:
             ]
             results = self.runner.alternate(programs, self.args.rounds)
             for label, r in results.items():
-                per_iteration = median(r["seconds"]) / max(1, r["iterations"])
+                per_iteration = median(r["iteration_seconds"])
                 # A pass reads every stored value and its row index once.
                 floor = median(r["design_pass_seconds"])
                 self.row("sparse", case, label, self.threads_all, "-", r["seconds"], nonzeros=nnz,
@@ -560,9 +592,9 @@ def markdown(rows, machine, notes):
         first = section_rows[0]
         lines.append("## " + section)
         lines.append("")
-        lines.append("`compare.py %s`, %s; load average %s before, %s after." % (
-            first.get("run_command", ""), first.get("run_started", ""), fmt(first.get("load_average_start", "")),
-            fmt(first.get("load_average_end", ""))))
+        lines.append("`compare.py %s`, %s; load average %.2f before, %.2f after." % (
+            first.get("run_command", ""), first.get("run_started", ""), float(first.get("load_average_start", "nan")),
+            float(first.get("load_average_end", "nan"))))
         lines.append("")
         lines.append("| " + " | ".join(header) + " |")
         lines.append("|" + "---|" * len(header))

@@ -207,17 +207,28 @@ Json solve_problem(const po::variables_map& v, GlmProblem<Loss> problem) {
         },
         problem.design().storage());
   };
-  Json seconds = Json::array(), pass_seconds = Json::array();
-  auto timed = [&](auto run) {
+  Json seconds = Json::array(), pass_seconds = Json::array(), iteration_seconds = Json::array();
+  // Runs `run` warmups + repeats times, timing each; after every timed run, `after` (outside the
+  // clock) and ten streaming reads of the design.
+  auto timed = [&](auto run, auto after) {
     for (int r = 0; r < warmups + repeats; ++r) {
       const auto start = Clock::now();
       run();
       const double s = seconds_since(start);
       if (r < warmups) continue;
       seconds.push_back(s);
-      for (int pass = 0; pass < 3; ++pass) pass_seconds.push_back(stream_design());
+      after();
+      for (int pass = 0; pass < 10; ++pass) pass_seconds.push_back(stream_design());
     }
   };
+  // The time of every iteration, from the solver's own trace (a row per iteration, stamped with
+  // the time since the solver started): its median is robust to a burst of load on a shared
+  // machine in a way that the total divided by the iterations is not.
+  auto record_iterations = [&](const Trace& trace) {
+    for (std::size_t i = 1; i < trace.rows.size(); ++i)
+      iteration_seconds.push_back(trace.rows[i].seconds - trace.rows[i - 1].seconds);
+  };
+  auto nothing = [] {};
   auto summarize = [&](const auto& result) {
     out["iterations"] = result.iterations;
     out["objective"] = result.objective;
@@ -231,14 +242,14 @@ Json solve_problem(const po::variables_map& v, GlmProblem<Loss> problem) {
       options.stopping.tolerance = 0.0;
       const OrthogonalMatchingPursuit omp(options);
       SolverResult<GlmProblem<Loss>> result;
-      timed([&] { result = omp.minimize(problem, k); });
+      timed([&] { result = omp.minimize(problem, k); }, [&] { record_iterations(result.trace); });
       summarize(result);
     } else if (solver == "fcfgs") {
       FullyCorrectiveGreedyOptions options;
       options.stopping.tolerance = 0.0;
       const FullyCorrectiveGreedy fcfgs(options);
       SolverResult<GlmProblem<Loss>> result;
-      timed([&] { result = fcfgs.minimize(problem, k); });
+      timed([&] { result = fcfgs.minimize(problem, k); }, [&] { record_iterations(result.trace); });
       summarize(result);
     }
   }
@@ -254,7 +265,7 @@ Json solve_problem(const po::variables_map& v, GlmProblem<Loss> problem) {
     options.stopping.tolerance = 0.0;
     const IterativeHardThresholding iht(options);
     SolverResult<GlmProblem<Loss>> result;
-    timed([&] { result = iht.minimize(problem, k); });
+    timed([&] { result = iht.minimize(problem, k); }, [&] { record_iterations(result.trace); });
     summarize(result);
   } else if (solver == "lasso-path") {
     L1PathOptions options;
@@ -263,7 +274,7 @@ Json solve_problem(const po::variables_map& v, GlmProblem<Loss> problem) {
     options.tolerance = v["tolerance"].as<double>();
     if (v.count("lambdas")) options.lambdas = read_lambdas(v["lambdas"].as<std::string>());
     L1Path path;
-    timed([&] { path = lasso_path(problem, options); });
+    timed([&] { path = lasso_path(problem, options); }, nothing);
     Json lambdas = Json::array(), objectives = Json::array(), nonzeros = Json::array(),
          violations = Json::array();
     Index sweeps = 0;
@@ -293,6 +304,7 @@ Json solve_problem(const po::variables_map& v, GlmProblem<Loss> problem) {
           ? problem.design().nonzeros() * static_cast<Index>(sizeof(double) + sizeof(Index))
           : problem.design().nonzeros() * static_cast<Index>(sizeof(double));
   out["design_pass_seconds"] = pass_seconds;
+  out["iteration_seconds"] = iteration_seconds;
   return out;
 }
 
