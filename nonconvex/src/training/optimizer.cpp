@@ -10,6 +10,7 @@
 
 #include "cardinal/bridge/error.hpp"
 #include "cardinal/nonconvex/models/network.hpp"
+#include "cardinal/nonconvex/pruning/apply_mask.hpp"
 #include "cardinal/nonconvex/training/masked_optimizer.hpp"
 
 namespace cardinal {
@@ -25,17 +26,18 @@ void require_in(double value, double low, double high, bool high_open, const std
 
 constexpr double kUnbounded = 1e300;
 
-/// The optimizer's state for `weight`, or nullptr before its first step.
-torch::optim::OptimizerParamState* state_of(torch::optim::Optimizer& optimizer,
-                                            const torch::Tensor& weight) {
-  // torch::optim keys per-parameter state by the address of the TensorImpl.
-  auto& state = optimizer.state();
-  const auto it = state.find(c10::guts::to_string(weight.unsafeGetTensorImpl()));
-  return it == state.end() ? nullptr : it->second.get();
+/// The key under which torch::optim keeps the per-parameter state of `weight`: the address of
+/// its TensorImpl.
+std::string state_key(const torch::Tensor& weight) {
+  return c10::guts::to_string(weight.unsafeGetTensorImpl());
 }
 
-void zero_where(torch::Tensor& tensor, const torch::Tensor& pruned) {
-  if (tensor.defined()) tensor.masked_fill_(pruned, 0);
+/// The optimizer's state under `key`, or nullptr before the first step.
+torch::optim::OptimizerParamState* state_at(torch::optim::Optimizer& optimizer,
+                                            const std::string& key) {
+  auto& state = optimizer.state();
+  const auto it = state.find(key);
+  return it == state.end() ? nullptr : it->second.get();
 }
 
 }  // namespace
@@ -86,44 +88,45 @@ MaskedOptimizer::MaskedOptimizer(torch::nn::Module& network, Mask mask,
   require(dynamic_cast<torch::optim::SGD*>(optimizer_.get()) != nullptr ||
               dynamic_cast<torch::optim::Adam*>(optimizer_.get()) != nullptr,
           "MaskedOptimizer supports torch::optim::SGD and torch::optim::Adam only");
-  for (auto& [name, weight] : prunable_tensors(network)) weights_.push_back(weight);
+  for (auto& [name, weight] : prunable_tensors(network)) {
+    weights_.push_back(weight);
+    state_keys_.push_back(state_key(weight));
+  }
   set_mask(std::move(mask));
 }
 
 void MaskedOptimizer::set_mask(Mask mask) {
   mask.check_matches(*network_);
   mask_ = std::move(mask);
-  pruned_.clear();
+  std::vector<KeepMask> keep;
   for (std::size_t i = 0; i < weights_.size(); ++i)
-    pruned_.push_back(mask_.keep(static_cast<Index>(i)).logical_not().to(weights_[i].device()));
+    keep.emplace_back(mask_.keep(static_cast<Index>(i)), weights_[i].device());
+  keep_ = std::move(keep);
   enforce();
 }
 
 void MaskedOptimizer::step() {
-  {
-    const torch::NoGradGuard no_grad;
-    for (std::size_t i = 0; i < weights_.size(); ++i) {
-      torch::Tensor& grad = weights_[i].mutable_grad();
-      zero_where(grad, pruned_[i]);
-    }
-  }
+  for (std::size_t i = 0; i < weights_.size(); ++i) keep_[i].zero_pruned(weights_[i].grad());
   optimizer_->step();
   enforce();
 }
 
+// The whole enforcement runs after every step, although for SGD and Adam a pruned entry whose
+// weight, gradient and state were all zero before the step stays zero: anything may have written
+// to the weights or the state in between (a rewind, a checkpoint load, optimizer()).
 void MaskedOptimizer::enforce() {
-  const torch::NoGradGuard no_grad;
   for (std::size_t i = 0; i < weights_.size(); ++i) {
-    const torch::Tensor& pruned = pruned_[i];
-    weights_[i].masked_fill_(pruned, 0);
-    torch::optim::OptimizerParamState* state = state_of(*optimizer_, weights_[i]);
+    const KeepMask& keep = keep_[i];
+    if (keep.keeps_all()) continue;
+    keep.zero_pruned(weights_[i]);
+    torch::optim::OptimizerParamState* state = state_at(*optimizer_, state_keys_[i]);
     if (state == nullptr) continue;
     if (auto* sgd = dynamic_cast<torch::optim::SGDParamState*>(state)) {
-      zero_where(sgd->momentum_buffer(), pruned);
+      keep.zero_pruned(sgd->momentum_buffer());
     } else if (auto* adam = dynamic_cast<torch::optim::AdamParamState*>(state)) {
-      zero_where(adam->exp_avg(), pruned);
-      zero_where(adam->exp_avg_sq(), pruned);
-      zero_where(adam->max_exp_avg_sq(), pruned);
+      keep.zero_pruned(adam->exp_avg());
+      keep.zero_pruned(adam->exp_avg_sq());
+      keep.zero_pruned(adam->max_exp_avg_sq());
     }
   }
 }

@@ -4,11 +4,16 @@
 #include <torch/optim/adamw.h>
 #include <torch/optim/sgd.h>
 
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "cardinal/bridge/error.hpp"
+#include "cardinal/nonconvex/pruning/apply_mask.hpp"
 #include "cardinal/nonconvex/pruning/mask.hpp"
 #include "cardinal/nonconvex/pruning/pruning_spec.hpp"
 #include "cardinal/nonconvex/pruning/random_pruning.hpp"
@@ -174,6 +179,159 @@ TEST(MaskedOptimizer, WrapsExistingSgdOrAdamOnly) {
       InvalidInput);
   TinyConvNet other;
   EXPECT_THROW((MaskedOptimizer{other, mask, kSgd}), InvalidInput);
+}
+
+/// The optimizer state tensors of `weight` that are defined, Adam's max_exp_avg_sq included.
+std::vector<torch::Tensor> all_state_tensors(torch::optim::Optimizer& optimizer,
+                                             const torch::Tensor& weight) {
+  std::vector<torch::Tensor> out = state_tensors(optimizer, weight);
+  const auto it = optimizer.state().find(c10::guts::to_string(weight.unsafeGetTensorImpl()));
+  if (it != optimizer.state().end()) {
+    if (auto* adam = dynamic_cast<torch::optim::AdamParamState*>(it->second.get()))
+      if (adam->max_exp_avg_sq().defined()) out.push_back(adam->max_exp_avg_sq());
+  }
+  return out;
+}
+
+/// Same shape, dtype and bytes (so +0.0 ≠ −0.0 and NaN payloads count).
+bool same_bits(const torch::Tensor& a, const torch::Tensor& b) {
+  if (a.sizes() != b.sizes() || a.scalar_type() != b.scalar_type()) return false;
+  const torch::Tensor ca = a.detach().contiguous(), cb = b.detach().contiguous();
+  return std::memcmp(ca.data_ptr(), cb.data_ptr(), ca.nbytes()) == 0;
+}
+
+std::unique_ptr<torch::optim::Optimizer> amsgrad(std::vector<torch::Tensor> parameters) {
+  return std::make_unique<torch::optim::Adam>(
+      std::move(parameters), torch::optim::AdamOptions(1e-3).weight_decay(1e-3).amsgrad(true));
+}
+
+TEST(MaskedOptimizer, NonFiniteGradientsAtPrunedEntriesLeaveZerosAndTheReferenceUpdate) {
+  // The masked optimizer gets gradients holding NaN, +Inf and −Inf at pruned entries; an unmasked
+  // reference optimizer on a copy of the network gets the same gradients with those entries
+  // zeroed. Pruned weights and state must stay exactly +0.0, everything else must match the
+  // reference bit for bit.
+  using Factory = std::unique_ptr<torch::optim::Optimizer> (*)(std::vector<torch::Tensor>);
+  const std::vector<Factory> factories = {
+      [](std::vector<torch::Tensor> p) { return make_optimizer(std::move(p), kSgd); },
+      [](std::vector<torch::Tensor> p) { return make_optimizer(std::move(p), kAdam); }, &amsgrad};
+  const float poison[] = {std::numeric_limits<float>::quiet_NaN(),
+                          std::numeric_limits<float>::infinity(),
+                          -std::numeric_limits<float>::infinity()};
+  for (const Factory factory : factories) {
+    TinyMlp net;
+    TinyMlp reference;
+    testing::randomize(net, 1, 0.3);
+    const Mask mask = half_random(net, 2);
+    MaskedOptimizer optimizer(net, mask, factory(net.parameters()));
+    {
+      const torch::NoGradGuard no_grad;
+      for (std::size_t i = 0; i < net.parameters().size(); ++i)
+        reference.parameters()[i].copy_(net.parameters()[i]);
+    }
+    auto plain = factory(reference.parameters());
+    const std::vector<NamedTensor> weights = prunable_tensors(net);
+    const std::vector<NamedTensor> reference_weights = prunable_tensors(reference);
+    for (int step = 0; step < 4; ++step) {
+      const auto [x, y] = batch(false, 70 + step);
+      optimizer.zero_grad();
+      plain->zero_grad();
+      torch::mse_loss(net.forward(x), y).backward();
+      torch::mse_loss(reference.forward(x), y).backward();
+      {
+        const torch::NoGradGuard no_grad;
+        for (std::size_t i = 0; i < weights.size(); ++i) {
+          const torch::Tensor pruned = mask.keep(weights[i].name).logical_not();
+          reference_weights[i].tensor.mutable_grad().masked_fill_(pruned, 0);
+          torch::Tensor grad = weights[i].tensor.mutable_grad();
+          const torch::Tensor flat_pruned = pruned.flatten().nonzero().flatten();
+          for (std::int64_t k = 0; k < flat_pruned.numel(); ++k)
+            grad.view(-1)[flat_pruned[k].item<std::int64_t>()] = poison[(k + step) % 3];
+        }
+      }
+      optimizer.step();
+      plain->step();
+      for (std::size_t i = 0; i < weights.size(); ++i) {
+        const std::string& name = weights[i].name;
+        const torch::Tensor pruned = mask.keep(name).logical_not();
+        const torch::Tensor& parameter = weights[i].tensor;
+        const torch::Tensor& expected = reference_weights[i].tensor;
+        EXPECT_TRUE(all_zero(parameter.detach(), pruned)) << name << " step " << step;
+        EXPECT_FALSE(parameter.detach().signbit().masked_select(pruned).any().item<bool>())
+            << name << ": a pruned weight is −0.0";
+        EXPECT_TRUE(all_zero(parameter.grad(), pruned)) << name << " step " << step;
+        EXPECT_TRUE(same_bits(parameter, expected)) << name << " step " << step;
+        const auto state = all_state_tensors(optimizer.optimizer(), parameter);
+        const auto expected_state = all_state_tensors(*plain, expected);
+        ASSERT_EQ(state.size(), expected_state.size()) << name;
+        for (std::size_t s = 0; s < state.size(); ++s) {
+          EXPECT_TRUE(all_zero(state[s], pruned)) << name << " state " << s << " step " << step;
+          EXPECT_TRUE(same_bits(state[s], expected_state[s]))
+              << name << " state " << s << " step " << step;
+        }
+      }
+      for (std::size_t i = 0; i < net.parameters().size(); ++i)  // the biases too
+        EXPECT_TRUE(same_bits(net.parameters()[i], reference.parameters()[i])) << i;
+    }
+  }
+}
+
+/// A tensor of `sizes` holding, in turn, NaN, +Inf, −Inf, −0.0 and N(0, 1) samples.
+torch::Tensor awkward_values(torch::IntArrayRef sizes, torch::ScalarType dtype,
+                             std::uint64_t seed) {
+  at::Generator gen = testing::generator(seed);
+  torch::Tensor t = at::randn(sizes, gen).to(dtype);
+  torch::Tensor flat = t.view(-1);
+  const double specials[] = {std::nan(""), INFINITY, -INFINITY, -0.0};
+  for (std::int64_t i = 0; i < flat.numel(); i += 5) flat[i] = specials[(i / 5) % 4];
+  return t;
+}
+
+TEST(KeepMask, ZeroPrunedEqualsMaskedFillBitForBit) {
+  // 300 × 200 = 60000 entries: more than one at::parallel_for chunk.
+  at::Generator gen = testing::generator(11);
+  const torch::Tensor keep = at::rand({300, 200}, gen).lt(0.3);
+  const KeepMask mask(keep, torch::kCPU);
+  EXPECT_FALSE(mask.keeps_all());
+  for (const torch::ScalarType dtype : {torch::kFloat, torch::kDouble, torch::kHalf}) {
+    const torch::Tensor original = awkward_values({300, 200}, dtype, 12);
+    const torch::Tensor expected = original.masked_fill(keep.logical_not(), 0);
+    torch::Tensor t = original.clone();
+    const auto version = t._version();
+    mask.zero_pruned(t);
+    EXPECT_TRUE(same_bits(t, expected)) << dtype;
+    EXPECT_GT(t._version(), version) << dtype;
+    EXPECT_FALSE(t.signbit().masked_select(keep.logical_not()).any().item<bool>()) << dtype;
+    // Kept entries are untouched, NaN and −0.0 included.
+    EXPECT_TRUE(same_bits(t.masked_select(keep), original.masked_select(keep))) << dtype;
+  }
+  // A non-contiguous tensor (the transpose of a [200, 300] one) takes the general path.
+  const torch::Tensor transposed = awkward_values({200, 300}, torch::kFloat, 13).t();
+  ASSERT_FALSE(transposed.is_contiguous());
+  const torch::Tensor expected = transposed.masked_fill(keep.logical_not(), 0);
+  mask.zero_pruned(transposed);
+  EXPECT_TRUE(same_bits(transposed, expected));
+  // So does an integer tensor.
+  torch::Tensor counts = torch::arange(60000, torch::kLong).view({300, 200});
+  mask.zero_pruned(counts);
+  EXPECT_TRUE(counts.equal(torch::arange(60000, torch::kLong).view({300, 200}) * keep));
+}
+
+TEST(KeepMask, AcceptsZeroOneTensorsSkipsAllKeptAndChecksTheShape) {
+  const KeepMask from_floats(torch::tensor({1.0, 0.0, 1.0, 0.0}), torch::kCPU);
+  torch::Tensor t = torch::tensor({1.5F, NAN, -INFINITY, 2.5F});
+  from_floats.zero_pruned(t);
+  EXPECT_TRUE(same_bits(t, torch::tensor({1.5F, 0.0F, -INFINITY, 0.0F})));
+
+  const KeepMask all(torch::ones({2, 3}, torch::kBool), torch::kCPU);
+  EXPECT_TRUE(all.keeps_all());
+  torch::Tensor untouched = torch::full({2, 3}, NAN);
+  all.zero_pruned(untouched);
+  EXPECT_TRUE(untouched.isnan().all().item<bool>());
+
+  torch::Tensor undefined;
+  EXPECT_NO_THROW(from_floats.zero_pruned(undefined));
+  torch::Tensor wrong_shape = torch::ones({2, 2});
+  EXPECT_THROW(from_floats.zero_pruned(wrong_shape), InvalidInput);
 }
 
 TEST(OptimizerSpec, FactoryPassesTheHyperParameters) {

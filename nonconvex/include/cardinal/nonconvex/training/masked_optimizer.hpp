@@ -3,8 +3,10 @@
 #include <torch/optim/optimizer.h>
 
 #include <memory>
+#include <string>
 #include <vector>
 
+#include "cardinal/nonconvex/pruning/apply_mask.hpp"
 #include "cardinal/nonconvex/pruning/mask.hpp"
 #include "cardinal/nonconvex/training/optimizer.hpp"
 
@@ -54,8 +56,9 @@ class MaskedOptimizer {
   torch::nn::Module* network_;
   Mask mask_;
   std::unique_ptr<torch::optim::Optimizer> optimizer_;
-  std::vector<torch::Tensor> weights_;  // the prunable tensors, in mask order
-  std::vector<torch::Tensor> pruned_;   // ¬mask, on each weight's device
+  std::vector<torch::Tensor> weights_;   // the prunable tensors, in mask order
+  std::vector<std::string> state_keys_;  // where optimizer_->state() keeps each one's state
+  std::vector<KeepMask> keep_;           // mask_, on each weight's device
 };
 
 }  // namespace cardinal
