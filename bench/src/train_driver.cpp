@@ -5,9 +5,11 @@
 //                              [--threads T] [--density D]
 //   cardinal-bench-train sgemm [--threads T] [--repeats R]
 //
-// It links only the network module, not Ceres: Ceres brings ATLAS's libf77blas.so.3 into the
-// process, whose sgemm_ then serves LibTorch's GEMM calls whatever libblas.so.3 is (see
-// docs/performance.md). Without it, LibTorch here uses the same BLAS as PyTorch in Python.
+// It links only the network module, not Ceres, so that nothing but libblas.so.3 can serve
+// LibTorch's GEMM calls: the same BLAS as PyTorch in Python. Ceres brings ATLAS's
+// libf77blas.so.3 into a process; the build makes every program need libblas.so.3 first so that
+// its sgemm_ wins (root CMakeLists.txt), and compare.py's network section checks that with a
+// process that links Ceres (`cardinal-bench train`).
 #include <exception>
 #include <iostream>
 #include <string>
