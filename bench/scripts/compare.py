@@ -8,8 +8,9 @@ Sections (all by default):
   machine   streaming read bandwidth (1 thread, all threads) and LibTorch's SGEMM rate
   kernels   the Google Benchmark micro-benchmarks (cardinal-kernels-benchmark and
             cardinal-network-benchmark), medians of 3 repetitions
-  omp       OMP and FCFGS vs scikit-learn's OrthogonalMatchingPursuit (Gaussian 2000 x 20000, s = 100)
-  iht       IHT's time per iteration against the bandwidth floor
+  omp       OMP and FCFGS vs scikit-learn's OrthogonalMatchingPursuit (Gaussian 2000 x 20000, s = 100),
+            with the design stored in double and in float (--precision float32)
+  iht       IHT's time per iteration against the bandwidth floor, design in double and in float
   lasso     the l1 path (100 lambdas) vs glmnet and scikit-learn's lasso_path
   logistic  the l1-logistic path vs glmnet (binomial) and LogisticRegression(l1, liblinear)
   sparse    OMP, IHT and the l1 path on rcv1-shaped sparse designs of growing density, vs glmnet
@@ -326,6 +327,11 @@ class Comparison:
             programs.append(("cardinal omp %d" % t, self.cardinal_solve(prefix, "omp", t, ["--sparsity", k]), {}, "seconds"))
         programs.append(("cardinal fcfgs %d" % self.threads_all,
                          self.cardinal_solve(prefix, "fcfgs", self.threads_all, ["--sparsity", k]), {}, "seconds"))
+        # The design stored in float: half the bytes per correlation pass, products still in double.
+        for solver in ("omp", "fcfgs"):
+            programs.append(("cardinal %s-float32 %d" % (solver, self.threads_all),
+                             self.cardinal_solve(prefix, solver, self.threads_all,
+                                                 ["--sparsity", k, "--precision", "float32"]), {}, "seconds"))
         if self.have_sklearn:
             for blas, env in self.blas:
                 for t in self.thread_counts if blas == "openblas" else [self.threads_all]:
@@ -335,22 +341,29 @@ class Comparison:
         else:
             self.notes.append("scikit-learn is not installed: the OMP comparison ran cardinal only.")
         results = self.runner.alternate(programs, self.args.rounds)
-        bytes_per_iteration = 8.0 * d["rows"] * d["cols"]
         cardinal_all = median(results["cardinal omp %d" % self.threads_all]["seconds"])
+        float32_all = median(results["cardinal omp-float32 %d" % self.threads_all]["seconds"])
         for label, out in results.items():
             parts = label.split()
             if parts[0] == "cardinal":
-                t = int(parts[2])
+                solver, t = parts[1], int(parts[2])
+                float32 = solver.endswith("-float32")
                 iterations = out["iterations"]
                 per_iteration = median(out["iteration_seconds"])
                 # An iteration reads X once (the correlation pass); the floor is one streaming read
-                # of X, timed in the same process between the runs.
+                # of X as stored (8 or 4 bytes per entry), timed in the same process between the runs.
                 floor = median(out["design_pass_seconds"])
-                self.row("omp", case, "cardinal " + parts[1], t, "-", out["seconds"],
-                         iterations=iterations, per_iteration_seconds=per_iteration,
+                bytes_per_iteration = (4.0 if float32 else 8.0) * d["rows"] * d["cols"]
+                extra = {}
+                if float32:
+                    # The float design is the double one rounded: the same support as the double run?
+                    double = results["cardinal %s %d" % (solver[:-len("-float32")], t)]
+                    extra = dict(same_support_as_float64=out["support"] == double["support"])
+                self.row("omp", case, "cardinal " + solver.replace("-float32", " float32"), t, "-", out["seconds"],
+                         iterations=iterations, objective=out["objective"], per_iteration_seconds=per_iteration,
                          floor_seconds=floor, floor_ratio=per_iteration / floor,
                          floor_ratio_machine=per_iteration / self.floor(bytes_per_iteration, t),
-                         support_recovered=out["support"] == out["planted"])
+                         support_recovered=out["support"] == out["planted"], **extra)
             else:
                 task, blas, t = parts[1], parts[2], int(parts[3])
                 reference = results.get("cardinal omp %d" % t, results["cardinal omp %d" % self.threads_all])
@@ -360,6 +373,7 @@ class Comparison:
                          t, blas, out["seconds"], blas_library=out["blas"],
                          speedup_of_cardinal_omp=sk / cardinal,
                          speedup_of_cardinal_omp_all_threads=sk / cardinal_all,
+                         speedup_of_cardinal_omp_float32_all_threads=sk / float32_all,
                          same_support=out["support"] == reference["support"])
 
     def iht(self):
@@ -367,21 +381,31 @@ class Comparison:
         log("iht: time per iteration against the bandwidth floor")
         prefix, _ = self.dataset("gaussian", d["rows"], d["cols"], d["sparsity"])
         iterations = self.size["iht_iterations"]
-        programs = [("cardinal iht %d" % t, self.cardinal_solve(prefix, "iht", t, [
-            "--sparsity", str(d["sparsity"]), "--max-iterations", str(iterations)]), {}, "seconds")
-            for t in self.thread_counts]
+        solver_args = ["--sparsity", str(d["sparsity"]), "--max-iterations", str(iterations)]
+        programs = [("cardinal iht %d" % t, self.cardinal_solve(prefix, "iht", t, solver_args), {}, "seconds")
+                    for t in self.thread_counts]
+        programs += [("cardinal iht-float32 %d" % t,
+                      self.cardinal_solve(prefix, "iht", t, solver_args + ["--precision", "float32"]), {}, "seconds")
+                     for t in self.thread_counts]
         results = self.runner.alternate(programs, self.args.rounds)
-        # An iteration reads X once for Xᵀr and the k columns of the iterate for Xw.
-        bytes_per_iteration = 8.0 * d["rows"] * (d["cols"] + d["sparsity"])
         for label, out in results.items():
-            t = int(label.split()[2])
+            solver, t = label.split()[1], int(label.split()[2])
+            float32 = solver.endswith("-float32")
             per_iteration = median(out["iteration_seconds"])
+            # An iteration reads X once for Xᵀr and the k columns of the iterate for Xw, in the
+            # storage's precision (the streaming read of design_pass_seconds reads X as stored).
+            bytes_per_iteration = (4.0 if float32 else 8.0) * d["rows"] * (d["cols"] + d["sparsity"])
             floor = median(out["design_pass_seconds"]) * (d["cols"] + d["sparsity"]) / d["cols"]
+            extra = {}
+            if float32:
+                double = results["cardinal iht %d" % t]
+                extra = dict(same_support_as_float64=out["support"] == double["support"])
             self.row("iht", "Gaussian n=%d p=%d k=%d, %d iterations" % (d["rows"], d["cols"], d["sparsity"], iterations),
-                     "cardinal iht", t, "-", out["seconds"], iterations=out["iterations"],
+                     "cardinal iht" + (" float32" if float32 else ""), t, "-", out["seconds"],
+                     iterations=out["iterations"], objective=out["objective"],
                      per_iteration_seconds=per_iteration, floor_seconds=floor, floor_ratio=per_iteration / floor,
                      floor_ratio_machine=per_iteration / self.floor(bytes_per_iteration, t),
-                     step_estimate_seconds=out.get("step_estimate_seconds"))
+                     step_estimate_seconds=out.get("step_estimate_seconds"), **extra)
 
     def _l1_path(self, section, case, prefix, family, path_length, min_ratio, cardinal_threads):
         """cardinal's path first (it fixes the lambdas), then the peers on the same lambdas."""

@@ -41,6 +41,9 @@ void write_dataset(const std::string& prefix, const BenchDataset& data) {
   write_array(prefix + ".y.f64", data.response.data(), data.response.size());
   if (const auto* dense = std::get_if<Design::Dense>(&x.storage())) {
     write_array(prefix + ".x.f64", dense->data(), dense->size());
+  } else if (const auto* dense_float = std::get_if<Design::DenseFloat>(&x.storage())) {
+    const Design::Dense widened = dense_float->cast<double>();  // exact
+    write_array(prefix + ".x.f64", widened.data(), widened.size());
   } else {
     const auto& sparse = std::get<Design::Sparse>(x.storage());
     static_assert(sizeof(Index) == sizeof(std::int64_t));

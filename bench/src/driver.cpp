@@ -6,7 +6,8 @@
 //   cardinal-bench generate --out PREFIX (--rows N --cols P --sparsity S [--density D]
 //                           [--logistic] [--seed K])
 //   cardinal-bench solve    --data PREFIX --solver {omp,fcfgs,iht,lasso-path}
-//                           [--sparsity S] [--repeats R] [--threads T] [--lambdas FILE] ...
+//                           [--sparsity S] [--repeats R] [--threads T] [--lambdas FILE]
+//                           [--precision float64|float32] ...
 //   cardinal-bench check    [--threads T]   (results with 1 and T threads are bit-identical)
 //   cardinal-bench train, sgemm             as cardinal-bench-train (train_commands.hpp), but
 //                                           in a process that also links Ceres, as `cardinal` does
@@ -21,6 +22,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <initializer_list>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -189,6 +191,7 @@ Json solve_problem(const po::variables_map& v, GlmProblem<Loss> problem) {
            {"cols", problem.features()},
            {"nonzeros", problem.design().nonzeros()},
            {"storage", problem.design().is_sparse() ? "sparse" : "dense"},
+           {"precision", v["precision"].as<std::string>()},
            {"threads", v["threads"].as<int>()}};
   // The floor of a pass over the design, measured between the timed runs with the same threads:
   // one streaming read of exactly the bytes the design is stored in.
@@ -196,9 +199,11 @@ Json solve_problem(const po::variables_map& v, GlmProblem<Loss> problem) {
   auto stream_design = [&]() {
     return std::visit(
         [threads](const auto& x) {
-          if constexpr (std::is_same_v<std::decay_t<decltype(x)>, Design::Dense>) {
+          using Storage = std::decay_t<decltype(x)>;
+          if constexpr (!std::is_same_v<Storage, Design::Sparse>) {  // double or float entries
             return time_streaming_read(
-                x.data(), static_cast<std::size_t>(x.size()) * sizeof(double), threads);
+                x.data(), static_cast<std::size_t>(x.size()) * sizeof(typename Storage::Scalar),
+                threads);
           } else {
             const auto nnz = static_cast<std::size_t>(x.nonZeros());
             return time_streaming_read(x.valuePtr(), nnz * sizeof(double), threads) +
@@ -299,10 +304,11 @@ Json solve_problem(const po::variables_map& v, GlmProblem<Loss> problem) {
   }
   require(!seconds.empty(), "solver " + solver + " is not available for this loss");
   out["seconds"] = seconds;
-  out["design_bytes"] =
-      problem.design().is_sparse()
-          ? problem.design().nonzeros() * static_cast<Index>(sizeof(double) + sizeof(Index))
-          : problem.design().nonzeros() * static_cast<Index>(sizeof(double));
+  const Index entry_bytes =
+      problem.design().is_sparse() ? static_cast<Index>(sizeof(double) + sizeof(Index))
+      : problem.design().precision() == Precision::kFloat32 ? static_cast<Index>(sizeof(float))
+                                                            : static_cast<Index>(sizeof(double));
+  out["design_bytes"] = problem.design().nonzeros() * entry_bytes;
   out["design_pass_seconds"] = pass_seconds;
   out["iteration_seconds"] = iteration_seconds;
   return out;
@@ -320,10 +326,16 @@ int solve(int argc, char** argv) {
       "path-length", po::value<Index>()->default_value(100), "lasso-path: number of lambdas")(
       "min-ratio", po::value<double>()->default_value(0.01), "lasso-path: lambda_min/lambda_max")(
       "tolerance", po::value<double>()->default_value(1e-10), "lasso-path: KKT tolerance")(
-      "lambdas", po::value<std::string>(), "lasso-path: file of lambdas (overrides the above)");
+      "lambdas", po::value<std::string>(), "lasso-path: file of lambdas (overrides the above)")(
+      "precision", po::value<std::string>()->default_value("float64"),
+      "storage of a dense design: float64 or float32 (rounded when read)");
   const auto v = parse(argc, argv, o);
   use_threads(v["threads"].as<int>());
+  const std::string precision = v["precision"].as<std::string>();
+  require(precision == "float64" || precision == "float32",
+          "unknown --precision '" + precision + "' (known: float64, float32)");
   BenchDataset data = read_dataset(v["data"].as<std::string>());
+  if (precision == "float32") data.design = data.design.with_precision(Precision::kFloat32);
   Json out;
   if (data.loss == "logistic") {
     out = solve_problem(v, LogisticProblem(std::move(data.design), std::move(data.response)));
@@ -352,10 +364,12 @@ int check(int argc, char** argv) {
       SyntheticSpec{.samples = 500, .features = 4500, .sparsity = 20, .noise = 0.01, .seed = 3});
   BenchDataset sparse = make_sparse_synthetic(
       SparseSpec{.samples = 2000, .features = 15000, .density = 0.075, .sparsity = 20, .seed = 4});
+  const Design dense_float = dense.design.with_precision(Precision::kFloat32);
   Json out{{"threads", threads}};
   bool identical = true;
-  for (auto* data : {&dense.design, &sparse.design}) {
-    const Eigen::VectorXd& y = data == &dense.design ? dense.response : sparse.response;
+  for (const Design* data :
+       std::initializer_list<const Design*>{&dense.design, &dense_float, &sparse.design}) {
+    const Eigen::VectorXd& y = data == &sparse.design ? sparse.response : dense.response;
     const LeastSquaresProblem problem(*data, y);
     auto results = [&](int t) {
       use_threads(t);
@@ -376,7 +390,9 @@ int check(int argc, char** argv) {
       identical = identical && one[i].size() == many[i].size() &&
                   std::memcmp(one[i].data(), many[i].data(),
                               static_cast<std::size_t>(one[i].size()) * sizeof(double)) == 0;
-    out[data->is_sparse() ? "sparse_nonzeros" : "dense_entries"] = data->nonzeros();
+    out[data->is_sparse()                          ? "sparse_nonzeros"
+        : data->precision() == Precision::kFloat32 ? "dense_float32_entries"
+                                                   : "dense_entries"] = data->nonzeros();
   }
   out["identical"] = identical;
   std::cout << out.dump() << '\n';

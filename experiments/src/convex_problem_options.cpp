@@ -38,7 +38,10 @@ po::options_description problem_options_description() {
       "ridge", po::value<double>()->default_value(0.0), "ridge term (lambda2/2)||w||^2")(
       "intercept", po::bool_switch(), "fit an unpenalized intercept")(
       "normalize", po::bool_switch(),
-      "scale columns to norm sqrt(n); coefficients are reported in the original units");
+      "scale columns to norm sqrt(n); coefficients are reported in the original units")(
+      "precision", po::value<std::string>()->default_value("float64"),
+      "storage of a dense design: float64 | float32 (entries rounded to float, half the memory "
+      "traffic; products still accumulate in double)");
   return problem;
 }
 
@@ -81,6 +84,24 @@ po::options_description solver_options_description() {
   return solver;
 }
 
+namespace {
+
+Precision parse_precision(const std::string& text) {
+  require(text == "float64" || text == "float32",
+          "unknown --precision '" + text + "' (known: float64, float32)");
+  return text == "float32" ? Precision::kFloat32 : Precision::kFloat64;
+}
+
+/// The design in the storage --precision asks for; `sparse_origin` says what made it sparse.
+Design in_precision(Design design, Precision precision, const std::string& sparse_origin) {
+  if (precision == Precision::kFloat64) return design;
+  require(!design.is_sparse(), "--precision float32 applies to dense designs only, and " +
+                                   sparse_origin + " gives a sparse one");
+  return design.with_precision(precision);
+}
+
+}  // namespace
+
 bool parse_problem_kind(const po::variables_map& v) {
   const std::string problem = v["problem"].as<std::string>();
   require(problem == "least-squares" || problem == "logistic",
@@ -91,6 +112,7 @@ bool parse_problem_kind(const po::variables_map& v) {
 LoadedData load_problem_data(const po::variables_map& v, bool logistic) {
   const bool synthetic = v["synthetic"].as<bool>();
   require(synthetic != (v.count("data") > 0), "give exactly one of --data FILE and --synthetic");
+  const Precision precision = parse_precision(v["precision"].as<std::string>());
   if (synthetic) {
     SyntheticSpec spec{.samples = v["samples"].as<Index>(),
                        .features = v["dimension"].as<Index>(),
@@ -109,8 +131,8 @@ LoadedData load_problem_data(const po::variables_map& v, bool logistic) {
         v["sparse-design"].as<bool>()
             ? Design(Design::Sparse(std::get<Design::Dense>(s.design.storage()).sparseView()))
             : std::move(s.design);
-    return {std::move(design), std::move(s.response), "synthetic", std::move(planted),
-            std::move(s.planted)};
+    return {in_precision(std::move(design), precision, "--sparse-design"), std::move(s.response),
+            "synthetic", std::move(planted), std::move(s.planted)};
   }
   const fs::path path = v["data"].as<std::string>();
   std::string format = v["format"].as<std::string>();
@@ -127,11 +149,13 @@ LoadedData load_problem_data(const po::variables_map& v, bool logistic) {
         options.label_column = label;
     }
     Dataset d = read_csv(path, options);
-    return {std::move(d.design), std::move(d.response), path.string(), nullptr, {}};
+    Design design = in_precision(std::move(d.design), precision, "a CSV file");
+    return {std::move(design), std::move(d.response), path.string(), nullptr, {}};
   }
   require(format == "libsvm", "unknown --format '" + format + "' (known: auto, libsvm, csv)");
   Dataset d = read_libsvm(path, {.features = v["features"].as<Index>()});
-  return {std::move(d.design), std::move(d.response), path.string(), nullptr, {}};
+  Design design = in_precision(std::move(d.design), precision, "a LIBSVM file");
+  return {std::move(design), std::move(d.response), path.string(), nullptr, {}};
 }
 
 SolverSettings solver_settings(const po::variables_map& v) {

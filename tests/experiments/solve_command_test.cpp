@@ -129,6 +129,44 @@ TEST_F(SolveCommand, BadInputFailsClearlyAndLeavesNothingBehind) {
   }
 }
 
+// --precision float32 stores the dense design in float: the problem solved is the one with every
+// entry rounded, so the objective moves by about the rounding (relative 2^-24 per entry) and the
+// planted support is still found.
+TEST_F(SolveCommand, Float32PrecisionSolvesTheProblemWithTheDesignRoundedToFloat) {
+  const std::string synthetic =
+      "solve --problem least-squares --synthetic --samples 120 --dimension 300 --planted 6 "
+      "--noise 0.01 --seed 5 --solver omp --sparsity 6 --quiet ";
+  const std::vector<BadInvocation> bad = {
+      {"--precision float16", "unknown --precision 'float16' (known: float64, float32)"},
+      {"--precision FLOAT32", "unknown --precision 'FLOAT32'"},
+      {"--sparse-design --precision float32",
+       "--precision float32 applies to dense designs only, and --sparse-design gives a sparse one"},
+  };
+  for (const BadInvocation& c : bad) {
+    const CommandResult r = run(synthetic + c.args + " --output " + out());
+    EXPECT_EQ(r.status, 2) << c.args << '\n' << r.output;
+    EXPECT_NE(r.output.find(c.message), std::string::npos) << c.args << '\n' << r.output;
+    expect_no_output();
+  }
+
+  ASSERT_EQ(run(synthetic + "--output " + out() + "64").status, 0);
+  ASSERT_EQ(run(synthetic + "--precision float64 --output " + out() + "64-explicit").status, 0);
+  const CommandResult r = run(synthetic + "--precision float32 --output " + out() + "32");
+  ASSERT_EQ(r.status, 0) << r.output;
+  auto solution = [&](const std::string& suffix) {
+    auto s = nlohmann::json::parse(read(fs::path(out() + suffix) / "solution.json"));
+    s.erase("seconds");
+    return s;
+  };
+  const auto f64 = solution("64"), f32 = solution("32");
+  EXPECT_EQ(solution("64-explicit"), f64);  // float64 is the default
+  EXPECT_TRUE(f32["support_recovered"].get<bool>());
+  EXPECT_EQ(f32["support"], f64["support"]);
+  const double a = f64["objective"].get<double>(), b = f32["objective"].get<double>();
+  EXPECT_NE(a, b);  // the rounded design was used
+  EXPECT_NEAR(b, a, 1e-5 * a);
+}
+
 TEST_F(SolveCommand, AnExistingOutputIsKeptUnlessOverwriteIsGiven) {
   fs::create_directories(out());
   { std::ofstream(fs::path(out()) / "keep.txt") << "precious"; }

@@ -512,8 +512,9 @@ Eigen::MatrixXd weighted_gram(const Design& x, const Eigen::VectorXd& weights, b
   const double nn = static_cast<double>(n);
 
   Eigen::MatrixXd gram = Eigen::MatrixXd::Zero(p, p);
-  if (const auto* dense = std::get_if<Design::Dense>(&x.storage())) {
-    Eigen::MatrixXd a = *dense;
+  const auto* dense_float = std::get_if<Design::DenseFloat>(&x.storage());
+  if (const auto* dense = std::get_if<Design::Dense>(&x.storage()); dense || dense_float) {
+    Eigen::MatrixXd a = dense ? *dense : Eigen::MatrixXd(dense_float->cast<double>());
     if (centered && total > 0.0) {
       const Eigen::RowVectorXd mean = (d.transpose() * a) / total;
       a.rowwise() -= mean;
@@ -618,7 +619,7 @@ UniformLogisticConstants uniform_restricted_constants(const LogisticProblem& pro
   std::visit(
       [&](const auto& x) {
         using Matrix = std::decay_t<decltype(x)>;
-        if constexpr (std::is_same_v<Matrix, Design::Dense>) {
+        if constexpr (!std::is_same_v<Matrix, Design::Sparse>) {
           for (Index i = 0; i < x.rows(); ++i)
             for (Index j = 0; j < x.cols(); ++j)
               if (x(i, j) != 0.0) rows[static_cast<std::size_t>(i)].push_back(std::abs(x(i, j)));

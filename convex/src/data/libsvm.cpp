@@ -192,6 +192,8 @@ void write_libsvm(const std::filesystem::path& path, const Dataset& data) {
   RowMajorSparse x;
   if (design.is_sparse()) {
     x = std::get<Design::Sparse>(design.storage());
+  } else if (const auto* dense_float = std::get_if<Design::DenseFloat>(&design.storage())) {
+    x = dense_float->cast<double>().sparseView();  // float entries widened exactly
   } else {
     x = std::get<Design::Dense>(design.storage()).sparseView();  // drops exact zeros only
   }

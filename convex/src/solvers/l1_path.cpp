@@ -15,25 +15,30 @@ namespace {
 
 using Vector = Eigen::VectorXd;
 
-/// Column operations on a dense design, reading the columns in place.
+/// Column operations on a dense design (double or float entries, widened to double), reading the
+/// columns in place.
+template <class Matrix>
 class DenseColumns {
  public:
-  explicit DenseColumns(const Design::Dense& x) : x_(x) {}
+  explicit DenseColumns(const Matrix& x) : x_(x) {}
 
-  double dot(Index j, const Vector& r) const { return x_.col(j).dot(r); }
+  double dot(Index j, const Vector& r) const { return column(j).dot(r); }
   /// r += t X_j.
-  void add(Index j, double t, Vector& r) const { r.noalias() += t * x_.col(j); }
+  void add(Index j, double t, Vector& r) const { r.noalias() += t * column(j); }
   /// r += t (v ∘ X_j).
   void add_weighted(Index j, double t, const Vector& v, Vector& r) const {
-    r.array() += t * (v.array() * x_.col(j).array());
+    r.array() += t * (v.array() * column(j).array());
   }
   /// Σᵢ vᵢ X_ij².
   double weighted_squared_norm(Index j, const Vector& v) const {
-    return (x_.col(j).array().square() * v.array()).sum();
+    return (column(j).array().square() * v.array()).sum();
   }
 
  private:
-  const Design::Dense& x_;
+  /// X_j as doubles (for double entries, the column itself).
+  auto column(Index j) const { return x_.col(j).template cast<double>(); }
+
+  const Matrix& x_;
 };
 
 /// The same operations on a compressed column-major sparse design.
@@ -471,8 +476,8 @@ auto with_solver(const GlmProblem<Loss>& problem, const L1PathOptions& options, 
   return std::visit(
       [&](const auto& x) {
         using Storage = std::decay_t<decltype(x)>;
-        using Columns =
-            std::conditional_t<std::is_same_v<Storage, Design::Dense>, DenseColumns, SparseColumns>;
+        using Columns = std::conditional_t<std::is_same_v<Storage, Design::Sparse>, SparseColumns,
+                                           DenseColumns<Storage>>;
         const Columns columns(x);
         PathSolver<Loss, Columns> solver(problem, columns, options, intercept);
         return run(solver);

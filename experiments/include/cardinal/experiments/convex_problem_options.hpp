@@ -13,7 +13,7 @@ namespace cardinal {
 /// The "Problem" options shared by the commands that build a convex problem from a data file or
 /// a synthetic instance (--problem, --data, --format, --label-column, --features, --synthetic,
 /// --samples, --dimension, --planted, --correlation, --signal, --noise, --sparse-design, --seed,
-/// --ridge, --intercept, --normalize), with the defaults of `cardinal solve`.
+/// --ridge, --intercept, --normalize, --precision), with the defaults of `cardinal solve`.
 boost::program_options::options_description problem_options_description();
 
 /// The "Solver" options (--solver, --sparsity, --max-iterations, --tolerance, --step,
@@ -34,7 +34,9 @@ struct LoadedData {
   Eigen::VectorXd planted_vector;
 };
 
-/// Loads the data the options describe. Throws InvalidInput for bad options or data.
+/// Loads the data the options describe, the design stored as --precision says (float32: every
+/// entry rounded to float, see Design; only for a dense design). Throws InvalidInput for bad
+/// options or data.
 LoadedData load_problem_data(const boost::program_options::variables_map& values, bool logistic);
 
 /// The solver settings the options describe, validated.
