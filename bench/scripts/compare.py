@@ -538,7 +538,7 @@ class Comparison:
                          c["masked_step_seconds"], masked_over_dense=masked / dense)
                 ceres = results.get("cardinal-ceres %s %d" % (blas, t))
                 if ceres:
-                    self.row("network", case, "cardinal dense step, process linking Ceres (as `cardinal`)", t, blas,
+                    self.row("network", case, "cardinal dense step, process linking Ceres too (as `cardinal`)", t, blas,
                              ceres["dense_step_seconds"],
                              sgemm_gflops=ceres["sgemm_flops"] / median(ceres["sgemm_seconds"]) / 1e9)
                 if self.have_torch:
@@ -635,7 +635,7 @@ def markdown(rows, machine, notes):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--build", default=os.path.join(ROOT, "build-bench"), help="build directory with bin/cardinal-bench")
+    parser.add_argument("--build", default=os.path.join(ROOT, "build"), help="build directory with bin/cardinal-bench")
     parser.add_argument("--out", default=os.path.join(ROOT, "bench", "results"))
     parser.add_argument("--rounds", type=int, default=3, help="alternations of cardinal and the peers")
     parser.add_argument("--sections", nargs="+", default=SECTIONS, choices=SECTIONS)

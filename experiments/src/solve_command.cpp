@@ -97,6 +97,7 @@ int solve(const po::variables_map& v, LoadedData data) {
       {"sparsity", k},
       {"ridge", glm.ridge},
       {"normalized", v["normalize"].as<bool>()},
+      {"precision", problem.design().precision() == Precision::kFloat32 ? "float32" : "float64"},
       {"objective", result.objective},
       {"iterations", result.iterations},
       {"stop_reason", std::string(to_string(result.reason))},
@@ -137,6 +138,8 @@ int solve_main(const std::vector<std::string>& args) {
   if (!values) return 0;
   const po::variables_map& v = *values;
   if (v["problem"].as<std::string>() == "network") {
+    require(v["precision"].defaulted(),
+            "--precision applies to convex designs; a network trains in its parameters' dtype");
 #ifdef CARDINAL_WITH_TORCH
     return solve_network(v);
 #else
@@ -156,6 +159,8 @@ int solve_command(const std::vector<std::string>& args) {
   return run_reporting_errors("cardinal solve", solve_main, args);
 }
 
-po::options_description solve_command_options() { return solve_options(); }
+po::options_description solve_command_options() {
+  return solve_options();
+}
 
 }  // namespace cardinal

@@ -162,6 +162,8 @@ TEST_F(SolveCommand, Float32PrecisionSolvesTheProblemWithTheDesignRoundedToFloat
   EXPECT_EQ(solution("64-explicit"), f64);  // float64 is the default
   EXPECT_TRUE(f32["support_recovered"].get<bool>());
   EXPECT_EQ(f32["support"], f64["support"]);
+  EXPECT_EQ(f64["precision"], "float64");
+  EXPECT_EQ(f32["precision"], "float32");
   const double a = f64["objective"].get<double>(), b = f32["objective"].get<double>();
   EXPECT_NE(a, b);  // the rounded design was used
   EXPECT_NEAR(b, a, 1e-5 * a);

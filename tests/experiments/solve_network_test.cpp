@@ -135,6 +135,12 @@ TEST_F(SolveNetwork, BadInputExitsWithStatusTwoAndAClearMessage) {
                                         out("x"));
   EXPECT_EQ(layer.status, 2);
   EXPECT_NE(layer.output.find("fc9.weight"), std::string::npos) << layer.output;
+  const auto precision = test::run_cardinal(
+      "solve " + kNetwork + "--solver iht --step 0.1 --sparsity 0.1 --precision float32 -o " +
+      out("x"));
+  EXPECT_EQ(precision.status, 2);
+  EXPECT_NE(precision.output.find("--precision applies to convex designs"), std::string::npos)
+      << precision.output;
   EXPECT_FALSE(fs::exists(out("x"))) << "no partial output";
 }
 
