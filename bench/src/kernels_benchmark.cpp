@@ -10,12 +10,12 @@
 #include <Eigen/Cholesky>
 #include <Eigen/Core>
 #include <cstdlib>
-#include <cstring>
 #include <random>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "benchmark_main.hpp"
 #include "cardinal/convex/coordinate_space.hpp"
 #include "cardinal/convex/data/synthetic.hpp"
 #include "cardinal/convex/glm_problem.hpp"
@@ -177,20 +177,5 @@ void register_all(bool smoke) {
 }  // namespace cardinal::bench
 
 int main(int argc, char** argv) {
-  bool smoke = false;
-  std::vector<char*> args;
-  for (int i = 0; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--smoke") == 0) {
-      smoke = true;
-    } else {
-      args.push_back(argv[i]);
-    }
-  }
-  int count = static_cast<int>(args.size());
-  benchmark::Initialize(&count, args.data());
-  if (benchmark::ReportUnrecognizedArguments(count, args.data())) return 1;
-  cardinal::bench::register_all(smoke);
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
+  return cardinal::bench::run_benchmarks(argc, argv, cardinal::bench::register_all);
 }

@@ -6,10 +6,10 @@
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
-#include <cstring>
 #include <thread>
 #include <vector>
 
+#include "benchmark_main.hpp"
 #include "training_step.hpp"
 
 namespace cardinal::bench {
@@ -45,20 +45,5 @@ void register_all(bool smoke) {
 }  // namespace cardinal::bench
 
 int main(int argc, char** argv) {
-  bool smoke = false;
-  std::vector<char*> args;
-  for (int i = 0; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--smoke") == 0) {
-      smoke = true;
-    } else {
-      args.push_back(argv[i]);
-    }
-  }
-  int count = static_cast<int>(args.size());
-  benchmark::Initialize(&count, args.data());
-  if (benchmark::ReportUnrecognizedArguments(count, args.data())) return 1;
-  cardinal::bench::register_all(smoke);
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
+  return cardinal::bench::run_benchmarks(argc, argv, cardinal::bench::register_all);
 }
