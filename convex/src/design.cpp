@@ -123,12 +123,25 @@ double finish_column(__m128d a_low, __m128d a_high, __m128d b_low, __m128d b_hig
   return t;
 }
 
+/// The running sums of one column over entries c[0..7]: A_l += c[l] r[l], B_l += c[4+l] r[4+l].
+template <class T>
+[[gnu::always_inline]] inline void accumulate_eight(const T* c, __m128d r0, __m128d r1, __m128d r2,
+                                                    __m128d r3, __m128d& a_low, __m128d& a_high,
+                                                    __m128d& b_low, __m128d& b_high) {
+  __m128d x0, x1, x2, x3;
+  load_halves(c, x0, x1);
+  load_halves(c + 4, x2, x3);
+  a_low = _mm_add_pd(a_low, _mm_mul_pd(x0, r0));
+  a_high = _mm_add_pd(a_high, _mm_mul_pd(x1, r1));
+  b_low = _mm_add_pd(b_low, _mm_mul_pd(x2, r2));
+  b_high = _mm_add_pd(b_high, _mm_mul_pd(x3, r3));
+}
+
 /// Two columns at a time (their 16 running sums and the residual fill the 16 SSE registers).
 template <class T>
 void dot_columns_sse2(const T* x, Index n, Index cols, const double* r, double* out,
                       bool prefetch) {
   Index j = 0;
-  __m128d x0, x1, x2, x3;
   for (; j + 2 <= cols; j += 2) {
     const T* c0 = x + j * n;
     const T* c1 = c0 + n;
@@ -139,18 +152,8 @@ void dot_columns_sse2(const T* x, Index n, Index cols, const double* r, double* 
       prefetch_ahead<2>(prefetch, c0, i, n);
       const __m128d r0 = _mm_loadu_pd(r + i), r1 = _mm_loadu_pd(r + i + 2);
       const __m128d r2 = _mm_loadu_pd(r + i + 4), r3 = _mm_loadu_pd(r + i + 6);
-      load_halves(c0 + i, x0, x1);
-      load_halves(c0 + i + 4, x2, x3);
-      a0l = _mm_add_pd(a0l, _mm_mul_pd(x0, r0));
-      a0h = _mm_add_pd(a0h, _mm_mul_pd(x1, r1));
-      b0l = _mm_add_pd(b0l, _mm_mul_pd(x2, r2));
-      b0h = _mm_add_pd(b0h, _mm_mul_pd(x3, r3));
-      load_halves(c1 + i, x0, x1);
-      load_halves(c1 + i + 4, x2, x3);
-      a1l = _mm_add_pd(a1l, _mm_mul_pd(x0, r0));
-      a1h = _mm_add_pd(a1h, _mm_mul_pd(x1, r1));
-      b1l = _mm_add_pd(b1l, _mm_mul_pd(x2, r2));
-      b1h = _mm_add_pd(b1h, _mm_mul_pd(x3, r3));
+      accumulate_eight(c0 + i, r0, r1, r2, r3, a0l, a0h, b0l, b0h);
+      accumulate_eight(c1 + i, r0, r1, r2, r3, a1l, a1h, b1l, b1h);
     }
     out[j] = finish_column(a0l, a0h, b0l, b0h, c0, r, i, n);
     out[j + 1] = finish_column(a1l, a1h, b1l, b1h, c1, r, i, n);
@@ -161,12 +164,8 @@ void dot_columns_sse2(const T* x, Index n, Index cols, const double* r, double* 
     Index i = 0;
     for (; i + 8 <= n; i += 8) {
       prefetch_ahead<1>(prefetch, c, i, n);
-      load_halves(c + i, x0, x1);
-      load_halves(c + i + 4, x2, x3);
-      al = _mm_add_pd(al, _mm_mul_pd(x0, _mm_loadu_pd(r + i)));
-      ah = _mm_add_pd(ah, _mm_mul_pd(x1, _mm_loadu_pd(r + i + 2)));
-      bl = _mm_add_pd(bl, _mm_mul_pd(x2, _mm_loadu_pd(r + i + 4)));
-      bh = _mm_add_pd(bh, _mm_mul_pd(x3, _mm_loadu_pd(r + i + 6)));
+      accumulate_eight(c + i, _mm_loadu_pd(r + i), _mm_loadu_pd(r + i + 2), _mm_loadu_pd(r + i + 4),
+                       _mm_loadu_pd(r + i + 6), al, ah, bl, bh);
     }
     out[j] = finish_column(al, ah, bl, bh, c, r, i, n);
   }
