@@ -25,6 +25,7 @@
 #include <initializer_list>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <thread>
 #include <type_traits>
@@ -191,7 +192,7 @@ Json solve_problem(const po::variables_map& v, GlmProblem<Loss> problem) {
            {"cols", problem.features()},
            {"nonzeros", problem.design().nonzeros()},
            {"storage", problem.design().is_sparse() ? "sparse" : "dense"},
-           {"precision", v["precision"].as<std::string>()},
+           {"precision", std::string(to_string(problem.design().precision()))},
            {"threads", v["threads"].as<int>()}};
   // The floor of a pass over the design, measured between the timed runs with the same threads:
   // one streaming read of exactly the bytes the design is stored in.
@@ -234,7 +235,12 @@ Json solve_problem(const po::variables_map& v, GlmProblem<Loss> problem) {
       iteration_seconds.push_back(trace.rows[i].seconds - trace.rows[i - 1].seconds);
   };
   auto nothing = [] {};
-  auto summarize = [&](const auto& result) {
+  // Times `minimize` of a sparsity-constrained solver, with its per-iteration times, and
+  // summarizes its last result.
+  auto time_solver = [&](const auto& sparse_solver) {
+    SolverResult<GlmProblem<Loss>> result;
+    timed([&] { result = sparse_solver.minimize(problem, k); },
+          [&] { record_iterations(result.trace); });
     out["iterations"] = result.iterations;
     out["objective"] = result.objective;
     out["reason"] = std::string(to_string(result.reason));
@@ -245,17 +251,11 @@ Json solve_problem(const po::variables_map& v, GlmProblem<Loss> problem) {
     if (solver == "omp") {
       OrthogonalMatchingPursuitOptions options;
       options.stopping.tolerance = 0.0;
-      const OrthogonalMatchingPursuit omp(options);
-      SolverResult<GlmProblem<Loss>> result;
-      timed([&] { result = omp.minimize(problem, k); }, [&] { record_iterations(result.trace); });
-      summarize(result);
+      time_solver(OrthogonalMatchingPursuit(options));
     } else if (solver == "fcfgs") {
       FullyCorrectiveGreedyOptions options;
       options.stopping.tolerance = 0.0;
-      const FullyCorrectiveGreedy fcfgs(options);
-      SolverResult<GlmProblem<Loss>> result;
-      timed([&] { result = fcfgs.minimize(problem, k); }, [&] { record_iterations(result.trace); });
-      summarize(result);
+      time_solver(FullyCorrectiveGreedy(options));
     }
   }
   if (solver == "iht") {
@@ -268,10 +268,7 @@ Json solve_problem(const po::variables_map& v, GlmProblem<Loss> problem) {
     options.step = 1.0 / curvature;
     options.stopping.max_iterations = v["max-iterations"].as<Index>();
     options.stopping.tolerance = 0.0;
-    const IterativeHardThresholding iht(options);
-    SolverResult<GlmProblem<Loss>> result;
-    timed([&] { result = iht.minimize(problem, k); }, [&] { record_iterations(result.trace); });
-    summarize(result);
+    time_solver(IterativeHardThresholding(options));
   } else if (solver == "lasso-path") {
     L1PathOptions options;
     options.path_length = v["path-length"].as<Index>();
@@ -331,11 +328,11 @@ int solve(int argc, char** argv) {
       "storage of a dense design: float64 or float32 (rounded when read)");
   const auto v = parse(argc, argv, o);
   use_threads(v["threads"].as<int>());
-  const std::string precision = v["precision"].as<std::string>();
-  require(precision == "float64" || precision == "float32",
-          "unknown --precision '" + precision + "' (known: float64, float32)");
+  const std::string text = v["precision"].as<std::string>();
+  const std::optional<Precision> precision = parse_precision(text);
+  require(precision.has_value(), "unknown --precision '" + text + "' (known: float64, float32)");
   BenchDataset data = read_dataset(v["data"].as<std::string>());
-  if (precision == "float32") data.design = data.design.with_precision(Precision::kFloat32);
+  if (*precision != data.design.precision()) data.design = data.design.with_precision(*precision);
   Json out;
   if (data.loss == "logistic") {
     out = solve_problem(v, LogisticProblem(std::move(data.design), std::move(data.response)));

@@ -401,6 +401,16 @@ Index Design::cols() const {
   return std::visit([](const auto& x) { return static_cast<Index>(x.cols()); }, x_);
 }
 
+std::string_view to_string(Precision precision) {
+  return precision == Precision::kFloat32 ? "float32" : "float64";
+}
+
+std::optional<Precision> parse_precision(std::string_view text) {
+  for (Precision precision : {Precision::kFloat64, Precision::kFloat32})
+    if (text == to_string(precision)) return precision;
+  return std::nullopt;
+}
+
 Precision Design::precision() const {
   return std::holds_alternative<DenseFloat>(x_) ? Precision::kFloat32 : Precision::kFloat64;
 }

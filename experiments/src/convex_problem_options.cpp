@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <optional>
 
 #include "cardinal/bridge/error.hpp"
 #include "cardinal/convex/data/csv.hpp"
@@ -86,10 +87,10 @@ po::options_description solver_options_description() {
 
 namespace {
 
-Precision parse_precision(const std::string& text) {
-  require(text == "float64" || text == "float32",
-          "unknown --precision '" + text + "' (known: float64, float32)");
-  return text == "float32" ? Precision::kFloat32 : Precision::kFloat64;
+Precision precision_option(const std::string& text) {
+  const std::optional<Precision> precision = parse_precision(text);
+  require(precision.has_value(), "unknown --precision '" + text + "' (known: float64, float32)");
+  return *precision;
 }
 
 /// The design in the storage --precision asks for; `sparse_origin` says what made it sparse.
@@ -112,7 +113,7 @@ bool parse_problem_kind(const po::variables_map& v) {
 LoadedData load_problem_data(const po::variables_map& v, bool logistic) {
   const bool synthetic = v["synthetic"].as<bool>();
   require(synthetic != (v.count("data") > 0), "give exactly one of --data FILE and --synthetic");
-  const Precision precision = parse_precision(v["precision"].as<std::string>());
+  const Precision precision = precision_option(v["precision"].as<std::string>());
   if (synthetic) {
     SyntheticSpec spec{.samples = v["samples"].as<Index>(),
                        .features = v["dimension"].as<Index>(),

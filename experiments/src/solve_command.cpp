@@ -97,7 +97,7 @@ int solve(const po::variables_map& v, LoadedData data) {
       {"sparsity", k},
       {"ridge", glm.ridge},
       {"normalized", v["normalize"].as<bool>()},
-      {"precision", problem.design().precision() == Precision::kFloat32 ? "float32" : "float64"},
+      {"precision", to_string(problem.design().precision())},
       {"objective", result.objective},
       {"iterations", result.iterations},
       {"stop_reason", std::string(to_string(result.reason))},

@@ -122,6 +122,15 @@ class FloatDesign : public ::testing::Test {
   const Eigen::VectorXd r_ = gaussian_vector(37, 2);
 };
 
+TEST(Precision, NamesRoundTripAndOtherTextIsRejected) {
+  for (Precision precision : {Precision::kFloat64, Precision::kFloat32})
+    EXPECT_EQ(parse_precision(to_string(precision)), precision);
+  EXPECT_EQ(to_string(Precision::kFloat64), "float64");
+  EXPECT_EQ(to_string(Precision::kFloat32), "float32");
+  for (const char* text : {"", "float16", "FLOAT32", "double", "float32 "})
+    EXPECT_FALSE(parse_precision(text).has_value()) << '"' << text << '"';
+}
+
 TEST_F(FloatDesign, StoresTheEntriesRoundedToNearestFloat) {
   ASSERT_EQ(float_.precision(), Precision::kFloat32);
   EXPECT_EQ(Design(x_).precision(), Precision::kFloat64);

@@ -3,7 +3,9 @@
 #include <Eigen/Core>
 #include <Eigen/SparseCore>
 #include <concepts>
+#include <optional>
 #include <span>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 #include <variant>
@@ -17,6 +19,11 @@ enum class Precision {
   kFloat64,  ///< double
   kFloat32,  ///< float: half the bytes per entry, so half the memory traffic of a pass over X
 };
+
+/// "float64" or "float32".
+std::string_view to_string(Precision precision);
+/// The precision to_string names `text`, or nullopt for any other text.
+std::optional<Precision> parse_precision(std::string_view text);
 
 /// A design matrix X (n samples × p features), dense or sparse, behind one interface.
 /// Solvers only see the products below, so every storage kind runs every solver.
