@@ -19,7 +19,7 @@
 #include "cardinal/convex/data/libsvm.hpp"
 #include "cardinal/convex/data/synthetic.hpp"
 #include "cardinal/convex/glm_problem.hpp"
-#include "cardinal/convex/solvers/iterative_hard_thresholding.hpp"
+#include "cardinal/solvers/iterative_hard_thresholding.hpp"
 #include "cardinal/convex/solvers/l1_path.hpp"
 #include "cardinal/convex/solvers/orthogonal_matching_pursuit.hpp"
 

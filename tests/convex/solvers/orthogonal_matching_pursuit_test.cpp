@@ -11,7 +11,7 @@
 #include "cardinal/bridge/solver.hpp"
 #include "cardinal/convex/data/synthetic.hpp"
 #include "cardinal/convex/glm_problem.hpp"
-#include "cardinal/convex/solvers/fully_corrective_greedy.hpp"
+#include "cardinal/solvers/fully_corrective_greedy.hpp"
 
 namespace cardinal {
 namespace {

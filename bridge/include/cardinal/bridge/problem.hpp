@@ -41,6 +41,13 @@ concept LineSearchProblem = DifferentiableProblem<P> &&
   { p.minimize_along(w, d) } -> std::convertible_to<double>;
 };
 
+/// A problem whose objective is quadratic, recognized by its loss (`P::LossType::kQuadratic`,
+/// e.g. LeastSquaresProblem): the problems CoSaMP is defined for.
+template <class P>
+concept QuadraticProblem = RestrictedProblem<P> && requires {
+  requires P::LossType::kQuadratic;
+};
+
 template <class P>
 using VectorOf = typename P::Space::Vector;
 template <class P>

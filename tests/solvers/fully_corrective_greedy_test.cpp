@@ -1,4 +1,4 @@
-#include "cardinal/convex/solvers/fully_corrective_greedy.hpp"
+#include "cardinal/solvers/fully_corrective_greedy.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "cardinal/convex/solvers/hard_thresholding_pursuit.hpp"
+#include "cardinal/solvers/hard_thresholding_pursuit.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "cardinal/convex/solvers/forward_greedy_selection.hpp"
+#include "cardinal/solvers/forward_greedy_selection.hpp"
 
 #include <gtest/gtest.h>
 

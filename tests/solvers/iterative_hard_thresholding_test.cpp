@@ -1,4 +1,4 @@
-#include "cardinal/convex/solvers/iterative_hard_thresholding.hpp"
+#include "cardinal/solvers/iterative_hard_thresholding.hpp"
 
 #include <gtest/gtest.h>
 

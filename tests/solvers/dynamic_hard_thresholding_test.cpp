@@ -1,4 +1,4 @@
-#include "cardinal/convex/solvers/dynamic_hard_thresholding.hpp"
+#include "cardinal/solvers/dynamic_hard_thresholding.hpp"
 
 #include <gtest/gtest.h>
 
@@ -13,7 +13,7 @@
 #include "cardinal/convex/coordinate_space.hpp"
 #include "cardinal/convex/data/synthetic.hpp"
 #include "cardinal/convex/glm_problem.hpp"
-#include "cardinal/convex/solvers/iterative_hard_thresholding.hpp"
+#include "cardinal/solvers/iterative_hard_thresholding.hpp"
 
 namespace cardinal {
 namespace {

@@ -1,0 +1,119 @@
+#include "cardinal/solvers/gradient_support_pursuit.hpp"
+#include <gtest/gtest.h>
+
+#include <Eigen/QR>
+#include <algorithm>
+#include <numeric>
+#include <vector>
+
+#include "cardinal/bridge/error.hpp"
+#include "cardinal/bridge/solver.hpp"
+#include "cardinal/convex/data/synthetic.hpp"
+#include "cardinal/convex/glm_problem.hpp"
+#include "solvers/support_helpers.hpp"
+
+namespace cardinal {
+namespace {
+
+using test_support::nonzeros;
+using test_support::top_k;
+
+static_assert(SparseSolver<GradientSupportPursuit, LeastSquaresProblem>);
+static_assert(SparseSolver<GradientSupportPursuit, LogisticProblem>);
+
+// Logistic regression with a strong planted signal (±4 on 4 of 100 features, n = 500). GraSP's
+// guarantee (Bahmani et al., Thm. 1) bounds ‖w − w*‖ by a term in ‖∇f(w*)‖ on 3k coordinates, the
+// statistical noise, of order √(log p / n) over the curvature; that is far below the planted
+// magnitude 4, so the support is identified. The objective of the pruned iterate, in contrast,
+// has no bound relative to the planted support's restricted minimum (GraSP does not re-solve
+// after pruning), so the robust assertion is support recovery, checked over several seeds.
+TEST(GradientSupportPursuit, RecoversThePlantedSupportOfALogisticModel) {
+  const GradientSupportPursuit grasp;
+  for (std::uint64_t seed : {1, 2, 3, 4}) {
+    const auto inst = make_synthetic({.samples = 500,
+                                      .features = 100,
+                                      .sparsity = 4,
+                                      .signal = 4.0,
+                                      .logistic = true,
+                                      .seed = seed});
+    const LogisticProblem problem(inst.design, inst.response);
+    const auto result = grasp.minimize(problem, 4);
+    EXPECT_EQ(nonzeros(result.w, 100).size(), 4u) << "seed " << seed;
+    EXPECT_EQ(nonzeros(result.w, 100), inst.support) << "seed " << seed;
+    EXPECT_EQ(result.support, inst.support) << "seed " << seed;
+    EXPECT_EQ(result.reason, StopReason::kConverged);
+    // Same support, so the pruned iterate cannot beat the restricted minimizer.
+    const Eigen::VectorXd best = problem.minimize_on(inst.support, problem.space().zeros());
+    EXPECT_GE(result.objective, problem.value(best) - 1e-12);
+    EXPECT_LT(result.objective, result.trace.rows.front().objective);
+    for (Index j : inst.support) EXPECT_GT(result.w[j] * inst.planted[j], 0.0) << "sign of " << j;
+  }
+}
+
+// Each GraSP iterate is the k-pruning of the minimizer over Z ∪ supp(w): check it on logistic with
+// an intercept, reproducing every step with the problem's own restricted solve.
+TEST(GradientSupportPursuit, IteratesFollowTheGraspUpdate) {
+  const auto inst = make_synthetic({.samples = 200,
+                                    .features = 40,
+                                    .sparsity = 5,
+                                    .correlation = 0.6,
+                                    .signal = 1.0,
+                                    .logistic = true,
+                                    .seed = 17});
+  const LogisticProblem problem(inst.design, inst.response, {.ridge = 1e-2, .intercept = true});
+  const auto& space = problem.space();
+  const Index k = 5;
+  const auto result =
+      GradientSupportPursuit({.stopping = {.max_iterations = 6}}).minimize(problem, k);
+  ASSERT_GE(result.iterations, 2);
+  Eigen::VectorXd w = problem.minimize_on(space.empty_support(), space.zeros());
+  CoordinateSpace::Support support = space.empty_support();
+  for (Index t = 1; t <= result.iterations; ++t) {
+    Eigen::VectorXd g;
+    problem.value_and_gradient(w, g);
+    std::vector<Index> merged = top_k(g.head(40), 2 * k);
+    for (Index i : support)
+      if (!std::binary_search(merged.begin(), merged.end(), i)) merged.push_back(i);
+    std::sort(merged.begin(), merged.end());
+    ASSERT_EQ(merged.back(), 40);  // the intercept is always part of the solve
+    EXPECT_LE(merged.size(), static_cast<std::size_t>(3 * k + 1));
+    const Eigen::VectorXd b = problem.minimize_on(merged, w);
+    support = top_k(b.head(40), k);
+    support.push_back(40);
+    w = Eigen::VectorXd::Zero(41);
+    for (Index i : support) w[i] = b[i];
+    EXPECT_NEAR(result.trace.rows[static_cast<std::size_t>(t)].objective, problem.value(w), 1e-12)
+        << "iteration " << t;
+    EXPECT_EQ(result.trace.rows[static_cast<std::size_t>(t)].support_size, k);
+  }
+  EXPECT_EQ(result.support, support);
+  EXPECT_LT((result.w - w).norm(), 1e-8);
+}
+
+TEST(GradientSupportPursuit, ReRunsAreBitIdentical) {
+  const auto inst = make_synthetic(
+      {.samples = 300, .features = 60, .sparsity = 5, .signal = 2.0, .logistic = true, .seed = 91});
+  const LogisticProblem problem(inst.design, inst.response, {.ridge = 1e-3, .intercept = true});
+  const GradientSupportPursuit grasp;
+  const auto a = grasp.minimize(problem, 5), b = grasp.minimize(problem, 5);
+  EXPECT_EQ(a.w, b.w);
+  EXPECT_EQ(a.support, b.support);
+  ASSERT_EQ(a.trace.rows.size(), b.trace.rows.size());
+  for (std::size_t t = 0; t < a.trace.rows.size(); ++t)
+    EXPECT_EQ(a.trace.rows[t].objective, b.trace.rows[t].objective);
+}
+
+TEST(GradientSupportPursuit, RejectsInvalidSparsity) {
+  const auto inst = make_synthetic({.samples = 30, .features = 12, .sparsity = 3, .seed = 61});
+  const LeastSquaresProblem problem(inst.design, inst.response);
+  EXPECT_THROW(GradientSupportPursuit().minimize(problem, 0), InvalidInput);
+  EXPECT_THROW(GradientSupportPursuit().minimize(problem, 13), InvalidInput);
+  EXPECT_THROW(CompressiveSamplingMatchingPursuit().minimize(problem, 0), InvalidInput);
+  EXPECT_THROW(CompressiveSamplingMatchingPursuit().minimize(problem, 13), InvalidInput);
+  // 2k larger than the dimension: Z takes every coordinate.
+  EXPECT_NO_THROW(GradientSupportPursuit().minimize(problem, 12));
+  EXPECT_NO_THROW(CompressiveSamplingMatchingPursuit().minimize(problem, 7));
+}
+
+}  // namespace
+}  // namespace cardinal
