@@ -4,6 +4,7 @@
 //   cardinal-bench-train train [--model lenet300] [--batch 60] [--steps N] [--repeats R]
 //                              [--threads T] [--density D]
 //   cardinal-bench-train sgemm [--threads T] [--repeats R]
+//   cardinal-bench-train level [--iterations N] [--threads T] [--data-dir MNIST]
 //
 // It links only the network module, not Ceres, so that nothing but libblas.so.3 can serve
 // LibTorch's GEMM calls: the same BLAS as PyTorch in Python. Ceres brings ATLAS's
@@ -18,7 +19,7 @@
 
 int main(int argc, char** argv) {
   using namespace cardinal::bench;
-  const std::string usage = "usage: cardinal-bench-train {train,sgemm} [options]";
+  const std::string usage = "usage: cardinal-bench-train {train,sgemm,level} [options]";
   if (argc < 2) {
     std::cerr << usage << '\n';
     return 2;
@@ -27,6 +28,7 @@ int main(int argc, char** argv) {
   try {
     if (command == "train") return train_command(argc - 1, argv + 1);
     if (command == "sgemm") return sgemm_command(argc - 1, argv + 1);
+    if (command == "level") return level_command(argc - 1, argv + 1);
     std::cerr << usage << '\n';
     return 2;
   } catch (const std::exception& e) {

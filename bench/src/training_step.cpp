@@ -24,7 +24,7 @@ struct TrainingStep::State {
 };
 
 TrainingStep::TrainingStep(const std::string& model, std::int64_t batch, double density,
-                           std::uint64_t seed)
+                           std::uint64_t seed, const std::string& optimizer)
     : state_(std::make_unique<State>()) {
   State& s = *state_;
   torch::manual_seed(seed);
@@ -32,15 +32,16 @@ TrainingStep::TrainingStep(const std::string& model, std::int64_t batch, double 
   s.network->train();
   s.inputs = torch::rand({batch, 1, 28, 28});
   s.labels = torch::randint(0, 10, {batch}, torch::kLong);
-  const OptimizerSpec sgd{.kind = OptimizerKind::kSgd, .lr = 0.1};
+  const OptimizerKind kind = parse_optimizer_kind(optimizer);
+  const OptimizerSpec spec{.kind = kind, .lr = kind == OptimizerKind::kAdam ? 1.2e-3 : 0.1};
   if (density >= 1.0) {
-    s.plain = make_optimizer(s.network->parameters(), sgd);
+    s.plain = make_optimizer(s.network->parameters(), spec);
   } else {
     PruningSpec prune;
     prune.fraction = 1.0 - density;
     prune.scope = PruningScope::kLayerwise;
     s.masked = std::make_unique<MaskedOptimizer>(
-        *s.network, prune_random(Mask::dense(*s.network), prune, seed), sgd);
+        *s.network, prune_random(Mask::dense(*s.network), prune, seed), spec);
   }
   // Σ over layers of in·out, and the first layer's in·out (whose input gradient is not needed).
   double sum = 0.0, first = 0.0;

@@ -13,9 +13,11 @@ namespace cardinal::bench {
 class TrainingStep {
  public:
   /// `model` as make_model names it, on 1×28×28 inputs with 10 classes. density = 1: a plain
-  /// torch::optim::SGD (lr 0.1); density < 1: a MaskedOptimizer over the same SGD whose mask
+  /// torch::optim optimizer (`optimizer`: "sgd" with lr 0.1, or "adam" with lr 1.2e-3, Frankle
+  /// & Carbin's LeNet setting); density < 1: a MaskedOptimizer over the same optimizer whose mask
   /// keeps that fraction of every prunable tensor (chosen at random), as a pruned network trains.
-  TrainingStep(const std::string& model, std::int64_t batch, double density, std::uint64_t seed);
+  TrainingStep(const std::string& model, std::int64_t batch, double density, std::uint64_t seed,
+               const std::string& optimizer = "sgd");
   ~TrainingStep();
   TrainingStep(const TrainingStep&) = delete;
   TrainingStep& operator=(const TrainingStep&) = delete;
@@ -36,7 +38,7 @@ class TrainingStep {
 /// one sample per repeat, each the mean over enough calls for about 2 GFLOP (at least one).
 std::vector<double> time_sgemm(std::int64_t m, std::int64_t k, std::int64_t n, int repeats);
 
-/// at::set_num_threads.
+/// at::set_num_threads (with OpenBLAS's OpenMP flavour, also the BLAS's threads).
 void set_torch_threads(int threads);
 
 /// The LibTorch version the benchmarks were built against.

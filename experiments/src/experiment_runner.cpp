@@ -1,9 +1,6 @@
 #include "cardinal/experiments/experiment_runner.hpp"
 
 #include <Eigen/Core>
-#ifdef CARDINAL_WITH_TORCH
-#include <torch/version.h>
-#endif
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -16,6 +13,7 @@
 #include "cardinal/bridge/error.hpp"
 #include "cardinal/experiments/atomic_output.hpp"
 #include "cardinal/experiments/commands.hpp"
+#include "cardinal/experiments/network_module.hpp"
 #include "cardinal/experiments/run_store.hpp"
 
 extern char** environ;
@@ -48,15 +46,14 @@ std::map<int, std::chrono::steady_clock::time_point>& start_times() {
 }  // namespace
 
 nlohmann::json software_versions() {
-  return {
+  nlohmann::json versions = {
       {"cardinal", CARDINAL_VERSION},
       {"git", CARDINAL_GIT_DESCRIBE},
       {"compiler", __VERSION__},
-#ifdef CARDINAL_WITH_TORCH
-      {"libtorch", TORCH_VERSION},
-#endif
       {"eigen", std::to_string(EIGEN_WORLD_VERSION) + "." + std::to_string(EIGEN_MAJOR_VERSION) +
                     "." + std::to_string(EIGEN_MINOR_VERSION)}};
+  versions.update(network_versions());
+  return versions;
 }
 
 fs::path current_executable() {

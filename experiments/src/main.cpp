@@ -5,6 +5,7 @@
 
 #include "cardinal/experiments/command_line.hpp"
 #include "cardinal/experiments/commands.hpp"
+#include "cardinal/experiments/network_module.hpp"
 
 namespace {
 
@@ -29,8 +30,13 @@ int main(int argc, char** argv) {
     print_usage(std::cout);
     return 0;
   }
-  for (const auto& c : cardinal::all_commands())
-    if (c.name == name) return c.run(std::vector<std::string>(argv + 2, argv + argc));
+  const std::vector<std::string> args(argv + 2, argv + argc);
+  if (const cardinal::Command* c = cardinal::find_command(name)) {
+    if (c->reads_every_command && !cardinal::network_module_linked() &&
+        cardinal::network_program_available())
+      return cardinal::hand_to_network_program(name, args);
+    return c->run(args);
+  }
   std::cerr << "cardinal: unknown command '" << name << "'\n\n";
   print_usage(std::cerr);
   return cardinal::kExitInvalidInput;

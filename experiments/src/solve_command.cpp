@@ -15,11 +15,9 @@
 #include "cardinal/experiments/command_line.hpp"
 #include "cardinal/experiments/commands.hpp"
 #include "cardinal/experiments/convex_problem_options.hpp"
+#include "cardinal/experiments/network_module.hpp"
 #include "cardinal/experiments/solver_registry.hpp"
 #include "cardinal/experiments/sparsity_level.hpp"
-#ifdef CARDINAL_WITH_TORCH
-#include "cardinal/experiments/network/solve_network.hpp"
-#endif
 
 namespace cardinal {
 namespace po = boost::program_options;
@@ -48,11 +46,27 @@ po::options_description solve_options() {
 
   po::options_description all;
   all.add(problem_options_description()).add(solver_options_description());
-#ifdef CARDINAL_WITH_TORCH
   all.add(network_problem_options());
-#endif
   all.add(output);
   return all;
+}
+
+/// The --problem that `args` ask for, from the command line or the --config file, read
+/// leniently (every other option is ignored; a malformed request is left to the full parse).
+std::string requested_problem(const std::vector<std::string>& args) {
+  po::options_description wanted;
+  wanted.add_options()("problem", po::value<std::string>())("config", po::value<std::string>());
+  po::variables_map v;
+  try {
+    po::store(po::command_line_parser(args).options(wanted).allow_unregistered().run(), v);
+    if (!v.count("problem") && v.count("config")) {
+      std::ifstream file(v["config"].as<std::string>());
+      if (file) po::store(po::parse_config_file(file, wanted, /*allow_unregistered=*/true), v);
+    }
+  } catch (const po::error&) {
+    return {};
+  }
+  return v.count("problem") ? v["problem"].as<std::string>() : std::string();
 }
 
 std::string summary_line(const char* key, const std::string& value) {
@@ -134,17 +148,17 @@ int solve(const po::variables_map& v, LoadedData data) {
 }
 
 int solve_main(const std::vector<std::string>& args) {
+  // Without the network module the network options are unknown here: the request is handed on
+  // before parsing, and the network program parses (and judges) it whole.
+  if (!network_module_linked() && requested_problem(args) == "network")
+    return solve_network({}, args);
   const auto values = parse_command_line(kUsage, solve_options(), args, std::cout);
   if (!values) return 0;
   const po::variables_map& v = *values;
   if (v["problem"].as<std::string>() == "network") {
     require(v["precision"].defaulted(),
             "--precision applies to convex designs; a network trains in its parameters' dtype");
-#ifdef CARDINAL_WITH_TORCH
-    return solve_network(v);
-#else
-    throw InvalidInput("--problem network: this build of cardinal has no LibTorch");
-#endif
+    return solve_network(v, args);
   }
   const bool logistic = parse_problem_kind(v);
   find_solver(v["solver"].as<std::string>());  // fail before loading a large file

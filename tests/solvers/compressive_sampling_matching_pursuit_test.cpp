@@ -122,5 +122,13 @@ TEST(CompressiveSamplingMatchingPursuit, IsBitIdenticalToGraspOnLeastSquares) {
   }
 }
 
+TEST(CompressiveSamplingMatchingPursuit, RejectsInvalidSparsity) {
+  const auto inst = make_synthetic({.samples = 30, .features = 12, .sparsity = 3, .seed = 61});
+  const LeastSquaresProblem problem(inst.design, inst.response);
+  EXPECT_THROW(CompressiveSamplingMatchingPursuit().minimize(problem, 0), InvalidInput);
+  EXPECT_THROW(CompressiveSamplingMatchingPursuit().minimize(problem, 13), InvalidInput);
+  EXPECT_NO_THROW(CompressiveSamplingMatchingPursuit().minimize(problem, 7));
+}
+
 }  // namespace
 }  // namespace cardinal

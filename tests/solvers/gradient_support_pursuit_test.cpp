@@ -108,11 +108,8 @@ TEST(GradientSupportPursuit, RejectsInvalidSparsity) {
   const LeastSquaresProblem problem(inst.design, inst.response);
   EXPECT_THROW(GradientSupportPursuit().minimize(problem, 0), InvalidInput);
   EXPECT_THROW(GradientSupportPursuit().minimize(problem, 13), InvalidInput);
-  EXPECT_THROW(CompressiveSamplingMatchingPursuit().minimize(problem, 0), InvalidInput);
-  EXPECT_THROW(CompressiveSamplingMatchingPursuit().minimize(problem, 13), InvalidInput);
   // 2k larger than the dimension: Z takes every coordinate.
   EXPECT_NO_THROW(GradientSupportPursuit().minimize(problem, 12));
-  EXPECT_NO_THROW(CompressiveSamplingMatchingPursuit().minimize(problem, 7));
 }
 
 }  // namespace

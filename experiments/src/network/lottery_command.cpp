@@ -95,20 +95,21 @@ nlohmann::json run_settings(const LotterySpec& spec, const std::string& dataset,
       {"fraction", spec.pruning.fraction},
       {"scope", spec.pruning.scope == PruningScope::kGlobal ? "global" : "layerwise"}};
   if (spec.pruning.output_fraction) pruning["output_fraction"] = *spec.pruning.output_fraction;
-  return {{"command", "lottery"},
-          {"format", 1},
-          {"model", spec.model},
-          {"dataset", dataset},
-          {"train_examples", train_size},
-          {"test_examples", test_size},
-          {"data_fingerprint", data_fingerprint(train) + data_fingerprint(test)},
-          {"method", to_string(spec.method)},
-          {"seed", spec.seed},
-          {"iterations", spec.total_iterations(train_size)},
-          {"rewind_iteration", spec.rewind_iteration(train_size)},
-          {"training", to_json(spec.training)},
-          {"pruning", pruning},
-          {"device", device.is_cuda() ? "cuda" : "cpu"}};
+  nlohmann::json settings = {{"command", "lottery"},
+                             {"format", 1},
+                             {"model", spec.model},
+                             {"dataset", dataset},
+                             {"train_examples", train_size},
+                             {"test_examples", test_size},
+                             {"data_fingerprint", data_fingerprint(train) + data_fingerprint(test)},
+                             {"method", to_string(spec.method)},
+                             {"seed", spec.seed},
+                             {"iterations", spec.total_iterations(train_size)},
+                             {"rewind_iteration", spec.rewind_iteration(train_size)},
+                             {"training", to_json(spec.training)},
+                             {"pruning", pruning}};
+  settings.update(device_settings(device));
+  return settings;
 }
 
 std::string percent(double fraction) {
@@ -236,7 +237,9 @@ int lottery_main(const std::vector<std::string>& args) {
               << " iterations";
     if (spec.method != LotteryMethod::kImpReset)
       std::cout << ", k = " << spec.rewind_iteration(train_set.size());
-    std::cout << "\n  run directory " << archive.run().path().string() << '\n' << std::flush;
+    std::cout << "\n  on " << describe_compute(device) << "\n  run directory "
+              << archive.run().path().string() << '\n'
+              << std::flush;
   }
 
   LotteryOptions options;
@@ -284,6 +287,8 @@ int lottery_command(const std::vector<std::string>& args) {
   return run_reporting_errors("cardinal lottery", lottery_main, args);
 }
 
-po::options_description lottery_command_options() { return lottery_options(); }
+po::options_description lottery_command_options() {
+  return lottery_options();
+}
 
 }  // namespace cardinal

@@ -11,6 +11,7 @@
 
 #include "cardinal/bridge/error.hpp"
 #include "cardinal/nonconvex/data/normalization.hpp"
+#include "cardinal/nonconvex/training/blas_backend.hpp"
 
 namespace cardinal {
 namespace po = boost::program_options;
@@ -99,7 +100,10 @@ po::options_description device_options() {
   po::options_description options("Device");
   options.add_options()
       ("device", po::value<std::string>()->default_value("cpu"), "cpu | cuda | cuda:N")
-      ("threads", po::value<int>()->default_value(0), "CPU threads (0: LibTorch's default)");
+      ("threads", po::value<int>()->default_value(1),
+       "CPU threads of LibTorch and its BLAS (0: LibTorch's default). A threaded BLAS rounds "
+       "differently for each thread count: one thread gives the same bits on every machine, and "
+       "a run on more is stored as another run");
   return options;
 }
 // clang-format on
@@ -188,6 +192,20 @@ torch::Device parse_device_options(const po::variables_map& v) {
   } catch (const std::exception&) {
     throw InvalidInput("--device: cannot parse '" + text + "'");
   }
+}
+
+nlohmann::json device_settings(const torch::Device& device) {
+  nlohmann::json settings = {{"device", device.is_cuda() ? "cuda" : "cpu"}};
+  // Left out at one thread, so that single-threaded runs keep the identity they always had.
+  if (device.is_cpu() && at::get_num_threads() > 1) settings["cpu_threads"] = at::get_num_threads();
+  return settings;
+}
+
+std::string describe_compute(const torch::Device& device) {
+  if (!device.is_cpu()) return device.str();
+  const int threads = at::get_num_threads();
+  return "cpu, " + std::to_string(threads) + (threads == 1 ? " thread" : " threads") + ", BLAS " +
+         blas_backend().describe();
 }
 
 std::string data_fingerprint(const TensorDataset& data) {

@@ -65,7 +65,7 @@ po::options_description network_problem_options() {
 }
 // clang-format on
 
-int solve_network(const po::variables_map& v) {
+int solve_network(const po::variables_map& v, const std::vector<std::string>&) {
   const std::string solver = v["solver"].as<std::string>();
   const SolverEntry& entry = find_solver(solver);
   require(entry.scope == SolverScope::kAnyProblem,

@@ -246,10 +246,10 @@ int supermask_main(const std::vector<std::string>& args) {
       {"test_examples", data.test.size()},
       {"data_fingerprint", data_fingerprint(data.train) + data_fingerprint(data.test)},
       {"seed", seed},
-      {"device", device.is_cuda() ? "cuda" : "cpu"},
       {"keep", keep},
       {"pruning_scope", scope_name},
   };
+  settings.update(device_settings(device));
   settings["criteria"] = nlohmann::json::array();
   for (const MaskCriterion c : criteria) settings["criteria"].push_back(to_string(c));
   settings["kept_weights"] = nlohmann::json::array();
@@ -371,6 +371,8 @@ int supermask_command(const std::vector<std::string>& args) {
   return run_reporting_errors("cardinal supermask", supermask_main, args);
 }
 
-po::options_description supermask_command_options() { return supermask_options(); }
+po::options_description supermask_command_options() {
+  return supermask_options();
+}
 
 }  // namespace cardinal

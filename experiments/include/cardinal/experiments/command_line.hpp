@@ -1,6 +1,7 @@
 #pragma once
 
 #include <boost/program_options.hpp>
+#include <functional>
 #include <iosfwd>
 #include <optional>
 #include <string>
@@ -13,9 +14,12 @@ namespace cardinal {
 struct Command {
   std::string name;
   std::string summary;
-  int (*run)(const std::vector<std::string>& args);
+  std::function<int(const std::vector<std::string>& args)> run;
   /// Its options, for the commands experiment definitions can run; nullptr otherwise.
   boost::program_options::options_description (*options)() = nullptr;
+  /// Whether it reads the other commands' options (an experiment runs any of them), so that a
+  /// program without the network module hands it to one with it (network_module.hpp).
+  bool reads_every_command = false;
 };
 
 /// Exit status for invalid input or usage (bad flags, bad data, impossible settings).

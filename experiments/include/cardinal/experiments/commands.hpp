@@ -39,7 +39,7 @@ boost::program_options::options_description solve_command_options();
 boost::program_options::options_description bounds_command_options();
 boost::program_options::options_description phase_transition_command_options();
 
-#ifdef CARDINAL_WITH_TORCH
+// The network commands, defined by the network module (network_module.hpp).
 boost::program_options::options_description lottery_command_options();
 boost::program_options::options_description supermask_command_options();
 
@@ -50,7 +50,6 @@ int lottery_command(const std::vector<std::string>& args);
 /// `cardinal supermask`: Zhou et al.'s supermasks (criterion masks and learned masks) evaluated
 /// on the untrained network.
 int supermask_command(const std::vector<std::string>& args);
-#endif
 
 /// Every command of the `cardinal` program, in the order `cardinal --help` lists them.
 const std::vector<Command>& all_commands();

@@ -52,6 +52,15 @@ TrainingSpec parse_training_spec(const boost::program_options::variables_map& va
 /// --device, checked (CUDA must be available for cuda); applies --threads when > 0.
 torch::Device parse_device_options(const boost::program_options::variables_map& values);
 
+/// What of the device defines a run's results, for its settings hash: "device" (cpu or cuda)
+/// and, on a CPU with more than one thread, "cpu_threads" (OpenBLAS's threaded products round
+/// differently for each thread count; see docs/networks.md).
+nlohmann::json device_settings(const torch::Device& device);
+
+/// Where training runs, for the header a command prints: "cuda:0", or on the CPU the thread
+/// count and the BLAS that serves the matrix products (blas_backend()).
+std::string describe_compute(const torch::Device& device);
+
 /// A 64-bit FNV-1a digest (16 hex digits) of the examples' pixels and labels: it enters run
 /// hashes so that the same settings pointed at different data files name another run.
 std::string data_fingerprint(const TensorDataset& data);
