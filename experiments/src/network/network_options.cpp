@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cardinal/bridge/error.hpp"
+#include "cardinal/nonconvex/data/data_location.hpp"
 #include "cardinal/nonconvex/data/normalization.hpp"
 #include "cardinal/nonconvex/training/blas_backend.hpp"
 
@@ -64,7 +65,8 @@ po::options_description network_data_options() {
       ("dataset", po::value<std::string>()->default_value("fashion-mnist"),
        ("data set: " + joined(known_datasets())).c_str())
       ("data-dir", po::value<std::string>(),
-       "folder holding the data set files (default: the data set's standard folder)")
+       "folder holding the data set files (default: $CARDINAL_DATA_DIR/NAME, "
+       "/usr/share/datasets/NAME, ~/.local/share/cardinal/NAME, the first that holds it)")
       ("train-subset", po::value<Index>()->default_value(0),
        "train on the first N training examples only (0: all)")
       ("test-subset", po::value<Index>()->default_value(0),
@@ -123,11 +125,10 @@ NetworkData load_network_data(const po::variables_map& v) {
                 .height = info.height,
                 .width = info.width,
                 .classes = info.classes};
-  std::string data_dir;
-  if (v.count("data-dir")) {
-    data_dir = v["data-dir"].as<std::string>();
-    require(fs::is_directory(data_dir), "--data-dir " + data_dir + ": no such directory");
-  }
+  const std::string data_dir =
+      locate_dataset(data.dataset, v.count("data-dir") ? v["data-dir"].as<std::string>() : "",
+                     DataSearchPath::from_environment())
+          .string();
   data.train = first(load_dataset(data.dataset, data_dir, "train"), v["train-subset"].as<Index>(),
                      "--train-subset");
   data.test = first(load_dataset(data.dataset, data_dir, "test"), v["test-subset"].as<Index>(),

@@ -60,10 +60,19 @@ TrainValidationSplit split_validation(const TensorDataset& dataset, int64_t coun
 namespace {
 
 const std::vector<DatasetInfo>& registry() {
+  const std::vector<std::string> idx = {"train-images-idx3-ubyte", "t10k-images-idx3-ubyte"};
   static const std::vector<DatasetInfo> datasets = {
-      {"mnist", 1, 28, 28, 10, ""},
-      {"fashion-mnist", 1, 28, 28, 10, "/usr/share/datasets/fashion-mnist"},
-      {"cifar10", 3, 32, 32, 10, ""},
+      {"mnist", 1, 28, 28, 10, idx, true, "", "scripts/get-data mnist"},
+      {"fashion-mnist", 1, 28, 28, 10, idx, true, "", "apt-get install dataset-fashion-mnist"},
+      {"cifar10",
+       3,
+       32,
+       32,
+       10,
+       {"data_batch_1.bin", "test_batch.bin"},
+       false,
+       "cifar-10-batches-bin",
+       "scripts/get-data cifar10"},
   };
   return datasets;
 }
@@ -92,8 +101,8 @@ DatasetInfo dataset_info(const std::string& name) {
 TensorDataset load_dataset(const std::string& name, const std::string& data_dir,
                            const std::string& split) {
   const DatasetInfo info = dataset_info(name);
-  const std::string dir = data_dir.empty() ? info.default_dir : data_dir;
-  require(!dir.empty(), name + ": no default data directory; give the folder that holds it");
+  const std::string& dir = data_dir;
+  require(!dir.empty(), name + ": no data folder given (locate_dataset() finds one)");
   TensorDataset data =
       name == "cifar10" ? load_cifar10(dir, split) : load_mnist_like(dir, split, name);
   require(data.inputs.size(1) == info.channels && data.inputs.size(2) == info.height &&

@@ -15,8 +15,14 @@ struct DatasetInfo {
   int64_t height = 0;
   int64_t width = 0;
   int64_t classes = 0;
-  /// Where the data is installed by default (empty when there is no standard location).
-  std::string default_dir;
+  /// The files a folder holding the data set has (data_location.hpp), and whether each may be
+  /// gzipped (FILE.gz).
+  std::vector<std::string> files;
+  bool gzip_allowed = false;
+  /// A subfolder the files may be in instead (the one the official archive unpacks to), or "".
+  std::string archive_folder;
+  /// The command that gets the data set onto this machine.
+  std::string get_command;
 };
 
 /// The names load_dataset accepts: "mnist", "fashion-mnist", "cifar10".
@@ -26,9 +32,8 @@ std::vector<std::string> known_datasets();
 /// known names otherwise.
 DatasetInfo dataset_info(const std::string& name);
 
-/// Loads split "train" or "test" of data set `name` from `data_dir`. An empty `data_dir` means
-/// the default folder (/usr/share/datasets/fashion-mnist, from the Debian package
-/// dataset-fashion-mnist, for "fashion-mnist"); data sets without one need a folder.
+/// Loads split "train" or "test" of data set `name` from the folder `data_dir` (locate_dataset()
+/// finds it by the documented rule).
 TensorDataset load_dataset(const std::string& name, const std::string& data_dir,
                            const std::string& split);
 
