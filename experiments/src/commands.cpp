@@ -15,6 +15,8 @@ const std::vector<Command>& all_commands() {
        lottery_command, lottery_command_options},
       {"supermask", "Zhou et al. supermasks: mask criteria and learned masks", supermask_command,
        supermask_command_options},
+      {"prune", "one-shot pruning of a trained network (magnitude, OBS, layer-wise solvers)",
+       prune_command, prune_command_options},
 #endif
       {"experiment", "run or list the named experiment definitions (sweeps, SLURM)",
        experiment_command},
