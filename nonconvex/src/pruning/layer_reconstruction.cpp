@@ -1,9 +1,11 @@
 #include "cardinal/nonconvex/pruning/layer_reconstruction.hpp"
 
 #include <Eigen/Cholesky>
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <numeric>
 #include <string>
 
 #include "cardinal/bridge/error.hpp"
@@ -149,33 +151,42 @@ PrunedLayer prune_layer(const LayerReconstruction& layer, Index kept, const Laye
 Eigen::VectorXd optimal_brain_surgeon_row(Eigen::MatrixXd h_inverse, Eigen::VectorXd w, Index k,
                                           std::vector<bool>* kept) {
   const Index p = w.size();
-  std::vector<bool> removed(static_cast<std::size_t>(p), false);
-  for (Index step = 0; step < p - k; ++step) {
-    Index best = -1;
+  // The remaining coordinates are kept compact in the leading m × m block: a removed one is
+  // swapped with the last, so that every update touches the remaining weights only.
+  std::vector<Index> alive(static_cast<std::size_t>(p));
+  std::iota(alive.begin(), alive.end(), Index{0});
+  auto original = [&alive](Index position) { return alive[static_cast<std::size_t>(position)]; };
+  for (Index m = p; m > k; --m) {
+    Index best = 0;
     double least = std::numeric_limits<double>::infinity();
-    for (Index q = 0; q < p; ++q) {
-      if (removed[static_cast<std::size_t>(q)]) continue;
-      const double saliency = w[q] * w[q] / (2.0 * h_inverse(q, q));
-      if (best < 0 || saliency < least) {
-        best = q;
+    for (Index position = 0; position < m; ++position) {
+      const double saliency = w[position] * w[position] / (2.0 * h_inverse(position, position));
+      if (saliency < least || (saliency == least && original(position) < original(best))) {
+        best = position;
         least = saliency;
       }
     }
     // δw = −(w_q / [H⁻¹]_qq) H⁻¹ e_q zeroes w_q and re-optimizes the others; H⁻¹ then becomes
     // the inverse of H without row and column q (on the remaining coordinates).
     const double pivot = h_inverse(best, best);
-    const Eigen::VectorXd column = h_inverse.col(best);
-    w -= (w[best] / pivot) * column;
-    h_inverse.noalias() -= column * column.transpose() / pivot;
-    removed[static_cast<std::size_t>(best)] = true;
-    for (Index q = 0; q < p; ++q)
-      if (removed[static_cast<std::size_t>(q)]) w[q] = 0.0;
+    const Eigen::VectorXd column = h_inverse.col(best).head(m);
+    w.head(m) -= (w[best] / pivot) * column;
+    h_inverse.topLeftCorner(m, m).noalias() -= column * (column / pivot).transpose();
+    const Index last = m - 1;
+    if (best != last) {
+      h_inverse.row(best).head(m) = h_inverse.row(last).head(m);
+      h_inverse.col(best).head(m) = h_inverse.col(last).head(m);
+      w[best] = w[last];
+      alive[static_cast<std::size_t>(best)] = alive[static_cast<std::size_t>(last)];
+    }
   }
-  if (kept != nullptr) {
-    kept->resize(static_cast<std::size_t>(p));
-    for (std::size_t q = 0; q < kept->size(); ++q) (*kept)[q] = !removed[q];
+  Eigen::VectorXd pruned = Eigen::VectorXd::Zero(p);
+  if (kept != nullptr) kept->assign(static_cast<std::size_t>(p), false);
+  for (Index position = 0; position < std::min(k, p); ++position) {
+    pruned[original(position)] = w[position];
+    if (kept != nullptr) (*kept)[static_cast<std::size_t>(original(position))] = true;
   }
-  return w;
+  return pruned;
 }
 
 PrunedLayer prune_optimal_brain_surgeon(const LayerReconstruction& layer,
