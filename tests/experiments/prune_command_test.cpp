@@ -93,6 +93,33 @@ TEST_F(PruneCommand, KeepsExactlyTheBudgetOfEveryLayerWithExactZeros) {
   }
 }
 
+#ifdef CARDINAL_WITH_TORCH
+TEST_F(PruneCommand, RetrainingKeepsTheMaskAndRecordsItsAccuracy) {
+  ASSERT_EQ(train_and_prune("dense").status, 0);
+  const CommandResult r =
+      test::run_cardinal(kCommon + "--weights " + out("dense/dense.snapshot") +
+                         " --sparsity 0.8 --retrain 4 --batch-size 8 --lr 0.05 -o " + out("r"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  const nlohmann::json s = summary("r");
+  ASSERT_TRUE(s.contains("test_accuracy_retrained")) << s.dump();
+  EXPECT_TRUE(fs::exists(dir_ / "r" / "retrain-curve.csv"));
+  const Mask mask = Mask::load((dir_ / "r" / "pruned.mask").string());
+  EXPECT_EQ(mask.remaining(), s["weights_kept"].get<long>());
+  const Snapshot retrained = Snapshot::load((dir_ / "r" / "pruned.snapshot").string());
+  for (const NamedTensor& p : retrained.parameters()) {
+    if (!mask.contains(p.name)) continue;
+    EXPECT_TRUE(p.tensor.masked_select(mask.keep(p.name).logical_not()).eq(0).all().item<bool>())
+        << p.name;
+  }
+  // The stored network is the retrained one: read back, its accuracy is the recorded one.
+  const CommandResult again =
+      test::run_cardinal(kCommon + "--weights " + out("r/pruned.snapshot") +
+                         " --method magnitude-layerwise --sparsity 0.5 -o " + out("b"));
+  ASSERT_EQ(again.status, 0) << again.output;
+  EXPECT_EQ(summary("b")["test_accuracy_before"], s["test_accuracy_retrained"]);
+}
+#endif
+
 TEST_F(PruneCommand, BadInputExitsWithStatusTwoAndLeavesNothingBehind) {
   ASSERT_EQ(train_and_prune("dense").status, 0);
   const std::string weights = " --weights " + out("dense/dense.snapshot");
