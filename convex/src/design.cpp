@@ -1,7 +1,6 @@
 #include "cardinal/convex/design.hpp"
 
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -10,6 +9,7 @@
 #include <vector>
 
 #include "cardinal/bridge/error.hpp"
+#include "cardinal/convex/parallel.hpp"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
@@ -281,19 +281,11 @@ void multiply_rows(const T* x, Index stride, Index m, const double* w, Index col
 /// Below this many stored entries per thread, starting a thread costs more than it saves.
 constexpr Index kMinEntriesPerThread = Index{1} << 20;
 
-/// Threads for a pass over `entries` stored entries: CARDINAL_NUM_THREADS when it holds a
-/// positive integer, otherwise every hardware thread; at most one per kMinEntriesPerThread.
+/// Threads for a pass over `entries` stored entries: configured_threads(), at most one per
+/// kMinEntriesPerThread.
 int pass_threads(Index entries) {
-  long wanted = 0;
-  if (const char* text = std::getenv("CARDINAL_NUM_THREADS")) {
-    char* end = nullptr;
-    errno = 0;
-    wanted = std::strtol(text, &end, 10);
-    if (end == text || *end != '\0' || errno != 0) wanted = 0;
-  }
-  if (wanted <= 0) wanted = static_cast<long>(std::thread::hardware_concurrency());
-  const long useful = static_cast<long>(std::max<Index>(1, entries / kMinEntriesPerThread));
-  return static_cast<int>(std::clamp(std::min(wanted, useful), 1L, 256L));
+  const Index useful = std::max<Index>(1, entries / kMinEntriesPerThread);
+  return static_cast<int>(std::min<Index>(configured_threads(), useful));
 }
 
 /// Runs work(begin, end) on `bounds.size() − 1` consecutive ranges (of columns, or of rows), the

@@ -10,6 +10,7 @@
 #include "cardinal/bridge/solver.hpp"
 #include "cardinal/convex/data/synthetic.hpp"
 #include "cardinal/convex/glm_problem.hpp"
+#include "cardinal/solvers/compressive_sampling_matching_pursuit.hpp"
 #include "solvers/support_helpers.hpp"
 
 namespace cardinal {

@@ -8,6 +8,8 @@
 #include <utility>
 #include <variant>
 
+#include <Eigen/Cholesky>
+
 #include "cardinal/bridge/error.hpp"
 
 namespace cardinal {
@@ -492,7 +494,45 @@ Vector refit(const GlmProblem<Loss>& problem, const CoordinateSpace::Support& a,
   return a.empty() ? problem.space().zeros() : problem.minimize_on(a, w);
 }
 
+/// The square-root design of a covariance problem (see lasso_path(const CovarianceProblem&))
+/// and the constant f − f̃ between the two objectives.
+struct SquareRootForm {
+  LeastSquaresProblem problem;
+  double shift;
+};
+
+SquareRootForm square_root_form(const CovarianceProblem& covariance) {
+  const Eigen::LLT<Eigen::MatrixXd> llt(covariance.hessian());
+  require(llt.info() == Eigen::Success, "l1 path: H is not positive definite (add a ridge to H)");
+  const Index p = covariance.features();
+  const double root = std::sqrt(static_cast<double>(p));
+  const Vector u = llt.matrixL().solve(covariance.linear());  // L⁻¹b
+  Design x(Eigen::MatrixXd(root * Eigen::MatrixXd(llt.matrixU())));
+  return {LeastSquaresProblem(std::move(x), root * u),
+          covariance.constant() - 0.5 * u.squaredNorm()};
+}
+
 }  // namespace
+
+L1Path lasso_path(const CovarianceProblem& problem, const L1PathOptions& options) {
+  return lasso_path(problem, options, [](const L1PathPoint&) {});
+}
+
+L1Path lasso_path(const CovarianceProblem& problem, const L1PathOptions& options,
+                  const std::function<void(const L1PathPoint&)>& visit) {
+  const SquareRootForm form = square_root_form(problem);
+  L1Path path = lasso_path(form.problem, options, [&](const L1PathPoint& point) {
+    L1PathPoint shifted = point;
+    shifted.loss += form.shift;
+    shifted.objective += form.shift;
+    visit(shifted);
+  });
+  for (L1PathPoint& point : path.points) {
+    point.loss += form.shift;
+    point.objective += form.shift;
+  }
+  return path;
+}
 
 template <class Loss>
 double l1_lambda_max(const GlmProblem<Loss>& problem) {
@@ -580,6 +620,22 @@ SolverResult<GlmProblem<Loss>> LassoPathSelection::minimize(const GlmProblem<Los
   result.reason = !kept_converged ? StopReason::kIterationLimit
                   : over_budget   ? StopReason::kBudgetReached
                                   : StopReason::kConverged;
+  return result;
+}
+
+SolverResult<CovarianceProblem> LassoPathSelection::minimize(const CovarianceProblem& problem,
+                                                             Index sparsity) const {
+  require_valid_sparsity(problem, sparsity);
+  const SquareRootForm form = square_root_form(problem);
+  SolverResult<LeastSquaresProblem> root = minimize(form.problem, sparsity);
+  SolverResult<CovarianceProblem> result;
+  result.w = std::move(root.w);
+  result.support = std::move(root.support);
+  result.objective = root.objective + form.shift;
+  result.iterations = root.iterations;
+  result.reason = root.reason;
+  result.trace = std::move(root.trace);
+  for (TraceRow& row : result.trace.rows) row.objective += form.shift;
   return result;
 }
 

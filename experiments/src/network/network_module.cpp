@@ -18,6 +18,7 @@ std::vector<Command> network_commands() {
       {kLotteryCommand.name, kLotteryCommand.summary, lottery_command, lottery_command_options},
       {kSupermaskCommand.name, kSupermaskCommand.summary, supermask_command,
        supermask_command_options},
+      {kPruneCommand.name, kPruneCommand.summary, prune_command, prune_command_options},
   };
 }
 

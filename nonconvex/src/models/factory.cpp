@@ -28,8 +28,8 @@ void initialize_kaiming_normal(torch::nn::Module& network) {
 }
 
 std::vector<std::string> known_models() {
-  return {"lenet300", "lenet5", "conv2",    "conv4",    "conv6",   "vgg11",
-          "vgg16",    "vgg19",  "resnet20", "resnet32", "resnet56"};
+  return {"lenet300", "mlpnet", "lenet5", "conv2",    "conv4",    "conv6",
+          "vgg11",    "vgg16",  "vgg19",  "resnet20", "resnet32", "resnet56"};
 }
 
 std::shared_ptr<Network> make_model(const std::string& name, const ModelInput& input) {
@@ -38,6 +38,9 @@ std::shared_ptr<Network> make_model(const std::string& name, const ModelInput& i
   const auto [c, h, w, k] = input;
   if (name == "lenet300")
     return std::make_shared<MultilayerPerceptron>(c * h * w, std::vector<int64_t>{300, 100}, k);
+  if (name == "mlpnet")
+    return std::make_shared<MultilayerPerceptron>(c * h * w, std::vector<int64_t>{40, 20}, k,
+                                                  /*bias=*/false);
   if (name == "lenet5") return std::make_shared<LeNet5>(c, h, w, k);
   if (name == "conv2") return std::make_shared<ConvNet>(1, c, h, w, k);
   if (name == "conv4") return std::make_shared<ConvNet>(2, c, h, w, k);

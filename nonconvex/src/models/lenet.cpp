@@ -8,16 +8,18 @@
 namespace cardinal {
 
 MultilayerPerceptron::MultilayerPerceptron(int64_t inputs, const std::vector<int64_t>& hidden,
-                                           int64_t classes) {
+                                           int64_t classes, bool bias) {
   require(inputs > 0 && classes > 0, "multilayer perceptron: inputs and classes must be positive");
   int64_t width = inputs;
   for (size_t i = 0; i < hidden.size(); ++i) {
     require(hidden[i] > 0, "multilayer perceptron: hidden widths must be positive");
     hidden_.push_back(
-        register_module("fc" + std::to_string(i + 1), torch::nn::Linear(width, hidden[i])));
+        register_module("fc" + std::to_string(i + 1),
+                        torch::nn::Linear(torch::nn::LinearOptions(width, hidden[i]).bias(bias))));
     width = hidden[i];
   }
-  fc_ = register_module("fc", torch::nn::Linear(width, classes));
+  fc_ =
+      register_module("fc", torch::nn::Linear(torch::nn::LinearOptions(width, classes).bias(bias)));
   initialize_kaiming_normal(*this);
 }
 
@@ -25,6 +27,12 @@ torch::Tensor MultilayerPerceptron::forward(const torch::Tensor& input) {
   torch::Tensor x = input.flatten(1);
   for (auto& layer : hidden_) x = layer->forward(x).relu();
   return fc_->forward(x);
+}
+
+std::vector<torch::nn::Linear> MultilayerPerceptron::layers() const {
+  std::vector<torch::nn::Linear> all = hidden_;
+  all.push_back(fc_);
+  return all;
 }
 
 LeNet5::LeNet5(int64_t channels, int64_t height, int64_t width, int64_t classes) {

@@ -87,12 +87,12 @@ struct Case {
 };
 
 std::vector<Case> cases() {
-  return {{"lenet300", kMnist, 266610},           {"lenet5", kMnist, lenet5_count()},
-          {"conv2", kCifar, convnet_count(1)},    {"conv4", kCifar, convnet_count(2)},
-          {"conv6", kCifar, convnet_count(3)},    {"vgg11", kCifar, vgg_count(11)},
-          {"vgg16", kCifar, vgg_count(16)},       {"vgg19", kCifar, vgg_count(19)},
-          {"resnet20", kCifar, resnet_count(20)}, {"resnet32", kCifar, resnet_count(32)},
-          {"resnet56", kCifar, resnet_count(56)}};
+  return {{"lenet300", kMnist, 266610},           {"mlpnet", kMnist, 784 * 40 + 40 * 20 + 20 * 10},
+          {"lenet5", kMnist, lenet5_count()},     {"conv2", kCifar, convnet_count(1)},
+          {"conv4", kCifar, convnet_count(2)},    {"conv6", kCifar, convnet_count(3)},
+          {"vgg11", kCifar, vgg_count(11)},       {"vgg16", kCifar, vgg_count(16)},
+          {"vgg19", kCifar, vgg_count(19)},       {"resnet20", kCifar, resnet_count(20)},
+          {"resnet32", kCifar, resnet_count(32)}, {"resnet56", kCifar, resnet_count(56)}};
 }
 
 TEST(Models, KnownCountsFromTheLiterature) {
@@ -120,8 +120,10 @@ TEST(Models, ForwardShapeAndParameterCount) {
     for (const LayerCount& count : counts) prunable += count.prunable ? count.parameters : 0;
     EXPECT_EQ(prunable, multi_dimensional);
     EXPECT_EQ(total_parameters(counts, /*prunable_only=*/true), prunable);
-    EXPECT_EQ(counts.back().name, "fc.bias");
-    EXPECT_FALSE(counts.back().prunable);
+    // The output layer's parameters come last (MLPNet has no biases).
+    const bool biases = c.name != "mlpnet";
+    EXPECT_EQ(counts.back().name, biases ? "fc.bias" : "fc.weight");
+    EXPECT_EQ(counts.back().prunable, !biases);
     const auto prunable_list = prunable_tensors(*model);
     ASSERT_FALSE(prunable_list.empty());
     EXPECT_EQ(prunable_list.back().name, "fc.weight");

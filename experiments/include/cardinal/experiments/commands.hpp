@@ -42,6 +42,7 @@ boost::program_options::options_description phase_transition_command_options();
 // The network commands, defined by the network module (network_module.hpp).
 boost::program_options::options_description lottery_command_options();
 boost::program_options::options_description supermask_command_options();
+boost::program_options::options_description prune_command_options();
 
 /// `cardinal lottery`: lottery-ticket experiments (IMP with reset or rewinding, one-shot
 /// pruning, fine-tuning, learning-rate rewinding, controls) on a network; stored and resumable.
@@ -50,6 +51,10 @@ int lottery_command(const std::vector<std::string>& args);
 /// `cardinal supermask`: Zhou et al.'s supermasks (criterion masks and learned masks) evaluated
 /// on the untrained network.
 int supermask_command(const std::vector<std::string>& args);
+
+/// `cardinal prune`: one-shot pruning of a trained network by magnitude, OBS, or the layer-wise
+/// reconstruction problems solved by a convex sparse solver.
+int prune_command(const std::vector<std::string>& args);
 
 /// Every command of the `cardinal` program, in the order `cardinal --help` lists them.
 const std::vector<Command>& all_commands();

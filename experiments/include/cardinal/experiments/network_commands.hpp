@@ -15,7 +15,11 @@ inline constexpr CommandName kLotteryCommand = {
 inline constexpr CommandName kSupermaskCommand = {
     "supermask", "Zhou et al. supermasks: mask criteria and learned masks"};
 
+inline constexpr CommandName kPruneCommand = {
+    "prune", "one-shot pruning of a trained network (magnitude, OBS, layer-wise solvers)"};
+
 /// The commands the network module runs, in the order `cardinal --help` lists them.
-inline constexpr std::array kNetworkCommandNames = {kLotteryCommand, kSupermaskCommand};
+inline constexpr std::array kNetworkCommandNames = {kLotteryCommand, kSupermaskCommand,
+                                                    kPruneCommand};
 
 }  // namespace cardinal

@@ -9,7 +9,10 @@
 #include "cardinal/bridge/error.hpp"
 #include "cardinal/bridge/solver.hpp"
 #include "cardinal/bridge/sparsity_schedule.hpp"
+#include "cardinal/convex/covariance_rows.hpp"
 #include "cardinal/convex/glm_problem.hpp"
+#include "cardinal/convex/solvers/l1_path.hpp"
+#include "cardinal/convex/solvers/orthogonal_matching_pursuit.hpp"
 #include "cardinal/solvers/compressive_sampling_matching_pursuit.hpp"
 #include "cardinal/solvers/dynamic_hard_thresholding.hpp"
 #include "cardinal/solvers/forward_greedy_selection.hpp"
@@ -17,8 +20,6 @@
 #include "cardinal/solvers/gradient_support_pursuit.hpp"
 #include "cardinal/solvers/hard_thresholding_pursuit.hpp"
 #include "cardinal/solvers/iterative_hard_thresholding.hpp"
-#include "cardinal/convex/solvers/l1_path.hpp"
-#include "cardinal/convex/solvers/orthogonal_matching_pursuit.hpp"
 
 namespace cardinal {
 
@@ -154,26 +155,33 @@ SolverResult<P> run_generic_solver(std::string_view name, const SolverSettings& 
   throw InvalidInput("solver '" + std::string(name) + "' is not available for this problem");
 }
 
-/// Runs solver `name` on a convex problem with sparsity budget k.
-template <class Loss>
-SolverResult<GlmProblem<Loss>> run_solver(std::string_view name, const SolverSettings& settings,
-                                          const GlmProblem<Loss>& problem, Index k) {
+/// Runs solver `name` on a convex problem with sparsity budget k: a GlmProblem, or least
+/// squares in covariance form (CovarianceProblem; CovarianceRows, the rows of a layer as one
+/// problem, where OMP and the l1 path are not available).
+template <class P>
+SolverResult<P> run_solver(std::string_view name, const SolverSettings& settings, const P& problem,
+                           Index k) {
+  using Loss = typename P::LossType;
   const SolverEntry& entry = find_solver(name);
   if constexpr (!Loss::kQuadratic) {
     require(!entry.least_squares_only, "solver '" + std::string(name) +
                                            "' applies to least squares only (for " +
                                            std::string(Loss::kName) + " use grasp or fcfgs)");
   }
-  if (name == "lasso") {
-    L1PathOptions path;
-    path.path_length = settings.path_length;
-    path.min_ratio = settings.min_ratio;
-    return LassoPathSelection({.path = path, .debias = settings.debias}).minimize(problem, k);
+  if constexpr (requires(const LassoPathSelection& s) { s.minimize(problem, k); }) {
+    if (name == "lasso") {
+      L1PathOptions path;
+      path.path_length = settings.path_length;
+      path.min_ratio = settings.min_ratio;
+      return LassoPathSelection({.path = path, .debias = settings.debias}).minimize(problem, k);
+    }
   }
   if constexpr (Loss::kQuadratic) {
     const StoppingCriteria& stopping = settings.stopping;
-    if (name == "omp")
-      return OrthogonalMatchingPursuit({.stopping = stopping}).minimize(problem, k);
+    if constexpr (requires(const OrthogonalMatchingPursuit& s) { s.minimize(problem, k); }) {
+      if (name == "omp")
+        return OrthogonalMatchingPursuit({.stopping = stopping}).minimize(problem, k);
+    }
     if (name == "cosamp")
       return CompressiveSamplingMatchingPursuit({.stopping = stopping}).minimize(problem, k);
   }

@@ -6,6 +6,7 @@
 
 #include "cardinal/bridge/index.hpp"
 #include "cardinal/bridge/solver_result.hpp"
+#include "cardinal/convex/covariance_problem.hpp"
 #include "cardinal/convex/glm_problem.hpp"
 
 namespace cardinal {
@@ -92,6 +93,15 @@ template <class Loss>
 L1Path lasso_path(const GlmProblem<Loss>& problem, const L1PathOptions& options,
                   const std::function<void(const L1PathPoint&)>& visit);
 
+/// The ℓ1 path of a CovarianceProblem f(w) = ½wᵀHw − bᵀw + c. With H = LLᵀ (Cholesky), f is,
+/// up to the constant c − ½‖L⁻¹b‖², the least-squares objective of the square-root design
+/// X̃ = √p Lᵀ, ỹ = √p L⁻¹b (p samples: X̃ᵀX̃/p = H, X̃ᵀỹ/p = b), which the same coordinate
+/// descent follows: O(p²) per sweep whatever the number of samples behind H. Losses and
+/// objectives are reported for f. Throws InvalidInput unless H is positive definite.
+L1Path lasso_path(const CovarianceProblem& problem, const L1PathOptions& options = {});
+L1Path lasso_path(const CovarianceProblem& problem, const L1PathOptions& options,
+                  const std::function<void(const L1PathPoint&)>& visit);
+
 struct LassoPathSelectionOptions {
   /// The path that is followed. Its max_nonzeros is replaced by the sparsity budget.
   L1PathOptions path;
@@ -116,6 +126,8 @@ class LassoPathSelection {
 
   template <class Loss>
   SolverResult<GlmProblem<Loss>> minimize(const GlmProblem<Loss>& problem, Index sparsity) const;
+  /// On the square-root design of lasso_path(const CovarianceProblem&), objectives shifted to f.
+  SolverResult<CovarianceProblem> minimize(const CovarianceProblem& problem, Index sparsity) const;
 
   const LassoPathSelectionOptions& options() const { return options_; }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "cardinal/bridge/solver_result.hpp"
+#include "cardinal/convex/covariance_problem.hpp"
 #include "cardinal/convex/glm_problem.hpp"
 
 namespace cardinal {
@@ -23,6 +24,10 @@ struct OrthogonalMatchingPursuitOptions {
 /// [1 X_F]ᵀ[1 X_F]/n + λ₂ diag(0, 1, …, 1) grown by one row per step, instead of a fresh solve.
 /// Per step: one correlation pass Xᵀr, one forward substitution for the new row of L, one
 /// backward substitution for the coefficients, and the residual update, O(np + nk + k²).
+///
+/// On a CovarianceProblem (f = ½wᵀHw − bᵀw + c) the same factorization reads the Gram matrix H
+/// directly and the gradient is H_F v − b: O(pk + k²) per step, with the same iterates as on the
+/// design form of the same problem up to rounding.
 class OrthogonalMatchingPursuit {
  public:
   explicit OrthogonalMatchingPursuit(OrthogonalMatchingPursuitOptions options = {});
@@ -32,6 +37,7 @@ class OrthogonalMatchingPursuit {
   /// Runs OMP with sparsity budget k. Throws InvalidInput unless 1 <= k <= dimension.
   SolverResult<LeastSquaresProblem> minimize(const LeastSquaresProblem& problem,
                                              Index sparsity) const;
+  SolverResult<CovarianceProblem> minimize(const CovarianceProblem& problem, Index sparsity) const;
 
  private:
   OrthogonalMatchingPursuitOptions options_;

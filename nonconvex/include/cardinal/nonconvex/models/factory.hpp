@@ -17,8 +17,8 @@ struct ModelInput {
   int64_t classes = 10;
 };
 
-/// The names make_model accepts: lenet300, lenet5, conv2, conv4, conv6, vgg11, vgg16, vgg19,
-/// resnet20, resnet32, resnet56.
+/// The names make_model accepts: lenet300, mlpnet, lenet5, conv2, conv4, conv6, vgg11, vgg16,
+/// vgg19, resnet20, resnet32, resnet56.
 std::vector<std::string> known_models();
 
 /// A freshly initialized model `name` for inputs of shape `input` (see lenet.hpp, convnet.hpp,

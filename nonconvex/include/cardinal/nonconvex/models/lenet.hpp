@@ -11,12 +11,18 @@
 namespace cardinal {
 
 /// A fully connected ReLU network on the flattened image; LeNet-300-100 is
-/// MultilayerPerceptron(784, {300, 100}, 10) (266,610 parameters).
-/// Layers "fc1", "fc2", …, then the output layer "fc". Kaiming-normal initialization.
+/// MultilayerPerceptron(784, {300, 100}, 10) (266,610 parameters), and MLPNet, the network
+/// WoodFisher and CHITA prune, MultilayerPerceptron(784, {40, 20}, 10, false) (32,360 parameters,
+/// no biases). Layers "fc1", "fc2", …, then the output layer "fc". Kaiming-normal initialization.
 class MultilayerPerceptron : public Network {
  public:
-  MultilayerPerceptron(int64_t inputs, const std::vector<int64_t>& hidden, int64_t classes);
+  MultilayerPerceptron(int64_t inputs, const std::vector<int64_t>& hidden, int64_t classes,
+                       bool bias = true);
   torch::Tensor forward(const torch::Tensor& input) override;
+
+  /// The linear layers in forward order: the hidden ones, then the output layer. Layer l + 1
+  /// reads relu(layer l's output); layer 0 reads the flattened input.
+  std::vector<torch::nn::Linear> layers() const;
 
  private:
   std::vector<torch::nn::Linear> hidden_;

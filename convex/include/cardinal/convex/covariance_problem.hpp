@@ -1,0 +1,71 @@
+#pragma once
+
+#include <Eigen/Core>
+#include <memory>
+
+#include "cardinal/bridge/problem.hpp"
+#include "cardinal/convex/coordinate_space.hpp"
+#include "cardinal/convex/glm_problem.hpp"
+#include "cardinal/convex/loss.hpp"
+
+namespace cardinal {
+
+/// Least squares in covariance form: f(w) = ½ wᵀHw − bᵀw + c, given a symmetric positive
+/// semidefinite H (p × p, dense) and b. The design form ‖Xw − y‖²/(2n) + (λ₂/2)‖w‖² is the
+/// special case H = XᵀX/n + λ₂I, b = Xᵀy/n, c = ‖y‖²/(2n) (see from_design): every pass costs
+/// O(p·|supp w|) instead of O(n·p), and many right-hand sides can share one H (the rows of a
+/// network layer, CovarianceRows). Models RestrictedProblem, LineSearchProblem and, through its
+/// LossType, QuadraticProblem, so every sparse solver runs on it; OMP and the ℓ1 path have
+/// overloads for it.
+///
+/// H is held by a shared pointer to const: copies of a problem, and problems made for different
+/// right-hand sides, share it. All coordinates are constrained (there is no intercept).
+class CovarianceProblem {
+ public:
+  using Space = CoordinateSpace;
+  using Vector = Eigen::VectorXd;
+  using Support = CoordinateSpace::Support;
+  using LossType = SquaredLoss;
+
+  /// Throws InvalidInput unless H is square, b has its size, and every entry is finite.
+  /// H is trusted to be symmetric positive semidefinite (only its lower triangle is read by the
+  /// restricted solve).
+  CovarianceProblem(std::shared_ptr<const Eigen::MatrixXd> h, Vector b, double c = 0.0);
+  CovarianceProblem(Eigen::MatrixXd h, Vector b, double c = 0.0);
+
+  /// H = XᵀX/n + λ₂I, b = Xᵀy/n, c = ‖y‖²/(2n) of a least-squares problem: the same objective,
+  /// gradient and restricted minimizers. Throws InvalidInput for a problem with an intercept.
+  static CovarianceProblem from_design(const LeastSquaresProblem& problem);
+
+  const Space& space() const { return space_; }
+  const Eigen::MatrixXd& hessian() const { return *h_; }
+  const std::shared_ptr<const Eigen::MatrixXd>& shared_hessian() const { return h_; }
+  const Vector& linear() const { return b_; }
+  double constant() const { return c_; }
+  Index features() const { return b_.size(); }
+
+  /// H w, reading only the columns of H where w is nonzero when w is sparse.
+  Vector hessian_times(const Vector& w) const;
+  double value(const Vector& w) const;
+  double value_and_gradient(const Vector& w, Vector& g) const;
+  /// argmin f over vectors supported on `a`: Cholesky of H_aa (the minimum-norm solution of
+  /// H_aa v = b_a when H_aa is singular). `warm` is ignored: the solve is exact.
+  Vector minimize_on(const Support& a, const Vector& warm) const;
+  /// argmin_η f(w + η d) = −∇f(w)·d / dᵀHd (0 when dᵀHd = 0).
+  double minimize_along(const Vector& w, const Vector& d) const;
+
+ private:
+  friend class CovarianceRows;
+  struct Trusted {};
+  /// Without validation: H is already known to be valid (a row of a CovarianceRows).
+  CovarianceProblem(Trusted, std::shared_ptr<const Eigen::MatrixXd> h, Vector b, double c);
+
+  std::shared_ptr<const Eigen::MatrixXd> h_;
+  Vector b_;
+  double c_;
+  Space space_;
+};
+
+static_assert(QuadraticProblem<CovarianceProblem> && LineSearchProblem<CovarianceProblem>);
+
+}  // namespace cardinal

@@ -1,0 +1,43 @@
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "cardinal/bridge/index.hpp"
+
+namespace cardinal {
+
+/// The threads cardinal's parallel passes use: CARDINAL_NUM_THREADS when it holds a positive
+/// integer, otherwise every hardware thread.
+int configured_threads();
+
+/// Calls task(i) for every i in [0, count) on min(threads, count) threads (0: configured_threads),
+/// the calling thread included; indices are handed out one at a time. Each task must write only
+/// its own outputs, so the results do not depend on the number of threads. The first exception a
+/// task throws is rethrown here once every thread has stopped.
+template <class Task>
+void parallel_for(Index count, int threads, const Task& task) {
+  if (threads <= 0) threads = configured_threads();
+  const int used = static_cast<int>(std::clamp<Index>(count, 1, std::max(1, threads)));
+  std::atomic<Index> next{0};
+  std::exception_ptr failure;
+  std::atomic<bool> failed{false};
+  auto work = [&] {
+    for (Index i = next++; i < count && !failed; i = next++) {
+      try {
+        task(i);
+      } catch (...) {
+        if (!failed.exchange(true)) failure = std::current_exception();
+      }
+    }
+  };
+  std::vector<std::thread> helpers;
+  for (int t = 1; t < used; ++t) helpers.emplace_back(work);
+  work();
+  for (std::thread& helper : helpers) helper.join();
+  if (failure) std::rethrow_exception(failure);
+}
+
+}  // namespace cardinal

@@ -1,0 +1,99 @@
+#include "cardinal/convex/covariance_problem.hpp"
+
+#include <Eigen/Cholesky>
+#include <Eigen/QR>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "cardinal/bridge/error.hpp"
+
+namespace cardinal {
+
+CovarianceProblem::CovarianceProblem(Trusted, std::shared_ptr<const Eigen::MatrixXd> h, Vector b,
+                                     double c)
+    : h_(std::move(h)), b_(std::move(b)), c_(c), space_(b_.size()) {}
+
+CovarianceProblem::CovarianceProblem(std::shared_ptr<const Eigen::MatrixXd> h, Vector b, double c)
+    : CovarianceProblem(Trusted{}, std::move(h), std::move(b), c) {
+  require(h_ != nullptr, "covariance problem: H is missing");
+  require(h_->rows() == h_->cols(), "covariance problem: H is " + std::to_string(h_->rows()) +
+                                        " x " + std::to_string(h_->cols()) + ", not square");
+  require(h_->rows() == b_.size(), "covariance problem: H has " + std::to_string(h_->rows()) +
+                                       " rows but b has " + std::to_string(b_.size()) + " entries");
+  require(b_.size() > 0, "covariance problem: no coordinates");
+  require(h_->allFinite() && b_.allFinite() && std::isfinite(c_),
+          "covariance problem: H, b and c must be finite");
+}
+
+CovarianceProblem::CovarianceProblem(Eigen::MatrixXd h, Vector b, double c)
+    : CovarianceProblem(std::make_shared<const Eigen::MatrixXd>(std::move(h)), std::move(b), c) {}
+
+CovarianceProblem CovarianceProblem::from_design(const LeastSquaresProblem& problem) {
+  require(!problem.options().intercept,
+          "covariance problem: a least-squares problem with an intercept has no covariance form "
+          "here (center the data instead)");
+  const Index p = problem.features();
+  const double n = static_cast<double>(problem.samples());
+  std::vector<Index> all(static_cast<std::size_t>(p));
+  for (Index j = 0; j < p; ++j) all[static_cast<std::size_t>(j)] = j;
+  const Eigen::MatrixXd x = problem.design().dense_columns(all);
+  Eigen::MatrixXd h = Eigen::MatrixXd::Zero(p, p);
+  h.selfadjointView<Eigen::Lower>().rankUpdate(x.transpose(), 1.0 / n);
+  h.triangularView<Eigen::StrictlyUpper>() = h.transpose();
+  h.diagonal().array() += problem.options().ridge;
+  Vector b = problem.design().transpose_multiply(problem.response()) / n;
+  return CovarianceProblem(std::move(h), std::move(b), 0.5 * problem.response().squaredNorm() / n);
+}
+
+auto CovarianceProblem::hessian_times(const Vector& w) const -> Vector {
+  std::vector<Index> nonzero;
+  for (Index j = 0; j < w.size(); ++j) {
+    if (w[j] == 0.0) continue;
+    nonzero.push_back(j);
+    if (4 * static_cast<Index>(nonzero.size()) > w.size()) return *h_ * w;
+  }
+  Vector u = Vector::Zero(w.size());
+  for (Index j : nonzero) u.noalias() += w[j] * h_->col(j);
+  return u;
+}
+
+double CovarianceProblem::value(const Vector& w) const {
+  Vector g;
+  return value_and_gradient(w, g);
+}
+
+double CovarianceProblem::value_and_gradient(const Vector& w, Vector& g) const {
+  g = hessian_times(w) - b_;
+  // ½ wᵀHw − bᵀw = ½ wᵀ(Hw − b) − ½ bᵀw.
+  return 0.5 * w.dot(g - b_) + c_;
+}
+
+auto CovarianceProblem::minimize_on(const Support& a, const Vector&) const -> Vector {
+  const Index k = static_cast<Index>(a.size());
+  Vector w = space_.zeros();
+  if (k == 0) return w;
+  Eigen::MatrixXd h_aa(k, k);
+  Vector b_a(k);
+  for (Index i = 0; i < k; ++i) {
+    b_a[i] = b_[a[static_cast<std::size_t>(i)]];
+    for (Index j = 0; j < k; ++j)
+      h_aa(i, j) = (*h_)(a[static_cast<std::size_t>(i)], a[static_cast<std::size_t>(j)]);
+  }
+  Eigen::LLT<Eigen::MatrixXd> llt(h_aa);
+  const Vector v = llt.info() == Eigen::Success
+                       ? Vector(llt.solve(b_a))
+                       : Vector(h_aa.completeOrthogonalDecomposition().solve(b_a));
+  for (Index i = 0; i < k; ++i) w[a[static_cast<std::size_t>(i)]] = v[i];
+  return w;
+}
+
+double CovarianceProblem::minimize_along(const Vector& w, const Vector& d) const {
+  const double curvature = d.dot(hessian_times(d));
+  if (!(curvature > 0.0)) return 0.0;
+  Vector g;
+  value_and_gradient(w, g);
+  return -g.dot(d) / curvature;
+}
+
+}  // namespace cardinal

@@ -1,0 +1,321 @@
+// `cardinal prune`: one-shot pruning of a trained network by magnitude, OBS, or by solving each
+// layer's reconstruction problem (ℓ0-constrained least squares) with a convex sparse solver.
+#include <ATen/Context.h>
+
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <iomanip>
+#include <iostream>
+#include <limits>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cardinal/bridge/error.hpp"
+#include "cardinal/bridge/trace.hpp"
+#include "cardinal/experiments/atomic_output.hpp"
+#include "cardinal/experiments/command_line.hpp"
+#include "cardinal/experiments/commands.hpp"
+#include "cardinal/experiments/network/network_options.hpp"
+#include "cardinal/experiments/run_store.hpp"
+#include "cardinal/experiments/solver_registry.hpp"
+#include "cardinal/nonconvex/models/lenet.hpp"
+#include "cardinal/nonconvex/pruning/network_pruner.hpp"
+#include "cardinal/nonconvex/pruning/snapshot.hpp"
+
+namespace cardinal {
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+namespace {
+
+/// Calibration examples when --calibration is not given: the count WoodFisher and CHITA use on
+/// MNIST, above the widest input (784) so that XᵀX/n has full rank when inputs do.
+constexpr Index kDefaultCalibration = 1000;
+
+std::string usage() {
+  return "Usage: cardinal prune --model NAME --dataset NAME [--weights FILE] --sparsity S\n"
+         "                      [--method NAME] [--solver NAME] [options]\n\n"
+         "One-shot pruning of a trained fully connected network (lenet300, mlpnet): the fraction\n"
+         "S of the weights is removed, each layer keeping the count that global magnitude\n"
+         "pruning leaves it (--allocation global) or 1 - S of its own (uniform). Methods:\n"
+         "  magnitude            the largest |w| over all layers (global)\n"
+         "  magnitude-layerwise  the largest |w| of each layer\n"
+         "  obs                  Optimal Brain Surgeon row by row (OBC) on H = X'X/n + lambda I\n"
+         "  layerwise            each layer's reconstruction problem\n"
+         "                         min ||X W'^T - X W^T||^2/(2n) + lambda/2 ||W' - W||^2,\n"
+         "                       nnz(W') = budget, solved by --solver per row (--budget row) or\n"
+         "                       for the whole layer (--budget layer)\n"
+         "X holds the layer's inputs on --calibration training examples (the first N), from the\n"
+         "already pruned layers before it (--calibration-inputs sequential) or from the dense\n"
+         "network (parallel); lambda = --ridge * mean(diag X'X/n).\n\n"
+         "--weights reads a snapshot (cardinal supermask's dense.snapshot, a lottery run's\n"
+         "level-0/end.snapshot, or this command's dense.snapshot or pruned.snapshot). Without\n"
+         "it the network is initialized (--seed), trained densely with the Training options\n"
+         "(default 2 epochs) and saved as dense.snapshot. --retrain T then trains the pruned\n"
+         "network T iterations with its mask fixed.\n\n"
+         "Results go to --output DIR, written all at once: summary.json (settings, accuracies,\n"
+         "per-layer results), layers.csv, pruned.mask, pruned.snapshot (pruned, and retrained\n"
+         "when asked), and dense.snapshot / retrain-curve.csv when trained here.";
+}
+
+// One option per line reads better than the formatter's packing of the chained calls.
+// clang-format off
+po::options_description prune_options() {
+  po::options_description pruning("Pruning");
+  pruning.add_options()
+      ("weights", po::value<std::string>(), "trained snapshot of the --model network")
+      ("method", po::value<std::string>()->default_value("layerwise"),
+       "magnitude | magnitude-layerwise | obs | layerwise")
+      ("solver", po::value<std::string>()->default_value("omp"),
+       "layerwise: omp | fgs | fcfgs | iht | niht | htp | grasp | cosamp | lasso")
+      ("sparsity", po::value<double>(), "fraction of the weights removed, in (0, 1)")
+      ("allocation", po::value<std::string>()->default_value("global"),
+       "obs, layerwise: global (each layer keeps what global magnitude pruning leaves it) | "
+       "uniform (every layer keeps 1 - S)")
+      ("budget", po::value<std::string>()->default_value("row"),
+       "layerwise: row (each row keeps its share) | layer (one budget per layer)")
+      ("calibration", po::value<Index>()->default_value(kDefaultCalibration),
+       "calibration examples (the first N training examples)")
+      ("calibration-inputs", po::value<std::string>()->default_value("sequential"),
+       "sequential (inputs from the pruned layers before) | parallel (from the dense network)")
+      ("ridge", po::value<double>()->default_value(0.01, "0.01"),
+       "damping lambda relative to mean(diag X'X/n)")
+      ("max-iterations", po::value<Index>()->default_value(1000),
+       "iteration cap of the iterative solvers (iht, niht, htp, grasp, cosamp)")
+      ("retrain", po::value<Index>()->default_value(0),
+       "iterations of retraining with the mask fixed (0: none)")
+      ("seed", po::value<std::uint64_t>()->default_value(0),
+       "seed of the initialization and the batch order when training here");
+
+  po::options_description output("Output");
+  output.add_options()
+      ("output,o", po::value<std::string>(),
+       "output directory (default: prune-runs/prune-<settings hash>)")
+      ("overwrite", po::bool_switch(), "replace an existing output directory")
+      ("quiet,q", po::bool_switch(), "print only the summary line");
+
+  po::options_description all;
+  all.add(network_data_options()).add(pruning).add(training_options()).add(device_options())
+      .add(output);
+  return all;
+}
+// clang-format on
+
+std::string fixed(double value, int digits = 4) {
+  std::ostringstream s;
+  s << std::fixed << std::setprecision(digits) << value;
+  return s.str();
+}
+
+std::string layers_csv(const std::vector<LayerPruningReport>& layers) {
+  std::ostringstream out;
+  out << std::setprecision(17)
+      << "layer,rows,columns,weights,kept,sparsity,reconstruction_error,relative_error,seconds\n";
+  for (const LayerPruningReport& l : layers) {
+    const Index total = l.rows * l.columns;
+    out << l.name << ',' << l.rows << ',' << l.columns << ',' << total << ',' << l.kept << ','
+        << 1.0 - static_cast<double>(l.kept) / static_cast<double>(total) << ',' << l.error << ','
+        << l.relative_error << ',' << l.seconds << '\n';
+  }
+  return out.str();
+}
+
+/// The sparse solver `name` for one row and for one layer, through the solver registry.
+/// Greedy solvers select exactly the budget (no early stop on the objective level).
+void set_solvers(OneShotPruningOptions& options, const std::string& name, Index max_iterations) {
+  const SolverEntry& entry = find_solver(name);
+  require(entry.name != "gmp" && entry.name != "dpf" && entry.name != "acdc",
+          "--solver " + name +
+              " trains a network; pruning solves convex layer problems (omp, fgs, "
+              "fcfgs, iht, niht, htp, grasp, cosamp, lasso)");
+  SolverSettings settings;
+  settings.stopping.max_iterations = max_iterations;
+  settings.stopping.tolerance = 1e-10;
+  const bool greedy = name == "omp" || name == "fgs" || name == "fcfgs";
+  if (greedy) settings.stopping.tolerance = -std::numeric_limits<double>::infinity();
+  const std::string solver = name;
+  options.row_solver = [settings, solver](const CovarianceProblem& problem, Index k) {
+    SolverSettings s = settings;
+    if (solver == "omp" || solver == "fgs" || solver == "fcfgs")
+      s.stopping.max_iterations = std::max(s.stopping.max_iterations, 4 * k);
+    return run_solver(solver, s, problem, k).w;
+  };
+  options.layer_solver = [settings, solver](const CovarianceRows& problem, Index k) {
+    require(solver != "omp" && solver != "lasso",
+            "--solver " + solver + " solves one row at a time: use --budget row");
+    SolverSettings s = settings;
+    if (solver == "fgs" || solver == "fcfgs")
+      s.stopping.max_iterations = std::max(s.stopping.max_iterations, 4 * k);
+    return run_solver(solver, s, problem, k).w;
+  };
+}
+
+int prune_main(const std::vector<std::string>& args) {
+  const auto values = parse_command_line(usage(), prune_options(), args, std::cout);
+  if (!values) return 0;
+  const po::variables_map& v = *values;
+
+  // Options first: fail before loading or writing anything.
+  require(v.count("sparsity") == 1, "--sparsity is required");
+  OneShotPruningOptions options;
+  options.sparsity = v["sparsity"].as<double>();
+  options.method = parse_one_shot_method(v["method"].as<std::string>());
+  options.budget = parse_budget_scope(v["budget"].as<std::string>());
+  options.allocation = parse_budget_allocation(v["allocation"].as<std::string>());
+  options.inputs = parse_calibration_inputs(v["calibration-inputs"].as<std::string>());
+  options.ridge = v["ridge"].as<double>();
+  const std::string solver = v["solver"].as<std::string>();
+  const Index max_iterations = v["max-iterations"].as<Index>();
+  require(max_iterations >= 1, "--max-iterations must be at least 1");
+  set_solvers(options, solver, max_iterations);
+  options.validate();
+  require(options.method == OneShotMethod::kLayerwise || v["solver"].defaulted(),
+          "--solver applies to --method layerwise only");
+  require(options.method == OneShotMethod::kLayerwise ||
+              options.method == OneShotMethod::kOptimalBrainSurgeon || v["allocation"].defaulted(),
+          "--allocation applies to --method obs and layerwise only");
+  if (options.method == OneShotMethod::kLayerwise && options.budget == BudgetScope::kLayer)
+    require(solver != "omp" && solver != "lasso",
+            "--solver " + solver + " solves one row at a time: use --budget row");
+  const Index calibration = v["calibration"].as<Index>();
+  require(calibration >= 1, "--calibration must be at least 1, got " + std::to_string(calibration));
+  const Index retrain = v["retrain"].as<Index>();
+  require(retrain >= 0, "--retrain must be non-negative");
+  const std::uint64_t seed = v["seed"].as<std::uint64_t>();
+  const torch::Device device = parse_device_options(v);
+
+  const NetworkData data = load_network_data(v);
+  require(data.model == "lenet300" || data.model == "mlpnet",
+          "cardinal prune supports the fully connected models (lenet300, mlpnet), not '" +
+              data.model + "'");
+  const TrainingSpec training = parse_training_spec(v, data.dataset, data.train.size(), 2, seed);
+  at::manual_seed(seed);
+  const std::shared_ptr<Network> network = make_model(data.model, data.input);
+  auto& perceptron = dynamic_cast<MultilayerPerceptron&>(*network);
+  std::optional<Snapshot> weights;
+  if (v.count("weights")) {
+    weights = Snapshot::load(v["weights"].as<std::string>());
+    try {
+      restore(*network, *weights);
+    } catch (const InvalidInput& error) {
+      throw InvalidInput("--weights " + v["weights"].as<std::string>() + " is not a snapshot of " +
+                         data.model + ": " + error.what());
+    }
+  }
+
+  nlohmann::json settings = {
+      {"command", "prune"},
+      {"format", 1},
+      {"model", data.model},
+      {"dataset", data.dataset},
+      {"data_fingerprint", data_fingerprint(data.train) + data_fingerprint(data.test)},
+      {"method", to_string(options.method)},
+      {"sparsity", options.sparsity},
+      {"calibration", calibration},
+      {"calibration_inputs", to_string(options.inputs)},
+      {"ridge", options.ridge},
+      {"retrain", retrain},
+      {"seed", seed},
+  };
+  if (options.method == OneShotMethod::kLayerwise ||
+      options.method == OneShotMethod::kOptimalBrainSurgeon)
+    settings["allocation"] = to_string(options.allocation);
+  if (options.method == OneShotMethod::kLayerwise) {
+    settings["solver"] = solver;
+    settings["budget"] = to_string(options.budget);
+    settings["max_iterations"] = max_iterations;
+  }
+  if (weights) settings["weights"] = fs::absolute(v["weights"].as<std::string>()).string();
+  if (!weights || retrain > 0) settings["training"] = to_json(training);
+  const fs::path destination = v.count("output")
+                                   ? fs::path(v["output"].as<std::string>())
+                                   : fs::path("prune-runs") / ("prune-" + settings_hash(settings));
+  StagedDirectory out(destination, v["overwrite"].as<bool>());
+  const bool quiet = v["quiet"].as<bool>();
+
+  network->to(device);
+  auto evaluate_network = [&] {
+    return evaluate(*network, data.test, training.evaluation_batch_size, training.normalization,
+                    device);
+  };
+  if (!weights) {
+    if (!quiet) std::cout << "cardinal prune: training the dense network\n" << std::flush;
+    train(*network, Mask::dense(*network), data.train, data.test, training, device);
+    take_snapshot(*network).save(out.file("dense.snapshot").string());
+  }
+  const Evaluation before = evaluate_network();
+
+  const Index n = std::min<Index>(calibration, data.train.size());
+  torch::Tensor inputs = data.train.inputs.slice(0, 0, n);
+  if (training.normalization) inputs = normalize(inputs, *training.normalization);
+  network->to(torch::kCPU);
+  const Stopwatch clock;
+  const OneShotPruning pruned = prune_one_shot(perceptron, inputs, options);
+  const double seconds = clock.seconds();
+  network->to(device);
+  const Evaluation after = evaluate_network();
+
+  std::optional<Evaluation> retrained;
+  if (retrain > 0) {
+    TrainingSpec spec = training;
+    spec.length = TrainingLength::iterations(retrain);
+    const TrainingCurve curve = train(*network, pruned.mask, data.train, data.test, spec, device);
+    write_file_atomically(out.file("retrain-curve.csv"), curve.to_csv());
+    retrained = evaluate_network();
+  }
+
+  pruned.mask.save(out.file("pruned.mask").string());
+  take_snapshot(*network).save(out.file("pruned.snapshot").string());
+  nlohmann::json summary = settings;
+  summary["train_examples"] = data.train.size();
+  summary["test_examples"] = data.test.size();
+  summary["calibration_examples"] = n;
+  summary["weights_total"] = pruned.mask.total();
+  summary["weights_kept"] = pruned.mask.remaining();
+  summary["test_accuracy_before"] = before.accuracy;
+  summary["test_loss_before"] = before.loss;
+  summary["test_accuracy_after"] = after.accuracy;
+  summary["test_loss_after"] = after.loss;
+  if (retrained) {
+    summary["test_accuracy_retrained"] = retrained->accuracy;
+    summary["test_loss_retrained"] = retrained->loss;
+  }
+  summary["pruning_seconds"] = seconds;
+  summary["layers"] = nlohmann::json::array();
+  for (const LayerPruningReport& l : pruned.layers)
+    summary["layers"].push_back({{"name", l.name},
+                                 {"rows", l.rows},
+                                 {"columns", l.columns},
+                                 {"kept", l.kept},
+                                 {"reconstruction_error", l.error},
+                                 {"relative_error", l.relative_error},
+                                 {"seconds", l.seconds}});
+  write_file_atomically(out.file("summary.json"), summary.dump(2) + '\n');
+  write_file_atomically(out.file("layers.csv"), layers_csv(pruned.layers));
+  out.commit();
+
+  if (!quiet) std::cout << layers_csv(pruned.layers);
+  std::cout << "cardinal prune: " << to_string(options.method)
+            << (options.method == OneShotMethod::kLayerwise ? "+" + solver : "") << " kept "
+            << pruned.mask.remaining() << " of " << pruned.mask.total() << " weights in "
+            << fixed(seconds, 2) << " s; test accuracy " << fixed(before.accuracy) << " -> "
+            << fixed(after.accuracy)
+            << (retrained ? " (retrained: " + fixed(retrained->accuracy) + ")" : "") << "\n  "
+            << destination.string() << '\n';
+  return 0;
+}
+
+}  // namespace
+
+int prune_command(const std::vector<std::string>& args) {
+  return run_reporting_errors("cardinal prune", prune_main, args);
+}
+
+po::options_description prune_command_options() {
+  return prune_options();
+}
+
+}  // namespace cardinal

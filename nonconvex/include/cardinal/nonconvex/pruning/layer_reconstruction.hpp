@@ -1,0 +1,93 @@
+#pragma once
+
+#include <Eigen/Core>
+#include <functional>
+#include <vector>
+
+#include "cardinal/bridge/index.hpp"
+#include "cardinal/convex/covariance_problem.hpp"
+#include "cardinal/convex/covariance_rows.hpp"
+
+namespace cardinal {
+
+/// The layer-wise reconstruction problem of one linear layer (docs/pruning.md): with trained
+/// weights W (d_out × d_in) and calibration inputs X (n × d_in), find Ŵ with the budgeted number
+/// of nonzeros minimizing
+///
+///   ‖X Ŵᵀ − X Wᵀ‖²_F / (2n) + (λ/2) ‖Ŵ − W‖²_F = Σᵢ ½ (ŵᵢ − wᵢ)ᵀ H (ŵᵢ − wᵢ),
+///
+/// H = XᵀX/n + λI. The rows decouple and share H: row i is the covariance-form least-squares
+/// problem ½ŵᵀHŵ − (H wᵢ)ᵀŵ + ½wᵢᵀHwᵢ (`rows()`), whose minimum over a support is the
+/// reconstruction-optimal weights there, not the trained ones.
+class LayerReconstruction {
+ public:
+  /// From the inputs: H₀ = XᵀX/n and λ = relative_ridge · mean(diag H₀) (the damping of
+  /// OBC/SparseGPT, scale-free). Throws InvalidInput unless X has d_in columns, at least one row,
+  /// and relative_ridge is finite and non-negative.
+  static LayerReconstruction from_inputs(Eigen::MatrixXd weights, const Eigen::MatrixXd& inputs,
+                                         double relative_ridge);
+  /// From H₀ = XᵀX/n directly, with an absolute damping λ.
+  LayerReconstruction(Eigen::MatrixXd weights, Eigen::MatrixXd gram, double damping);
+
+  const Eigen::MatrixXd& weights() const { return weights_; }
+  /// H₀ = XᵀX/n (undamped).
+  const Eigen::MatrixXd& gram() const { return gram_; }
+  double damping() const { return damping_; }
+  Index rows() const { return weights_.rows(); }
+  Index columns() const { return weights_.cols(); }
+
+  /// The d_out problems sharing H = H₀ + λI (also one problem over the whole layer).
+  const CovarianceRows& problems() const { return problems_; }
+
+  /// The reconstruction error ‖X(Ŵ − W)ᵀ‖²_F/(2n) = ½ Σᵢ (ŵᵢ − wᵢ)ᵀH₀(ŵᵢ − wᵢ) of `pruned`.
+  double error(const Eigen::MatrixXd& pruned) const;
+  /// ‖XWᵀ‖²_F/(2n): the error of pruning every weight (the scale of relative errors).
+  double output_energy() const;
+
+ private:
+  Eigen::MatrixXd weights_;
+  Eigen::MatrixXd gram_;
+  double damping_;
+  CovarianceRows problems_;
+};
+
+/// A pruned layer: the new weights (zero exactly where not kept) and which weights are kept.
+struct PrunedLayer {
+  Eigen::MatrixXd weights;
+  Eigen::Array<bool, Eigen::Dynamic, Eigen::Dynamic> keep;
+};
+
+/// The budgets of `rows` rows sharing `kept` weights: ⌊kept/rows⌋ each, one more for the first
+/// kept mod rows rows. Throws InvalidInput unless 0 ≤ kept ≤ rows · columns.
+std::vector<Index> row_budgets(Index rows, Index columns, Index kept);
+
+/// A sparse solver for one row's problem (its iterate w) and for the whole layer's.
+using RowSolver = std::function<Eigen::VectorXd(const CovarianceProblem&, Index)>;
+using LayerSolver = std::function<Eigen::VectorXd(const CovarianceRows&, Index)>;
+
+/// Each row i solved by `solve` at budget budgets[i], in parallel over the rows (`threads`, 0:
+/// configured_threads(); the result does not depend on it). A row whose solution has fewer
+/// nonzeros than its budget keeps, in addition, its largest trained weights |wᵢⱼ| outside that
+/// support and is re-solved exactly on the completed support: every row keeps exactly its
+/// budget. Throws InvalidInput if a solution has more nonzeros than the budget.
+PrunedLayer prune_rows(const LayerReconstruction& layer, const std::vector<Index>& budgets,
+                       const RowSolver& solve, int threads = 0);
+
+/// The whole layer as one problem with one budget `kept` (CovarianceRows), completed in the
+/// same way to exactly `kept` weights.
+PrunedLayer prune_layer(const LayerReconstruction& layer, Index kept, const LayerSolver& solve);
+
+/// Optimal Brain Surgeon per row (Hassibi & Stork 1993; row by row as in OBC, Frantar & Alistarh
+/// 2022): row i removes one weight at a time until budgets[i] remain, each time the q of least
+/// saliency wq² / (2 [H⁻¹]qq), updating the remaining weights by −(wq/[H⁻¹]qq) H⁻¹e_q and H⁻¹ by
+/// the inverse of H with row and column q removed. Needs λ > 0 or a nonsingular H₀.
+PrunedLayer prune_optimal_brain_surgeon(const LayerReconstruction& layer,
+                                        const std::vector<Index>& budgets, int threads = 0);
+
+/// One OBS row: w pruned to k weights against H⁻¹ (`h_inverse`, positive definite). Returns the
+/// new weights, exactly zero on the removed coordinates, and (in `kept`, when given) which
+/// coordinates remain. Ties in saliency go to the smaller index.
+Eigen::VectorXd optimal_brain_surgeon_row(Eigen::MatrixXd h_inverse, Eigen::VectorXd w, Index k,
+                                          std::vector<bool>* kept = nullptr);
+
+}  // namespace cardinal

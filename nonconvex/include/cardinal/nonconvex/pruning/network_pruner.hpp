@@ -1,0 +1,97 @@
+#pragma once
+
+#include <torch/types.h>
+
+#include <string>
+#include <vector>
+
+#include "cardinal/bridge/index.hpp"
+#include "cardinal/nonconvex/pruning/layer_reconstruction.hpp"
+#include "cardinal/nonconvex/pruning/mask.hpp"
+
+namespace cardinal {
+
+class MultilayerPerceptron;
+
+/// How a trained network is pruned in one shot (docs/pruning.md).
+enum class OneShotMethod {
+  kMagnitudeGlobal,      ///< the largest |w| over all layers (one ranking)
+  kMagnitudeLayerwise,   ///< the largest |w| of each layer
+  kOptimalBrainSurgeon,  ///< OBS row by row (OBC) on each layer's H
+  kLayerwise,            ///< each layer's reconstruction problem solved by a sparse solver
+};
+
+/// Whether a layer's budget is split over its rows (d_out independent problems sharing H) or
+/// shared by the whole layer (one problem over all its weights).
+enum class BudgetScope { kRow, kLayer };
+
+/// How the budget is spread over the layers (obs and layerwise; the magnitude methods are each
+/// one of these): every layer keeps the same fraction (uniform), or each layer keeps the count
+/// that global magnitude pruning leaves it (global: one ranking of |w| over all layers decides
+/// how many weights each layer keeps, the layer's own method decides which).
+enum class BudgetAllocation { kUniform, kGlobalMagnitude };
+
+/// Where each layer's calibration inputs come from: the already pruned layers before it
+/// (sequential, as OBC and SparseGPT do) or the dense network (parallel).
+enum class CalibrationInputs { kSequential, kParallel };
+
+std::string to_string(OneShotMethod method);
+std::string to_string(BudgetScope scope);
+std::string to_string(CalibrationInputs inputs);
+std::string to_string(BudgetAllocation allocation);
+/// Parses magnitude (global) | magnitude-layerwise | obs | layerwise; InvalidInput otherwise.
+OneShotMethod parse_one_shot_method(const std::string& name);
+BudgetScope parse_budget_scope(const std::string& name);
+CalibrationInputs parse_calibration_inputs(const std::string& name);
+/// uniform | global.
+BudgetAllocation parse_budget_allocation(const std::string& name);
+
+struct OneShotPruningOptions {
+  OneShotMethod method = OneShotMethod::kLayerwise;
+  /// The fraction of the weights removed, in (0, 1). Uniform allocation: layer l keeps
+  /// total_l − pruned_count(sparsity, total_l); global: the counts global magnitude pruning
+  /// leaves (total − pruned_count(sparsity, total) in all).
+  double sparsity = 0.9;
+  BudgetAllocation allocation = BudgetAllocation::kGlobalMagnitude;
+  /// λ = ridge · mean(diag XᵀX/n) in H = XᵀX/n + λI (OBS needs it positive when inputs die).
+  double ridge = 0.01;
+  BudgetScope budget = BudgetScope::kRow;
+  CalibrationInputs inputs = CalibrationInputs::kSequential;
+  /// The sparse solver of kLayerwise, per row and per layer (a budget scope's solver must be set).
+  RowSolver row_solver;
+  LayerSolver layer_solver;
+  /// Threads over the rows (0: configured_threads()); the result does not depend on it.
+  int threads = 0;
+
+  /// Throws InvalidInput naming the option unless sparsity ∈ (0, 1), ridge ≥ 0 is finite, and
+  /// kLayerwise has the solver of its budget scope.
+  void validate() const;
+};
+
+/// One layer's outcome: sizes, kept weights, the reconstruction error ‖X(Ŵ − W)ᵀ‖²_F/(2n) on its
+/// calibration inputs (and relative to ‖XWᵀ‖²_F/(2n)), and the wall time of its pruning step.
+struct LayerPruningReport {
+  std::string name;
+  Index rows = 0;
+  Index columns = 0;
+  Index kept = 0;
+  double error = 0.0;
+  double relative_error = 0.0;
+  double seconds = 0.0;
+};
+
+struct OneShotPruning {
+  Mask mask;
+  std::vector<LayerPruningReport> layers;
+};
+
+/// Prunes a trained fully connected network in place, layer by layer in forward order, on
+/// `calibration` (n examples, normalized as in training; flattened to n × d_in): each layer's
+/// H is built from its inputs (sequential or parallel), its weights are replaced by the pruned
+/// ones (exactly zero where not kept) and its mask entry by the kept pattern. Biases are left
+/// alone. The computation is in double precision on the CPU; the network's weights keep their
+/// dtype. Throws InvalidInput for invalid options or calibration inputs of the wrong width.
+OneShotPruning prune_one_shot(MultilayerPerceptron& network, const torch::Tensor& calibration,
+                              const OneShotPruningOptions& options);
+
+}  // namespace cardinal

@@ -1,0 +1,214 @@
+#include "cardinal/nonconvex/pruning/layer_reconstruction.hpp"
+
+#include <Eigen/Cholesky>
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <memory>
+#include <numeric>
+#include <string>
+
+#include "cardinal/bridge/error.hpp"
+#include "cardinal/convex/parallel.hpp"
+
+namespace cardinal {
+namespace {
+
+/// H = H₀ + λI, B = H Wᵀ, cᵢ = ½ wᵢᵀHwᵢ.
+CovarianceRows reconstruction_rows(const Eigen::MatrixXd& weights, const Eigen::MatrixXd& gram,
+                                   double damping) {
+  auto h = std::make_shared<Eigen::MatrixXd>(gram);
+  h->diagonal().array() += damping;
+  Eigen::MatrixXd b = *h * weights.transpose();
+  const Eigen::VectorXd c = 0.5 * (weights.transpose().array() * b.array()).colwise().sum();
+  return CovarianceRows(std::move(h), std::move(b), c);
+}
+
+/// The coordinates of w's nonzeros, completed to exactly k by the largest |trained| outside them.
+CoordinateSpace::Support completed_support(const CoordinateSpace& space, const Eigen::VectorXd& w,
+                                           const Eigen::VectorXd& trained, Index k,
+                                           bool& completed) {
+  CoordinateSpace::Support support = space.support_of(w);
+  const Index size = space.size(support);
+  require(size <= k, "pruning: the solver kept " + std::to_string(size) +
+                         " weights of a row or layer whose budget is " + std::to_string(k));
+  completed = size < k;
+  if (completed) support = space.unite(support, space.largest_outside(trained, support, k - size));
+  return support;
+}
+
+Eigen::VectorXd stacked(const Eigen::MatrixXd& weights) {
+  const Eigen::MatrixXd transposed = weights.transpose();  // row i of W at [i·d_in, (i+1)·d_in)
+  return Eigen::Map<const Eigen::VectorXd>(transposed.data(), transposed.size());
+}
+
+/// Every weight pruned.
+PrunedLayer empty_layer(const LayerReconstruction& layer) {
+  return {Eigen::MatrixXd::Zero(layer.rows(), layer.columns()),
+          Eigen::Array<bool, Eigen::Dynamic, Eigen::Dynamic>::Constant(layer.rows(),
+                                                                       layer.columns(), false)};
+}
+
+}  // namespace
+
+LayerReconstruction::LayerReconstruction(Eigen::MatrixXd weights, Eigen::MatrixXd gram,
+                                         double damping)
+    : weights_(std::move(weights)),
+      gram_(std::move(gram)),
+      damping_(damping),
+      problems_(reconstruction_rows(weights_, gram_, damping_)) {
+  require(std::isfinite(damping_) && damping_ >= 0.0,
+          "layer reconstruction: the damping must be finite and non-negative");
+}
+
+LayerReconstruction LayerReconstruction::from_inputs(Eigen::MatrixXd weights,
+                                                     const Eigen::MatrixXd& inputs,
+                                                     double relative_ridge) {
+  require(inputs.cols() == weights.cols(),
+          "layer reconstruction: the inputs have " + std::to_string(inputs.cols()) +
+              " features but the layer has " + std::to_string(weights.cols()) + " inputs");
+  require(inputs.rows() > 0, "layer reconstruction: no calibration inputs");
+  require(std::isfinite(relative_ridge) && relative_ridge >= 0.0,
+          "the ridge must be finite and non-negative, got " + std::to_string(relative_ridge));
+  const Index d = inputs.cols();
+  Eigen::MatrixXd gram = Eigen::MatrixXd::Zero(d, d);
+  gram.selfadjointView<Eigen::Lower>().rankUpdate(inputs.transpose(),
+                                                  1.0 / static_cast<double>(inputs.rows()));
+  gram.triangularView<Eigen::StrictlyUpper>() = gram.transpose();
+  const double damping = relative_ridge * gram.diagonal().mean();
+  return LayerReconstruction(std::move(weights), std::move(gram), damping);
+}
+
+double LayerReconstruction::error(const Eigen::MatrixXd& pruned) const {
+  const Eigen::MatrixXd difference = pruned - weights_;
+  return 0.5 * (difference * gram_).cwiseProduct(difference).sum();
+}
+
+double LayerReconstruction::output_energy() const {
+  return 0.5 * (weights_ * gram_).cwiseProduct(weights_).sum();
+}
+
+std::vector<Index> row_budgets(Index rows, Index columns, Index kept) {
+  require(kept >= 0 && kept <= rows * columns, "pruning: a budget of " + std::to_string(kept) +
+                                                   " weights for a layer of " +
+                                                   std::to_string(rows * columns));
+  std::vector<Index> budgets(static_cast<std::size_t>(rows), kept / rows);
+  for (Index i = 0; i < kept % rows; ++i) ++budgets[static_cast<std::size_t>(i)];
+  return budgets;
+}
+
+PrunedLayer prune_rows(const LayerReconstruction& layer, const std::vector<Index>& budgets,
+                       const RowSolver& solve, int threads) {
+  require(static_cast<Index>(budgets.size()) == layer.rows(),
+          "pruning: " + std::to_string(budgets.size()) + " budgets for " +
+              std::to_string(layer.rows()) + " rows");
+  struct Row {
+    Eigen::VectorXd w;
+    CoordinateSpace::Support support;
+  };
+  const std::vector<Row> rows = solve_rows(
+      layer.problems(),
+      [&](const CovarianceProblem& problem, Index i) {
+        const Index k = budgets[static_cast<std::size_t>(i)];
+        if (k == 0) return Row{problem.space().zeros(), {}};
+        const Eigen::VectorXd trained = layer.weights().row(i).transpose();
+        Row row{solve(problem, k), {}};
+        bool completed = false;
+        row.support = completed_support(problem.space(), row.w, trained, k, completed);
+        if (completed) row.w = problem.minimize_on(row.support, row.w);
+        return row;
+      },
+      threads);
+  PrunedLayer pruned = empty_layer(layer);
+  for (Index i = 0; i < layer.rows(); ++i) {
+    const Row& row = rows[static_cast<std::size_t>(i)];
+    for (Index j : row.support) {
+      pruned.keep(i, j) = true;
+      pruned.weights(i, j) = row.w[j];
+    }
+  }
+  return pruned;
+}
+
+PrunedLayer prune_layer(const LayerReconstruction& layer, Index kept, const LayerSolver& solve) {
+  const CovarianceRows& problem = layer.problems();
+  row_budgets(layer.rows(), layer.columns(), kept);  // validates kept
+  PrunedLayer pruned = empty_layer(layer);
+  if (kept == 0) return pruned;
+  Eigen::VectorXd w = solve(problem, kept);
+  bool completed = false;
+  const auto support =
+      completed_support(problem.space(), w, stacked(layer.weights()), kept, completed);
+  if (completed) w = problem.minimize_on(support, w);
+  for (Index index : support) {
+    const Index i = index / layer.columns(), j = index % layer.columns();
+    pruned.keep(i, j) = true;
+    pruned.weights(i, j) = w[index];
+  }
+  return pruned;
+}
+
+Eigen::VectorXd optimal_brain_surgeon_row(Eigen::MatrixXd h_inverse, Eigen::VectorXd w, Index k,
+                                          std::vector<bool>* kept) {
+  const Index p = w.size();
+  // The remaining coordinates are kept compact in the leading m × m block: a removed one is
+  // swapped with the last, so that every update touches the remaining weights only.
+  std::vector<Index> alive(static_cast<std::size_t>(p));
+  std::iota(alive.begin(), alive.end(), Index{0});
+  auto original = [&alive](Index position) { return alive[static_cast<std::size_t>(position)]; };
+  for (Index m = p; m > k; --m) {
+    Index best = 0;
+    double least = std::numeric_limits<double>::infinity();
+    for (Index position = 0; position < m; ++position) {
+      const double saliency = w[position] * w[position] / (2.0 * h_inverse(position, position));
+      if (saliency < least || (saliency == least && original(position) < original(best))) {
+        best = position;
+        least = saliency;
+      }
+    }
+    // δw = −(w_q / [H⁻¹]_qq) H⁻¹ e_q zeroes w_q and re-optimizes the others; H⁻¹ then becomes
+    // the inverse of H without row and column q (on the remaining coordinates).
+    const double pivot = h_inverse(best, best);
+    const Eigen::VectorXd column = h_inverse.col(best).head(m);
+    w.head(m) -= (w[best] / pivot) * column;
+    h_inverse.topLeftCorner(m, m).noalias() -= column * (column / pivot).transpose();
+    const Index last = m - 1;
+    if (best != last) {
+      h_inverse.row(best).head(m) = h_inverse.row(last).head(m);
+      h_inverse.col(best).head(m) = h_inverse.col(last).head(m);
+      w[best] = w[last];
+      alive[static_cast<std::size_t>(best)] = alive[static_cast<std::size_t>(last)];
+    }
+  }
+  Eigen::VectorXd pruned = Eigen::VectorXd::Zero(p);
+  if (kept != nullptr) kept->assign(static_cast<std::size_t>(p), false);
+  for (Index position = 0; position < std::min(k, p); ++position) {
+    pruned[original(position)] = w[position];
+    if (kept != nullptr) (*kept)[static_cast<std::size_t>(original(position))] = true;
+  }
+  return pruned;
+}
+
+PrunedLayer prune_optimal_brain_surgeon(const LayerReconstruction& layer,
+                                        const std::vector<Index>& budgets, int threads) {
+  require(static_cast<Index>(budgets.size()) == layer.rows(),
+          "pruning: " + std::to_string(budgets.size()) + " budgets for " +
+              std::to_string(layer.rows()) + " rows");
+  const Eigen::MatrixXd& h = layer.problems().hessian();
+  const Eigen::LLT<Eigen::MatrixXd> llt(h);
+  require(llt.info() == Eigen::Success,
+          "obs: H = XᵀX/n + λI is singular (dead inputs); give a positive --ridge");
+  const Eigen::MatrixXd h_inverse = llt.solve(Eigen::MatrixXd::Identity(h.rows(), h.cols()));
+  PrunedLayer pruned = empty_layer(layer);
+  parallel_for(layer.rows(), threads, [&](Index i) {
+    std::vector<bool> kept;
+    const Eigen::VectorXd w = optimal_brain_surgeon_row(
+        h_inverse, layer.weights().row(i).transpose(), budgets[static_cast<std::size_t>(i)], &kept);
+    pruned.weights.row(i) = w.transpose();
+    for (Index j = 0; j < layer.columns(); ++j)
+      pruned.keep(i, j) = kept[static_cast<std::size_t>(j)];
+  });
+  return pruned;
+}
+
+}  // namespace cardinal

@@ -1,0 +1,203 @@
+#include "cardinal/nonconvex/pruning/network_pruner.hpp"
+
+#include <torch/nn/modules/linear.h>
+
+#include <chrono>
+#include <cmath>
+#include <optional>
+
+#include "cardinal/bridge/error.hpp"
+#include "cardinal/bridge/trace.hpp"
+#include "cardinal/nonconvex/models/lenet.hpp"
+#include "cardinal/nonconvex/pruning/magnitude_pruning.hpp"
+#include "cardinal/nonconvex/pruning/pruning_spec.hpp"
+
+namespace cardinal {
+namespace {
+
+using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+Eigen::MatrixXd to_eigen(const torch::Tensor& matrix) {
+  const torch::Tensor values = matrix.detach().to(torch::kCPU, torch::kDouble).contiguous();
+  return Eigen::Map<const RowMajor>(values.data_ptr<double>(), values.size(0), values.size(1));
+}
+
+torch::Tensor to_tensor(const Eigen::MatrixXd& matrix) {
+  const RowMajor row_major = matrix;
+  return torch::from_blob(const_cast<double*>(row_major.data()), {matrix.rows(), matrix.cols()},
+                          torch::kDouble)
+      .clone();
+}
+
+/// The next layer's inputs: relu(X Wᵀ + b) in double precision (no relu after the last layer is
+/// never needed: nothing reads it).
+torch::Tensor forward_layer(const torch::Tensor& inputs, const torch::Tensor& weights,
+                            const torch::Tensor& bias) {
+  torch::Tensor outputs = inputs.matmul(weights.t());
+  if (bias.defined()) outputs += bias.detach().to(torch::kCPU, torch::kDouble);
+  return outputs.relu();
+}
+
+template <class Enum>
+Enum parse(const std::string& name, const char* option,
+           std::initializer_list<std::pair<const char*, Enum>> names) {
+  std::string known;
+  for (const auto& [text, value] : names) {
+    if (name == text) return value;
+    known += (known.empty() ? "" : ", ") + std::string(text);
+  }
+  throw InvalidInput(std::string(option) + " must be one of " + known + ", got '" + name + "'");
+}
+
+}  // namespace
+
+std::string to_string(OneShotMethod method) {
+  switch (method) {
+    case OneShotMethod::kMagnitudeGlobal:
+      return "magnitude";
+    case OneShotMethod::kMagnitudeLayerwise:
+      return "magnitude-layerwise";
+    case OneShotMethod::kOptimalBrainSurgeon:
+      return "obs";
+    case OneShotMethod::kLayerwise:
+      return "layerwise";
+  }
+  return "unknown";
+}
+
+std::string to_string(BudgetScope scope) {
+  return scope == BudgetScope::kRow ? "row" : "layer";
+}
+
+std::string to_string(CalibrationInputs inputs) {
+  return inputs == CalibrationInputs::kSequential ? "sequential" : "parallel";
+}
+
+std::string to_string(BudgetAllocation allocation) {
+  return allocation == BudgetAllocation::kUniform ? "uniform" : "global";
+}
+
+BudgetAllocation parse_budget_allocation(const std::string& name) {
+  return parse<BudgetAllocation>(
+      name, "--allocation",
+      {{"uniform", BudgetAllocation::kUniform}, {"global", BudgetAllocation::kGlobalMagnitude}});
+}
+
+OneShotMethod parse_one_shot_method(const std::string& name) {
+  return parse<OneShotMethod>(name, "--method",
+                              {{"magnitude", OneShotMethod::kMagnitudeGlobal},
+                               {"magnitude-layerwise", OneShotMethod::kMagnitudeLayerwise},
+                               {"obs", OneShotMethod::kOptimalBrainSurgeon},
+                               {"layerwise", OneShotMethod::kLayerwise}});
+}
+
+BudgetScope parse_budget_scope(const std::string& name) {
+  return parse<BudgetScope>(name, "--budget",
+                            {{"row", BudgetScope::kRow}, {"layer", BudgetScope::kLayer}});
+}
+
+CalibrationInputs parse_calibration_inputs(const std::string& name) {
+  return parse<CalibrationInputs>(
+      name, "--calibration-inputs",
+      {{"sequential", CalibrationInputs::kSequential}, {"parallel", CalibrationInputs::kParallel}});
+}
+
+void OneShotPruningOptions::validate() const {
+  require(std::isfinite(sparsity) && sparsity > 0.0 && sparsity < 1.0,
+          "--sparsity must lie in (0, 1), got " + std::to_string(sparsity));
+  require(std::isfinite(ridge) && ridge >= 0.0,
+          "--ridge must be finite and non-negative, got " + std::to_string(ridge));
+  if (method == OneShotMethod::kLayerwise)
+    require(budget == BudgetScope::kRow ? static_cast<bool>(row_solver)
+                                        : static_cast<bool>(layer_solver),
+            "layerwise pruning needs a solver for its " + to_string(budget) + " budgets");
+}
+
+OneShotPruning prune_one_shot(MultilayerPerceptron& network, const torch::Tensor& calibration,
+                              const OneShotPruningOptions& options) {
+  options.validate();
+  torch::NoGradGuard no_grad;
+  const std::vector<torch::nn::Linear> layers = network.layers();
+  const std::vector<NamedTensor> named = prunable_tensors(network);
+  require(named.size() == layers.size(),
+          "one-shot pruning: the network's prunable tensors are not "
+          "its linear layers");
+  require(calibration.size(0) > 0, "one-shot pruning: no calibration examples");
+  torch::Tensor dense_inputs = calibration.detach().flatten(1).to(torch::kCPU, torch::kDouble);
+  require(dense_inputs.size(1) == layers.front()->weight.size(1),
+          "one-shot pruning: calibration examples have " + std::to_string(dense_inputs.size(1)) +
+              " features but the network reads " + std::to_string(layers.front()->weight.size(1)));
+  torch::Tensor pruned_inputs = dense_inputs;
+
+  // The magnitude mask: the result of the magnitude methods, and the per-layer counts of the
+  // global allocation.
+  const bool by_magnitude = options.method == OneShotMethod::kMagnitudeGlobal ||
+                            options.method == OneShotMethod::kMagnitudeLayerwise;
+  std::optional<Mask> magnitude;
+  if (by_magnitude || options.allocation == BudgetAllocation::kGlobalMagnitude) {
+    PruningSpec spec;
+    spec.fraction = options.sparsity;
+    spec.scope = options.method == OneShotMethod::kMagnitudeLayerwise ? PruningScope::kLayerwise
+                                                                      : PruningScope::kGlobal;
+    magnitude = prune_magnitude(network, Mask::dense(network), spec);
+  }
+
+  OneShotPruning result;
+  std::vector<std::string> names;
+  std::vector<torch::Tensor> keeps;
+  for (std::size_t l = 0; l < layers.size(); ++l) {
+    const torch::Tensor& weight = layers[l]->weight;
+    const torch::Tensor dense_weights = weight.detach().to(torch::kCPU, torch::kDouble);
+    const torch::Tensor& inputs =
+        options.inputs == CalibrationInputs::kSequential ? pruned_inputs : dense_inputs;
+    const LayerReconstruction layer =
+        LayerReconstruction::from_inputs(to_eigen(dense_weights), to_eigen(inputs), options.ridge);
+    const Index total = layer.rows() * layer.columns();
+    const Index kept = magnitude && options.allocation == BudgetAllocation::kGlobalMagnitude
+                           ? magnitude->remaining(named[l].name)
+                           : total - pruned_count(options.sparsity, total);
+
+    const Stopwatch clock;
+    PrunedLayer pruned;
+    switch (options.method) {
+      case OneShotMethod::kMagnitudeGlobal:
+      case OneShotMethod::kMagnitudeLayerwise: {
+        const Eigen::MatrixXd keep = to_eigen(magnitude->keep(named[l].name));
+        pruned.keep = keep.array() != 0.0;
+        pruned.weights = pruned.keep.select(layer.weights(), 0.0);
+        break;
+      }
+      case OneShotMethod::kOptimalBrainSurgeon:
+        pruned = prune_optimal_brain_surgeon(
+            layer, row_budgets(layer.rows(), layer.columns(), kept), options.threads);
+        break;
+      case OneShotMethod::kLayerwise:
+        pruned = options.budget == BudgetScope::kRow
+                     ? prune_rows(layer, row_budgets(layer.rows(), layer.columns(), kept),
+                                  options.row_solver, options.threads)
+                     : prune_layer(layer, kept, options.layer_solver);
+        break;
+    }
+    const double seconds = clock.seconds();
+
+    const torch::Tensor new_weights = to_tensor(pruned.weights);
+    weight.copy_(new_weights.to(weight.options()));
+    const Eigen::MatrixXd keep_values = pruned.keep.cast<double>();
+    keeps.push_back(to_tensor(keep_values).to(torch::kBool));
+    names.push_back(named[l].name);
+    const double error = layer.error(pruned.weights), energy = layer.output_energy();
+    result.layers.push_back({named[l].name, layer.rows(), layer.columns(),
+                             static_cast<Index>(pruned.keep.count()), error,
+                             energy > 0.0 ? error / energy : 0.0, seconds});
+
+    if (l + 1 < layers.size()) {
+      const torch::Tensor& bias = layers[l]->bias;
+      dense_inputs = forward_layer(dense_inputs, dense_weights, bias);
+      pruned_inputs = forward_layer(pruned_inputs, new_weights, bias);
+    }
+  }
+  result.mask = Mask(std::move(names), std::move(keeps));
+  return result;
+}
+
+}  // namespace cardinal

@@ -1,0 +1,172 @@
+#include "cardinal/convex/covariance_problem.hpp"
+
+#include <gtest/gtest.h>
+
+#include <Eigen/Dense>
+#include <cmath>
+#include <numeric>
+#include <vector>
+
+#include "cardinal/bridge/error.hpp"
+#include "cardinal/convex/covariance_rows.hpp"
+#include "cardinal/convex/data/synthetic.hpp"
+#include "cardinal/convex/solvers/l1_path.hpp"
+#include "cardinal/convex/solvers/orthogonal_matching_pursuit.hpp"
+#include "cardinal/solvers/compressive_sampling_matching_pursuit.hpp"
+#include "cardinal/solvers/forward_greedy_selection.hpp"
+#include "cardinal/solvers/fully_corrective_greedy.hpp"
+#include "cardinal/solvers/gradient_support_pursuit.hpp"
+#include "cardinal/solvers/hard_thresholding_pursuit.hpp"
+#include "cardinal/solvers/iterative_hard_thresholding.hpp"
+
+namespace cardinal {
+namespace {
+
+using Vector = Eigen::VectorXd;
+constexpr double kTolerance = 1e-10;
+
+LeastSquaresProblem design_problem(double ridge) {
+  const SyntheticInstance instance = make_synthetic(
+      {.samples = 80, .features = 30, .sparsity = 5, .correlation = 0.3, .noise = 0.1, .seed = 7});
+  return LeastSquaresProblem(instance.design, instance.response, {.ridge = ridge});
+}
+
+/// The solver's result and trace on the design form and on the covariance form agree.
+template <class Solver>
+void expect_same_iterates(const char* name, const Solver& solver, Index k) {
+  for (double ridge : {0.0, 0.05}) {
+    SCOPED_TRACE(::testing::Message() << name << ", ridge " << ridge << ", k " << k);
+    const LeastSquaresProblem design = design_problem(ridge);
+    const CovarianceProblem covariance = CovarianceProblem::from_design(design);
+    const auto a = solver.minimize(design, k);
+    const auto b = solver.minimize(covariance, k);
+    EXPECT_EQ(a.support, b.support);
+    EXPECT_EQ(a.iterations, b.iterations);
+    EXPECT_EQ(a.reason, b.reason);
+    EXPECT_LE((a.w - b.w).template lpNorm<Eigen::Infinity>(), kTolerance);
+    EXPECT_NEAR(a.objective, b.objective, kTolerance);
+    ASSERT_EQ(a.trace.rows.size(), b.trace.rows.size());
+    for (std::size_t t = 0; t < a.trace.rows.size(); ++t) {
+      EXPECT_NEAR(a.trace.rows[t].objective, b.trace.rows[t].objective, kTolerance) << t;
+      EXPECT_EQ(a.trace.rows[t].support_size, b.trace.rows[t].support_size) << t;
+      EXPECT_NEAR(a.trace.rows[t].gradient_norm_on, b.trace.rows[t].gradient_norm_on, kTolerance);
+      EXPECT_NEAR(a.trace.rows[t].gradient_norm_off, b.trace.rows[t].gradient_norm_off, kTolerance);
+    }
+  }
+}
+
+TEST(CovarianceProblem, MatchesTheDesignFormPointwise) {
+  const LeastSquaresProblem design = design_problem(0.05);
+  const CovarianceProblem covariance = CovarianceProblem::from_design(design);
+  Vector w = Vector::Zero(30);
+  w[3] = 1.5;
+  w[17] = -0.25;
+  for (const Vector& at : {Vector(Vector::Zero(30)), w, Vector(Vector::LinSpaced(30, -1, 1))}) {
+    Vector g1, g2;
+    EXPECT_NEAR(design.value_and_gradient(at, g1), covariance.value_and_gradient(at, g2), 1e-12);
+    EXPECT_LE((g1 - g2).lpNorm<Eigen::Infinity>(), 1e-12);
+    EXPECT_NEAR(design.value(at), covariance.value(at), 1e-12);
+    const Vector d = Vector::LinSpaced(30, 1, 2);
+    EXPECT_NEAR(design.minimize_along(at, d), covariance.minimize_along(at, d), 1e-12);
+  }
+  const CoordinateSpace::Support a{1, 3, 17, 20};
+  EXPECT_LE((design.minimize_on(a, w) - covariance.minimize_on(a, w)).lpNorm<Eigen::Infinity>(),
+            1e-12);
+}
+
+TEST(CovarianceProblem, EverySolverHasTheDesignFormsIterates) {
+  for (Index k : {3, 8}) {
+    expect_same_iterates("OrthogonalMatchingPursuit", OrthogonalMatchingPursuit(), k);
+    expect_same_iterates("ForwardGreedySelection", ForwardGreedySelection(), k);
+    expect_same_iterates("FullyCorrectiveGreedy", FullyCorrectiveGreedy(), k);
+    // A fixed step: the default 1/L comes from finite differences of gradients, whose rounding
+    // differs between the forms by more than the tolerance.
+    expect_same_iterates("IterativeHardThresholding", IterativeHardThresholding({.step = 0.2}), k);
+    expect_same_iterates("IterativeHardThresholding normalized",
+                         IterativeHardThresholding({.normalized = true}), k);
+    expect_same_iterates("HardThresholdingPursuit", HardThresholdingPursuit(), k);
+    expect_same_iterates("CompressiveSamplingMatchingPursuit", CompressiveSamplingMatchingPursuit(),
+                         k);
+    expect_same_iterates("GradientSupportPursuit", GradientSupportPursuit(), k);
+    expect_same_iterates("LassoPathSelection", LassoPathSelection(), k);
+    expect_same_iterates("LassoPathSelection debias", LassoPathSelection({.debias = true}), k);
+  }
+}
+
+TEST(CovarianceProblem, RejectsInconsistentSizesAndAnIntercept) {
+  EXPECT_THROW(CovarianceProblem(Eigen::MatrixXd::Identity(3, 2), Vector::Zero(3)), InvalidInput);
+  EXPECT_THROW(CovarianceProblem(Eigen::MatrixXd::Identity(3, 3), Vector::Zero(2)), InvalidInput);
+  const SyntheticInstance instance =
+      make_synthetic({.samples = 10, .features = 4, .sparsity = 2, .seed = 1});
+  EXPECT_THROW(CovarianceProblem::from_design(
+                   LeastSquaresProblem(instance.design, instance.response, {.intercept = true})),
+               InvalidInput);
+  // p > n: H is singular, and the ℓ1 path's square-root form needs it positive definite.
+  const SyntheticInstance wide =
+      make_synthetic({.samples = 4, .features = 10, .sparsity = 2, .seed = 1});
+  EXPECT_THROW(
+      lasso_path(CovarianceProblem::from_design(LeastSquaresProblem(wide.design, wide.response))),
+      InvalidInput);
+}
+
+/// Rows sharing H: H from a random design, B = Xᵀ Y / n for m responses.
+CovarianceRows random_rows(Index m) {
+  const SyntheticInstance instance = make_synthetic({.samples = 60, .features = 12, .seed = 3});
+  std::vector<Index> all(12);
+  std::iota(all.begin(), all.end(), Index{0});
+  const Eigen::MatrixXd x = instance.design.dense_columns(all);
+  Eigen::MatrixXd h = x.transpose() * x / 60.0;
+  h.diagonal().array() += 0.01;
+  Eigen::MatrixXd weights(12, m);
+  for (Index i = 0; i < m; ++i)
+    for (Index j = 0; j < 12; ++j) weights(j, i) = std::sin(1.0 + 3.0 * i + 0.7 * j);
+  const Eigen::MatrixXd b = h * weights;
+  const Vector c = 0.5 * (weights.transpose() * h * weights).diagonal();
+  return CovarianceRows(std::make_shared<const Eigen::MatrixXd>(h), b, c);
+}
+
+TEST(CovarianceRows, StackedProblemIsTheSumOfItsRows) {
+  const CovarianceRows rows = random_rows(5);
+  const Vector w = Vector::LinSpaced(60, -2, 3);
+  Vector g;
+  const double value = rows.value_and_gradient(w, g);
+  double sum = 0.0;
+  for (Index i = 0; i < 5; ++i) {
+    Vector gi;
+    sum += rows.row(i).value_and_gradient(w.segment(i * 12, 12), gi);
+    EXPECT_LE((g.segment(i * 12, 12) - gi).lpNorm<Eigen::Infinity>(), 1e-12);
+  }
+  EXPECT_NEAR(value, sum, 1e-11);
+  // Each row's restricted solve on its part of the support.
+  const CoordinateSpace::Support a{0, 5, 13, 14, 50};
+  const Vector solved = rows.minimize_on(a, w);
+  EXPECT_LE((solved.segment(12, 12) - rows.row(1).minimize_on({1, 2}, Vector::Zero(12)))
+                .lpNorm<Eigen::Infinity>(),
+            1e-14);
+  EXPECT_TRUE(solved.segment(24, 12).isZero(0.0));
+  // With the whole layer's budget, IHT keeps exactly k weights.
+  const auto result = IterativeHardThresholding().minimize(rows, 20);
+  EXPECT_EQ(rows.space().size(result.support), 20);
+}
+
+TEST(CovarianceRows, SolveRowsIsIndependentOfTheThreadCount) {
+  const CovarianceRows rows = random_rows(9);
+  auto solve = [](const CovarianceProblem& problem, Index i) {
+    return OrthogonalMatchingPursuit().minimize(problem, 2 + i % 4).w;
+  };
+  const std::vector<Vector> one = solve_rows(rows, solve, 1);
+  const std::vector<Vector> three = solve_rows(rows, solve, 3);
+  ASSERT_EQ(one.size(), 9u);
+  for (Index i = 0; i < 9; ++i) {
+    EXPECT_EQ(one[static_cast<std::size_t>(i)], three[static_cast<std::size_t>(i)]);
+    EXPECT_EQ(one[static_cast<std::size_t>(i)],
+              OrthogonalMatchingPursuit().minimize(rows.row(i), 2 + i % 4).w);
+  }
+  // B = H W and c = ½ wᵢᵀHwᵢ: with every coordinate the row's minimum is exactly zero.
+  const CovarianceProblem full = rows.row(4);
+  const Vector exact = full.minimize_on(full.space().largest(Vector::Ones(12), 12), Vector());
+  EXPECT_NEAR(full.value(exact), 0.0, 1e-12);
+}
+
+}  // namespace
+}  // namespace cardinal

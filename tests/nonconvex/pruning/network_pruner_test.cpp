@@ -1,0 +1,119 @@
+#include "cardinal/nonconvex/pruning/network_pruner.hpp"
+
+#include <gtest/gtest.h>
+#include <torch/nn/modules/linear.h>
+
+#include <Eigen/Core>
+#include <limits>
+#include <vector>
+
+#include "cardinal/bridge/error.hpp"
+#include "cardinal/convex/solvers/orthogonal_matching_pursuit.hpp"
+#include "cardinal/nonconvex/models/lenet.hpp"
+
+namespace cardinal {
+namespace {
+
+using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+Eigen::MatrixXd to_eigen(const torch::Tensor& t) {
+  const torch::Tensor d = t.detach().to(torch::kDouble).contiguous();
+  return Eigen::Map<const RowMajor>(d.data_ptr<double>(), d.size(0), d.size(1));
+}
+
+OneShotPruningOptions omp_options(CalibrationInputs inputs) {
+  OneShotPruningOptions options;
+  options.sparsity = 0.6;
+  options.allocation = BudgetAllocation::kUniform;
+  options.ridge = 0.0;
+  options.inputs = inputs;
+  options.row_solver = [](const CovarianceProblem& problem, Index k) {
+    OrthogonalMatchingPursuitOptions o;
+    o.stopping.tolerance = -std::numeric_limits<double>::infinity();
+    return OrthogonalMatchingPursuit(o).minimize(problem, k).w;
+  };
+  return options;
+}
+
+MultilayerPerceptron seeded_network() {
+  torch::manual_seed(3);
+  return MultilayerPerceptron(8, {6}, 3);
+}
+
+/// A small MLP (8 → 6 → 3) and 40 calibration examples, the same for every seed-3 fixture.
+struct Fixture {
+  MultilayerPerceptron network = seeded_network();
+  torch::Tensor calibration = torch::randn({40, 8}, torch::kFloat);
+};
+
+TEST(OneShotPruning, EachLayerSolvesItsReconstructionOnItsInputs) {
+  for (CalibrationInputs mode : {CalibrationInputs::kSequential, CalibrationInputs::kParallel}) {
+    Fixture f;
+    const auto layers = f.network.layers();
+    const Eigen::MatrixXd w0 = to_eigen(layers[0]->weight), w1 = to_eigen(layers[1]->weight);
+    const Eigen::RowVectorXd b0 = to_eigen(layers[0]->bias.unsqueeze(0));
+    const Eigen::MatrixXd x0 = to_eigen(f.calibration);
+    const OneShotPruningOptions options = omp_options(mode);
+
+    const OneShotPruning result = prune_one_shot(f.network, f.calibration, options);
+
+    const LayerReconstruction first = LayerReconstruction::from_inputs(w0, x0, 0.0);
+    const PrunedLayer p0 = prune_rows(first, row_budgets(6, 8, 48 - 29), options.row_solver);
+    EXPECT_LE((to_eigen(layers[0]->weight) - p0.weights).lpNorm<Eigen::Infinity>(), 1e-6);
+    // The second layer reads relu(X Ŵ₀ᵀ + b₀) (sequential) or relu(X W₀ᵀ + b₀) (parallel).
+    const Eigen::MatrixXd& w_in = mode == CalibrationInputs::kSequential ? p0.weights : w0;
+    const Eigen::MatrixXd x1 = ((x0 * w_in.transpose()).rowwise() + b0).cwiseMax(0.0);
+    const LayerReconstruction second = LayerReconstruction::from_inputs(w1, x1, 0.0);
+    const PrunedLayer p1 = prune_rows(second, row_budgets(3, 6, 18 - 11), options.row_solver);
+    EXPECT_LE((to_eigen(layers[1]->weight) - p1.weights).lpNorm<Eigen::Infinity>(), 1e-6);
+
+    ASSERT_EQ(result.layers.size(), 2u);
+    EXPECT_EQ(result.layers[0].kept, 19);
+    EXPECT_EQ(result.layers[1].kept, 7);
+    EXPECT_NEAR(result.layers[1].error, second.error(p1.weights), 1e-9);
+    EXPECT_EQ(result.mask.remaining(), 26);
+    // Pruned weights are exactly zero.
+    for (std::size_t l = 0; l < 2; ++l)
+      EXPECT_TRUE(layers[l]
+                      ->weight.masked_select(result.mask.keep(l).logical_not())
+                      .eq(0)
+                      .all()
+                      .item<bool>());
+  }
+}
+
+TEST(OneShotPruning, BaselinesKeepTheSameBudgets) {
+  for (OneShotMethod method :
+       {OneShotMethod::kMagnitudeLayerwise, OneShotMethod::kOptimalBrainSurgeon}) {
+    Fixture f;
+    OneShotPruningOptions options = omp_options(CalibrationInputs::kSequential);
+    options.method = method;
+    options.ridge = 0.01;
+    const OneShotPruning result = prune_one_shot(f.network, f.calibration, options);
+    EXPECT_EQ(result.layers[0].kept, 19) << to_string(method);
+    EXPECT_EQ(result.layers[1].kept, 7) << to_string(method);
+  }
+  Fixture f;
+  OneShotPruningOptions options = omp_options(CalibrationInputs::kSequential);
+  options.method = OneShotMethod::kMagnitudeGlobal;
+  const OneShotPruning global = prune_one_shot(f.network, f.calibration, options);
+  EXPECT_EQ(global.mask.remaining(), 66 - 40);
+  // The global allocation gives every layer the count global magnitude pruning left it.
+  for (OneShotMethod method : {OneShotMethod::kLayerwise, OneShotMethod::kOptimalBrainSurgeon}) {
+    Fixture g;
+    OneShotPruningOptions allocated = omp_options(CalibrationInputs::kSequential);
+    allocated.method = method;
+    allocated.ridge = 0.01;
+    allocated.allocation = BudgetAllocation::kGlobalMagnitude;
+    const OneShotPruning result = prune_one_shot(g.network, g.calibration, allocated);
+    for (std::size_t l = 0; l < 2; ++l)
+      EXPECT_EQ(result.layers[l].kept, global.layers[l].kept) << to_string(method) << l;
+  }
+  options.sparsity = 1.0;
+  EXPECT_THROW(prune_one_shot(f.network, f.calibration, options), InvalidInput);
+  options.sparsity = 0.5;
+  EXPECT_THROW(prune_one_shot(f.network, torch::zeros({5, 7}), options), InvalidInput);
+}
+
+}  // namespace
+}  // namespace cardinal
