@@ -10,6 +10,8 @@
 #include "cardinal/bridge/solver.hpp"
 #include "cardinal/bridge/sparsity_schedule.hpp"
 #include "cardinal/convex/glm_problem.hpp"
+#include "cardinal/convex/solvers/l1_path.hpp"
+#include "cardinal/convex/solvers/orthogonal_matching_pursuit.hpp"
 #include "cardinal/solvers/compressive_sampling_matching_pursuit.hpp"
 #include "cardinal/solvers/dynamic_hard_thresholding.hpp"
 #include "cardinal/solvers/forward_greedy_selection.hpp"
@@ -17,8 +19,6 @@
 #include "cardinal/solvers/gradient_support_pursuit.hpp"
 #include "cardinal/solvers/hard_thresholding_pursuit.hpp"
 #include "cardinal/solvers/iterative_hard_thresholding.hpp"
-#include "cardinal/convex/solvers/l1_path.hpp"
-#include "cardinal/convex/solvers/orthogonal_matching_pursuit.hpp"
 
 namespace cardinal {
 
@@ -168,6 +168,8 @@ SolverResult<GlmProblem<Loss>> run_solver(std::string_view name, const SolverSet
     L1PathOptions path;
     path.path_length = settings.path_length;
     path.min_ratio = settings.min_ratio;
+    path.tolerance = settings.stopping.tolerance;
+    path.max_sweeps = settings.stopping.max_iterations;
     return LassoPathSelection({.path = path, .debias = settings.debias}).minimize(problem, k);
   }
   if constexpr (Loss::kQuadratic) {
