@@ -7,7 +7,8 @@ namespace cardinal {
 
 /// Per-sample losses ℓ(z, y) of a generalized linear model, with z = x·w + b the linear
 /// predictor. Each provides the value, the first and second derivatives in z, and a bound on the
-/// second derivative (used for step sizes and coordinate-descent majorization).
+/// second derivative (used for step sizes and coordinate-descent majorization), and the change
+/// ℓ(z + dz, y) − ℓ(z, y) computed accurately.
 
 /// ℓ(z, y) = (z − y)² / 2: least squares, f(w) = ‖Xw − y‖² / (2n).
 struct SquaredLoss {
@@ -18,6 +19,8 @@ struct SquaredLoss {
   static double value(double z, double y) { return 0.5 * (z - y) * (z - y); }
   static double derivative(double z, double y) { return z - y; }
   static double curvature(double, double) { return 1.0; }
+  /// ℓ(z + dz, y) − ℓ(z, y), without the cancellation of subtracting the two values.
+  static double change(double z, double dz, double y) { return dz * (z - y + 0.5 * dz); }
 };
 
 /// ℓ(z, y) = log(1 + exp(−y z)) with y ∈ {−1, +1}: logistic regression.
@@ -35,6 +38,14 @@ struct LogisticLoss {
   static double curvature(double z, double) {
     const double s = sigmoid(z);
     return s * (1.0 - s);
+  }
+  /// ℓ(z + dz, y) − ℓ(z, y) = log(1 + σ(m)(e^dm − 1)), m = −y z, dm = −y dz: accurate to a few
+  /// ulps of the change itself when |dm| ≤ 1, where subtracting two values of ℓ would lose up to
+  /// all the digits of a small change (a line search near the optimum compares such changes).
+  static double change(double z, double dz, double y) {
+    const double dm = -y * dz;
+    if (std::abs(dm) > 1.0) return value(z + dz, y) - value(z, y);
+    return std::log1p(sigmoid(-y * z) * std::expm1(dm));
   }
   static double sigmoid(double t) {
     if (t >= 0) return 1.0 / (1.0 + std::exp(-t));

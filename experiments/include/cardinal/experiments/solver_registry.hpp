@@ -173,6 +173,8 @@ SolverResult<P> run_solver(std::string_view name, const SolverSettings& settings
       L1PathOptions path;
       path.path_length = settings.path_length;
       path.min_ratio = settings.min_ratio;
+      path.tolerance = settings.stopping.tolerance;
+      path.max_sweeps = settings.stopping.max_iterations;
       return LassoPathSelection({.path = path, .debias = settings.debias}).minimize(problem, k);
     }
   }
