@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
   }
   for (const auto& c : cardinal::all_commands())
     if (c.name == name) return c.run(std::vector<std::string>(argv + 2, argv + argc));
-  std::cerr << "cardinal: unknown command '" << name << "'\n\n";
+  std::cerr << "cardinal: unknown command '" << cardinal::printable(name) << "'\n\n";
   print_usage(std::cerr);
   return cardinal::kExitInvalidInput;
 }
