@@ -25,7 +25,9 @@ void fuzz_command(const std::string& name, const std::string& seed_input,
   test::Mutator mutator(7);
   int accepted = 0;
   for (int run = 0; run < kRuns; ++run) {
-    const fs::path input = folder.write(file_name, mutator.mutate(seed_input, 2));
+    // The first run is the valid input itself: the baseline every mutation departs from.
+    const fs::path input =
+        folder.write(file_name, run == 0 ? seed_input : mutator.mutate(seed_input, 2));
     const test::CommandResult r = test::run_cardinal(
         arguments + " " + input.string() + " --quiet --overwrite --output " + output.string());
     ASSERT_TRUE(r.status == 0 || r.status == 2)
