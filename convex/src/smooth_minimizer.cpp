@@ -2,6 +2,7 @@
 
 #include <ceres/gradient_problem.h>
 #include <ceres/gradient_problem_solver.h>
+#include <glog/logging.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -46,6 +47,10 @@ Eigen::VectorXd minimize_smooth(const ValueAndGradient& f, Eigen::VectorXd x0,
   if (std::getenv("CARDINAL_DEBUG_CERES"))
     std::fprintf(stderr, "%s\n", summary.FullReport().c_str());
   return x0;
+}
+
+void set_minimizer_warnings(bool enabled) {
+  FLAGS_minloglevel = enabled ? google::GLOG_INFO : google::GLOG_FATAL;
 }
 
 }  // namespace cardinal

@@ -13,6 +13,7 @@
 #include "cardinal/experiments/commands.hpp"
 #include "cardinal/experiments/convex_problem_options.hpp"
 #include "cardinal/experiments/gnuplot.hpp"
+#include "cardinal/experiments/number_option.hpp"
 #include "cardinal/experiments/sparsity_level.hpp"
 
 namespace cardinal {
@@ -39,9 +40,10 @@ po::options_description bounds_options() {
       "constants", po::value<std::string>()->default_value("auto"),
       "exact (enumerate all supports; refused when too many) | certified (Gershgorin, "
       "interlacing, trace) | auto (exact where feasible)")(
-      "max-subsets", po::value<Index>()->default_value(RestrictedConstantsOptions{}.max_subsets),
+      "max-subsets",
+      number<Index>({.min = 0})->default_value(RestrictedConstantsOptions{}.max_subsets),
       "largest C(p, k) enumerated for exact constants")(
-      "tracked-iterations", po::value<Index>()->default_value(100),
+      "tracked-iterations", number<Index>({.min = 1})->default_value(100),
       "distance bounds compare the first N iterates (re-computed by re-running the solver with "
       "an iteration cap, O(N^2) iterations) and the last");
 

@@ -1,12 +1,24 @@
 #include "cardinal/experiments/command_line.hpp"
 
-#include <fstream>
+#include <algorithm>
+#include <cmath>
 #include <iostream>
+#include <new>
+#include <sstream>
+#include <thread>
 
 #include "cardinal/bridge/error.hpp"
+#include "cardinal/bridge/input_file.hpp"
+#include "cardinal/bridge/memory_limit.hpp"
+#include "cardinal/bridge/number_text.hpp"
+#include "cardinal/convex/smooth_minimizer.hpp"
 
 namespace cardinal {
 namespace po = boost::program_options;
+
+int max_threads() {
+  return std::max(16, 4 * static_cast<int>(std::thread::hardware_concurrency()));
+}
 
 std::optional<po::variables_map> parse_command_line(const std::string& usage,
                                                     po::options_description options,
@@ -15,7 +27,9 @@ std::optional<po::variables_map> parse_command_line(const std::string& usage,
   po::options_description common("Common options");
   common.add_options()("help,h", "print this help and exit")(
       "config", po::value<std::string>(),
-      "read options from a config file (key = value per line; the command line wins)");
+      "read options from a config file (key = value per line; the command line wins)")(
+      "max-memory", po::value<std::string>(),
+      "largest input to hold in memory, e.g. 4G (default: the physical memory)");
   options.add(common);
 
   po::variables_map values;
@@ -26,16 +40,81 @@ std::optional<po::variables_map> parse_command_line(const std::string& usage,
   }
   if (values.count("config")) {
     const std::string path = values["config"].as<std::string>();
-    std::ifstream file(path);
-    require(file.good(), "cannot read config file " + path);
+    std::istringstream text(read_input_file(path));
     try {
-      po::store(po::parse_config_file(file, options), values);
+      po::store(po::parse_config_file(text, options), values);
     } catch (const po::error& e) {
       throw InvalidInput("config file " + path + ": " + e.what());
     }
   }
   po::notify(values);
+  if (values.count("max-memory"))
+    set_max_memory(parse_byte_size("--max-memory", values["max-memory"].as<std::string>()));
+  if (values.count("quiet") && values["quiet"].as<bool>()) set_minimizer_warnings(false);
   return values;
+}
+
+std::uint64_t parse_byte_size(std::string_view option, std::string_view text) {
+  static constexpr std::pair<std::string_view, int> kUnits[] = {
+      {"KiB", 1}, {"MiB", 2}, {"GiB", 3}, {"TiB", 4}, {"K", 1}, {"M", 2}, {"G", 3}, {"T", 4}};
+  std::string_view number = text;
+  int power = 0;
+  for (const auto& [suffix, exponent] : kUnits) {
+    if (text.size() > suffix.size() && text.ends_with(suffix)) {
+      number = text.substr(0, text.size() - suffix.size());
+      power = exponent;
+      break;
+    }
+  }
+  const NumberText<double> parsed = parse_number_text<double>(number);
+  const double bytes = parsed.value * std::pow(1024.0, power);
+  require(parsed.status == NumberTextStatus::kValid && bytes >= 1.0 && bytes < 0x1p64,
+          "the argument ('" + std::string(text) + "') for option '" + std::string(option) +
+              "' is invalid: expected a size such as 512M, 4G or 2147483648");
+  return static_cast<std::uint64_t>(bytes);
+}
+
+std::string printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  auto escape = [&](unsigned char byte) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    out += "\\x";
+    out += kHex[byte >> 4];
+    out += kHex[byte & 0xf];
+  };
+  for (std::size_t i = 0; i < text.size();) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte < 0x80) {
+      if ((byte < 0x20 && byte != '\n' && byte != '\t') || byte == 0x7f)
+        escape(byte);
+      else
+        out += static_cast<char>(byte);
+      ++i;
+      continue;
+    }
+    // The length of a well-formed UTF-8 sequence starting here (RFC 3629), 0 if none.
+    std::size_t length = 0;
+    if (byte >= 0xc2 && byte <= 0xdf) length = 2;
+    if (byte >= 0xe0 && byte <= 0xef) length = 3;
+    if (byte >= 0xf0 && byte <= 0xf4) length = 4;
+    bool valid = length > 0 && i + length <= text.size();
+    for (std::size_t k = 1; valid && k < length; ++k)
+      valid = (static_cast<unsigned char>(text[i + k]) & 0xc0) == 0x80;
+    if (valid && length >= 3) {  // no overlong forms, surrogates or code points above U+10FFFF
+      const auto second = static_cast<unsigned char>(text[i + 1]);
+      valid = !(byte == 0xe0 && second < 0xa0) && !(byte == 0xed && second >= 0xa0) &&
+              !(byte == 0xf0 && second < 0x90) && !(byte == 0xf4 && second >= 0x90);
+    }
+    if (!valid) {
+      escape(byte);
+      ++i;
+      continue;
+    }
+    out.append(text.substr(i, length));
+    i += length;
+  }
+  return out;
 }
 
 int run_reporting_errors(const std::string& context, int (*body)(const std::vector<std::string>&),
@@ -43,13 +122,18 @@ int run_reporting_errors(const std::string& context, int (*body)(const std::vect
   try {
     return body(args);
   } catch (const po::error& e) {
-    std::cerr << context << ": error: " << e.what() << " (see --help)\n";
+    std::cerr << context << ": error: " << printable(e.what()) << " (see --help)\n";
     return kExitInvalidInput;
   } catch (const InvalidInput& e) {
-    std::cerr << context << ": error: " << e.what() << '\n';
+    std::cerr << context << ": error: " << printable(e.what()) << '\n';
     return kExitInvalidInput;
+  } catch (const std::bad_alloc&) {
+    std::cerr << context
+              << ": failed: out of memory (a smaller --max-memory refuses such inputs "
+                 "before they are loaded)\n";
+    return 1;
   } catch (const std::exception& e) {
-    std::cerr << context << ": failed: " << e.what() << '\n';
+    std::cerr << context << ": failed: " << printable(e.what()) << '\n';
     return 1;
   }
 }

@@ -5,9 +5,11 @@
 #include <optional>
 
 #include "cardinal/bridge/error.hpp"
+#include "cardinal/bridge/memory_limit.hpp"
 #include "cardinal/convex/data/csv.hpp"
 #include "cardinal/convex/data/libsvm.hpp"
 #include "cardinal/convex/data/synthetic.hpp"
+#include "cardinal/experiments/number_option.hpp"
 
 namespace cardinal {
 namespace po = boost::program_options;
@@ -22,21 +24,23 @@ po::options_description problem_options_description() {
       "auto (by extension: .csv is CSV, anything else LIBSVM) | libsvm | csv")(
       "label-column", po::value<std::string>(),
       "CSV: name or 0-based index of the label column (default: the last column)")(
-      "features", po::value<Index>()->default_value(0),
+      "features", number<Index>({.min = 0})->default_value(0),
       "LIBSVM: number of features (0: the largest index seen)")(
       "synthetic", po::bool_switch(), "draw a synthetic instance instead of reading --data")(
-      "samples", po::value<Index>()->default_value(200), "synthetic: n")(
-      "dimension", po::value<Index>()->default_value(500), "synthetic: p")(
-      "planted", po::value<Index>()->default_value(10), "synthetic: size of the planted support")(
-      "correlation", po::value<double>()->default_value(0.0),
+      "samples", number<Index>({.min = 1})->default_value(200), "synthetic: n")(
+      "dimension", number<Index>({.min = 1})->default_value(500), "synthetic: p")(
+      "planted", number<Index>({.min = 0})->default_value(10),
+      "synthetic: size of the planted support")(
+      "correlation", number<double>()->default_value(0.0),
       "synthetic: rho of the Toeplitz covariance rho^|i-j|")(
-      "signal", po::value<double>()->default_value(1.0),
+      "signal", number<double>()->default_value(1.0),
       "synthetic: planted nonzeros are +-signal (0: N(0,1))")(
-      "noise", po::value<double>()->default_value(0.0), "synthetic: noise standard deviation")(
-      "sparse-design", po::bool_switch(), "synthetic: store the design as a sparse matrix")(
-      "seed", po::value<std::uint64_t>()->default_value(1),
+      "noise", number<double>({.min = 0.0})->default_value(0.0),
+      "synthetic: noise standard deviation")("sparse-design", po::bool_switch(),
+                                             "synthetic: store the design as a sparse matrix")(
+      "seed", number<std::uint64_t>()->default_value(1),
       "synthetic: random seed; network: seed of the initialization and the batch order")(
-      "ridge", po::value<double>()->default_value(0.0), "ridge term (lambda2/2)||w||^2")(
+      "ridge", number<double>({.min = 0.0})->default_value(0.0), "ridge term (lambda2/2)||w||^2")(
       "intercept", po::bool_switch(), "fit an unpenalized intercept")(
       "normalize", po::bool_switch(),
       "scale columns to norm sqrt(n); coefficients are reported in the original units")(
@@ -46,41 +50,48 @@ po::options_description problem_options_description() {
   return problem;
 }
 
+namespace {
+constexpr NumberRange<double> kFraction{.min = 0.0, .max = 1.0};
+}  // namespace
+
 po::options_description solver_options_description() {
   po::options_description solver("Solver");
   solver.add_options()("solver", po::value<std::string>()->required(),
                        ("one of: " + solver_names()).c_str())(
       "sparsity", po::value<std::string>()->required(),
       "nonzeros (integer >= 1) or fraction of features kept (0 < S < 1)")(
-      "max-iterations", po::value<Index>()->default_value(1000), "iteration cap")(
-      "tolerance", po::value<double>()->default_value(1e-10),
+      "max-iterations", number<Index>({.min = 1})->default_value(1000), "iteration cap")(
+      "tolerance", number<double>({.min = 0.0})->default_value(1e-10),
       "relative objective decrease at which iterative solvers stop")(
-      "step", po::value<double>()->default_value(0.0),
+      "step", number<double>({.min = 0.0})->default_value(0.0),
       "iht/htp step size (0: 1/L with L estimated)")(
-      "replacement-steps", po::value<Index>()->default_value(0),
+      "replacement-steps", number<Index>({.min = 0})->default_value(0),
       "fcfgs: replacement steps tried after each fully-corrective step")(
       "debias", po::bool_switch(), "lasso: refit on the selected support")(
-      "path-length", po::value<Index>()->default_value(100), "lasso: number of lambda values")(
-      "min-ratio", po::value<double>()->default_value(1e-3), "lasso: lambda_min / lambda_max")(
-      "coordinates-per-step", po::value<Index>()->default_value(1),
+      "path-length", number<Index>({.min = 1})->default_value(100),
+      "lasso: number of lambda values")(
+      "min-ratio",
+      number<double>({.min = 0.0, .max = 1.0, .exclusive_min = true})->default_value(1e-3),
+      "lasso: lambda_min / lambda_max")(
+      "coordinates-per-step", number<Index>({.min = 1})->default_value(1),
       "fcfgs: coordinates added per forward step (--problem network: default a tenth of "
       "the budget)")("no-reselect", po::bool_switch(),
                      "fgs: every step selects a coordinate not selected before")(
       "iht-schedule", po::value<std::string>()->default_value("constant"),
       "iht/niht: budget per iteration, constant | gradual (cubic, from dense at --prune-begin "
-      "to k at --prune-end)")("solver-momentum", po::value<double>()->default_value(0.0),
+      "to k at --prune-end)")("solver-momentum", number<double>()->default_value(0.0),
                               "gmp/dpf/acdc: heavy-ball momentum of the gradient steps")(
-      "update-period", po::value<Index>()->default_value(16),
+      "update-period", number<Index>({.min = 1})->default_value(16),
       "gmp/dpf: steps between mask updates")(
-      "prune-begin", po::value<double>()->default_value(0.0),
+      "prune-begin", number<double>(kFraction)->default_value(0.0),
       "gmp/dpf/gradual iht: fraction of --max-iterations at which pruning starts")(
-      "prune-end", po::value<double>()->default_value(0.75),
+      "prune-end", number<double>(kFraction)->default_value(0.75),
       "gmp/dpf/gradual iht: fraction of --max-iterations at which the budget is reached")(
-      "acdc-warmup", po::value<double>()->default_value(0.1),
+      "acdc-warmup", number<double>(kFraction)->default_value(0.1),
       "acdc: dense warm-up, as a fraction of --max-iterations")(
-      "acdc-phase", po::value<double>()->default_value(0.05),
+      "acdc-phase", number<double>(kFraction)->default_value(0.05),
       "acdc: length of each compressed and decompressed phase, fraction of --max-iterations")(
-      "acdc-final", po::value<double>()->default_value(0.1),
+      "acdc-final", number<double>(kFraction)->default_value(0.1),
       "acdc: final compressed phase, fraction of --max-iterations");
   return solver;
 }
@@ -91,6 +102,13 @@ Precision precision_option(const std::string& text) {
   const std::optional<Precision> precision = parse_precision(text);
   require(precision.has_value(), "unknown --precision '" + text + "' (known: float64, float32)");
   return *precision;
+}
+
+/// Bytes a solver keeps beside the design of an n × p problem: a few vectors of length p
+/// (iterate, gradient, column scales, candidates) and of length n (predictions, residuals).
+double working_memory(double n, double p) {
+  constexpr double kVectors = 8.0;
+  return kVectors * (n + p) * sizeof(double);
 }
 
 /// The design in the storage --precision asks for; `sparse_origin` says what made it sparse.
@@ -115,6 +133,11 @@ LoadedData load_problem_data(const po::variables_map& v, bool logistic) {
   require(synthetic != (v.count("data") > 0), "give exactly one of --data FILE and --synthetic");
   const Precision precision = precision_option(v["precision"].as<std::string>());
   if (synthetic) {
+    const auto n = static_cast<double>(v["samples"].as<Index>());
+    const auto p = static_cast<double>(v["dimension"].as<Index>());
+    require_memory(n * p * sizeof(double) + working_memory(n, p),
+                   "--synthetic --samples " + std::to_string(v["samples"].as<Index>()) +
+                       " --dimension " + std::to_string(v["dimension"].as<Index>()));
     SyntheticSpec spec{.samples = v["samples"].as<Index>(),
                        .features = v["dimension"].as<Index>(),
                        .sparsity = v["planted"].as<Index>(),
@@ -142,10 +165,9 @@ LoadedData load_problem_data(const po::variables_map& v, bool logistic) {
     CsvOptions options;
     if (v.count("label-column")) {
       const std::string label = v["label-column"].as<std::string>();
-      const bool numeric =
-          !label.empty() && label.find_first_not_of("0123456789") == std::string::npos;
-      if (numeric)
-        options.label_index = std::stoll(label);
+      require(!label.empty(), "--label-column is empty: give a column name or a 0-based index");
+      if (label.find_first_not_of("0123456789") == std::string::npos)
+        options.label_index = parse_option_number<Index>("--label-column", label);
       else
         options.label_column = label;
     }
@@ -155,6 +177,10 @@ LoadedData load_problem_data(const po::variables_map& v, bool logistic) {
   }
   require(format == "libsvm", "unknown --format '" + format + "' (known: auto, libsvm, csv)");
   Dataset d = read_libsvm(path, {.features = v["features"].as<Index>()});
+  require_memory(
+      working_memory(static_cast<double>(d.design.rows()), static_cast<double>(d.design.cols())),
+      path.string() + ": solving a problem of " + std::to_string(d.design.rows()) + " x " +
+          std::to_string(d.design.cols()) + " beside its design");
   Design design = in_precision(std::move(d.design), precision, "a LIBSVM file");
   return {std::move(design), std::move(d.response), path.string(), nullptr, {}};
 }
@@ -178,18 +204,9 @@ SolverSettings solver_settings(const po::variables_map& v) {
   settings.acdc_warmup = v["acdc-warmup"].as<double>();
   settings.acdc_phase = v["acdc-phase"].as<double>();
   settings.acdc_final = v["acdc-final"].as<double>();
-  require(settings.stopping.max_iterations >= 1, "--max-iterations must be at least 1");
-  require(settings.coordinates_per_step >= 1, "--coordinates-per-step must be at least 1");
   require(settings.momentum >= 0.0 && settings.momentum < 1.0,
           "--solver-momentum must be in [0, 1)");
-  require(settings.update_period >= 1, "--update-period must be at least 1");
-  for (const char* name : {"prune-begin", "prune-end", "acdc-warmup", "acdc-phase", "acdc-final"}) {
-    const double f = v[name].as<double>();
-    require(std::isfinite(f) && f >= 0.0 && f <= 1.0,
-            std::string("--") + name + " must be a fraction in [0, 1]");
-  }
   require(settings.prune_begin <= settings.prune_end, "--prune-begin must not exceed --prune-end");
-  require(settings.stopping.tolerance >= 0.0, "--tolerance must be non-negative");
   return settings;
 }
 

@@ -3,12 +3,13 @@
 #include <boost/any.hpp>
 #include <boost/program_options.hpp>
 #include <cstdint>
-#include <fstream>
 #include <set>
 #include <sstream>
 
 #include "builtin_definitions.hpp"
 #include "cardinal/bridge/error.hpp"
+#include "cardinal/bridge/input_file.hpp"
+#include "cardinal/bridge/number_text.hpp"
 #include "cardinal/experiments/commands.hpp"
 #include "cardinal/experiments/run_store.hpp"
 
@@ -47,14 +48,10 @@ nlohmann::json merged(nlohmann::json base, const nlohmann::json& overrides) {
 nlohmann::json parse_value(const std::string& text) {
   if (text == "true") return true;
   if (text == "false") return false;
-  std::size_t used = 0;
-  try {
-    const long long integer = std::stoll(text, &used);
-    if (used == text.size()) return integer;
-    const double real = std::stod(text, &used);
-    if (used == text.size()) return real;
-  } catch (const std::exception&) {
-  }
+  const NumberText<long long> integer = parse_number_text<long long>(text);
+  if (integer.status == NumberTextStatus::kValid) return integer.value;
+  const NumberText<double> real = parse_number_text<double>(text);
+  if (real.status == NumberTextStatus::kValid) return real.value;
   return text;
 }
 
@@ -99,6 +96,25 @@ nlohmann::json resolve_settings(const std::string& command, const std::vector<st
   return {{"command", command}, {"options", options}};
 }
 
+/// The plot kinds `cardinal plot` draws (docs/experiments.md); "" draws none.
+const std::set<std::string> kPlotKinds = {"",      "lottery", "solve", "supermask",
+                                          "mixed", "bounds",  "phase"};
+
+/// Arms × the product of the sweep axes' lengths, refused above kMaxRuns (before the product
+/// can overflow).
+Index checked_run_count(
+    std::size_t arms, const std::vector<std::pair<std::string, std::vector<nlohmann::json>>>& sweep,
+    const std::string& context) {
+  double count = static_cast<double>(arms);
+  for (const auto& axis : sweep) count *= static_cast<double>(axis.second.size());
+  require(count <= static_cast<double>(kMaxRuns),
+          context + ": the sweep has " +
+              (count < 1e18 ? std::to_string(static_cast<Index>(count))
+                            : std::string("more than 10^18")) +
+              " runs, more than the " + std::to_string(kMaxRuns) + " an experiment may have");
+  return static_cast<Index>(count);
+}
+
 bool has_option(const std::string& command, const std::string& name) {
   const Command* c = find_command(command);
   return c != nullptr && c->options != nullptr &&
@@ -107,8 +123,9 @@ bool has_option(const std::string& command, const std::string& name) {
 
 }  // namespace
 
-ExperimentDefinition ExperimentDefinition::from_json(const nlohmann::json& json,
-                                                     const std::string& source) {
+namespace {
+
+ExperimentDefinition parse_definition(const nlohmann::json& json, const std::string& source) {
   using T = nlohmann::json::value_t;
   require(json.is_object(), source + ": an experiment definition is a JSON object");
   ExperimentDefinition d;
@@ -119,11 +136,15 @@ ExperimentDefinition ExperimentDefinition::from_json(const nlohmann::json& json,
   d.description = json.value("description", "");
   d.common = json.value("common", nlohmann::json::object());
   require(d.common.is_object(), source + ": \"common\" must be an object");
+  std::set<std::string> labels;
   for (const auto& arm : field(json, "arms", source, T::array)) {
     const std::string where = source + ": arm";
+    require(arm.is_object(), where + ": an arm is a JSON object");
     ExperimentArm a{field(arm, "label", where, T::string), field(arm, "command", where, T::string),
                     arm.value("options", nlohmann::json::object())};
     require(a.options.is_object(), where + " " + a.label + ": \"options\" must be an object");
+    require(labels.insert(a.label).second,
+            where + " label \"" + a.label + "\" is used twice (labels name the arms' results)");
     d.arms.push_back(std::move(a));
   }
   require(!d.arms.empty(), source + ": an experiment needs at least one arm");
@@ -147,14 +168,27 @@ ExperimentDefinition ExperimentDefinition::from_json(const nlohmann::json& json,
     require(seconds.is_number(), source + ": estimate_seconds." + name + " must be a number");
     d.estimate_seconds[name] = seconds.get<double>();
   }
-  d.plot = json.value("plot", "");
+  d.plot = json.contains("plot") ? field(json, "plot", source, T::string) : "";
+  require(kPlotKinds.count(d.plot), source + ": unknown plot kind \"" + d.plot +
+                                        "\" (known: lottery, solve, supermask, mixed, bounds, "
+                                        "phase)");
+  checked_run_count(d.arms.size(), d.sweep, source);
   return d;
 }
 
+}  // namespace
+
+ExperimentDefinition ExperimentDefinition::from_json(const nlohmann::json& json,
+                                                     const std::string& source) {
+  try {
+    return parse_definition(json, source);
+  } catch (const nlohmann::json::exception& e) {  // a field of another type than documented
+    throw InvalidInput(source + ": " + e.what());
+  }
+}
+
 Index ExperimentDefinition::run_count() const {
-  Index count = static_cast<Index>(arms.size());
-  for (const auto& axis : sweep) count *= static_cast<Index>(axis.second.size());
-  return count;
+  return checked_run_count(arms.size(), sweep, "experiment " + name);
 }
 
 const std::vector<ExperimentDefinition>& builtin_experiments() {
@@ -170,12 +204,13 @@ const std::vector<ExperimentDefinition>& builtin_experiments() {
 
 ExperimentDefinition find_experiment(const std::string& name, const fs::path& directory) {
   if (!directory.empty()) {
+    require(fs::is_directory(directory),
+            "--definitions " + directory.string() + ": no such directory");
     const fs::path file = directory / (name + ".json");
     if (fs::exists(file)) {
-      std::ifstream in(file);
       nlohmann::json json;
       try {
-        json = nlohmann::json::parse(in);
+        json = nlohmann::json::parse(read_input_file(file));
       } catch (const nlohmann::json::exception& e) {
         throw InvalidInput(file.string() + ": not valid JSON: " + e.what());
       }
@@ -217,7 +252,8 @@ std::vector<PlannedRun> plan_runs(const ExperimentDefinition& d, const std::stri
   std::map<std::string, bool> override_used;
   for (const auto& [key, value] : overrides) {
     if (key == "arm") {
-      for (const auto& label : parse_list(value)) arms_kept.insert(label.get<std::string>());
+      for (const auto& label : parse_list(value))
+        arms_kept.insert(label.is_string() ? label.get<std::string>() : label.dump());
       continue;
     }
     bool axis = false;
@@ -233,6 +269,8 @@ std::vector<PlannedRun> plan_runs(const ExperimentDefinition& d, const std::stri
     }
   }
 
+  checked_run_count(arms_kept.empty() ? d.arms.size() : arms_kept.size(), sweep,
+                    "experiment " + d.name);
   std::vector<PlannedRun> runs;
   Index index = 0;
   for (const ExperimentArm& arm : d.arms) {

@@ -13,6 +13,7 @@
 #include "cardinal/experiments/commands.hpp"
 #include "cardinal/experiments/experiment.hpp"
 #include "cardinal/experiments/experiment_runner.hpp"
+#include "cardinal/experiments/number_option.hpp"
 #include "cardinal/experiments/progress_bar.hpp"
 #include "cardinal/experiments/run_store.hpp"
 #include "cardinal/experiments/shell.hpp"
@@ -47,15 +48,15 @@ po::options_description experiment_options() {
        "seed=0,1) its comma-separated values; arm=a,b keeps those arms (repeatable)")
       ("definitions", po::value<std::string>(), "a folder of NAME.json definitions to search first")
       ("store", po::value<std::string>()->default_value("cardinal-runs"), "the run store")
-      ("jobs,j", po::value<int>()->default_value(0),
+      ("jobs,j", number<int>({.min = 0, .max = max_threads()})->default_value(0),
        "runs at a time (0: the number of cores / --threads-per-run)")
-      ("threads-per-run", po::value<int>()->default_value(1), "CPU threads of each run")
-      ("task", po::value<Index>(), "run only the run with this index (a SLURM array task)")
+      ("threads-per-run", number<int>({.min = 1, .max = max_threads()})->default_value(1), "CPU threads of each run")
+      ("task", number<Index>({.min = 0}), "run only the run with this index (a SLURM array task)")
       ("dry-run", po::bool_switch(), "print the runs' command lines, run nothing")
       ("slurm", po::bool_switch(), "submit the sweep as a SLURM job array instead")
       ("slurm-time", po::value<std::string>()->default_value(""), "--time of each task")
       ("slurm-partition", po::value<std::string>()->default_value(""), "SLURM partition")
-      ("slurm-max-parallel", po::value<Index>()->default_value(0),
+      ("slurm-max-parallel", number<Index>({.min = 0})->default_value(0),
        "tasks running at once (0: no limit)")
       ("slurm-directive", po::value<std::vector<std::string>>()->composing(),
        "an extra #SBATCH line, e.g. --slurm-directive='--mem=4G' (repeatable)");
@@ -94,7 +95,10 @@ std::string shell_line(const std::vector<std::string>& args) {
 int list(const po::variables_map& v) {
   std::vector<ExperimentDefinition> definitions = builtin_experiments();
   if (v.count("definitions")) {
-    for (const auto& entry : fs::directory_iterator(v["definitions"].as<std::string>()))
+    const fs::path directory = v["definitions"].as<std::string>();
+    require(fs::is_directory(directory),
+            "--definitions " + directory.string() + ": no such directory");
+    for (const auto& entry : fs::directory_iterator(directory))
       if (entry.path().extension() == ".json")
         definitions.push_back(
             find_experiment(entry.path().stem().string(), entry.path().parent_path()));
@@ -151,7 +155,6 @@ int run(const po::variables_map& v, const std::string& name) {
   const OptionOverrides overrides = parse_overrides(v);
   const std::vector<PlannedRun> runs = plan_runs(d, variant, overrides);
   const int threads = v["threads-per-run"].as<int>();
-  require(threads >= 1, "--threads-per-run must be at least 1");
   const fs::path root = fs::absolute(v["store"].as<std::string>());
   ExperimentStore store(root);
 

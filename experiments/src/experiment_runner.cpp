@@ -60,7 +60,12 @@ fs::path current_executable() {
   return fs::read_symlink("/proc/self/exe");
 }
 
-ExperimentStore::ExperimentStore(fs::path root) : root_(std::move(root)), index_(root_) {}
+ExperimentStore::ExperimentStore(fs::path root) : root_(std::move(root)) {}
+
+RunIndex& ExperimentStore::index() {
+  if (!index_) index_ = std::make_unique<RunIndex>(root_);
+  return *index_;
+}
 
 fs::path ExperimentStore::run_path(const PlannedRun& run) const {
   return root_ / "runs" / run.run_id;
@@ -79,7 +84,7 @@ fs::path ExperimentStore::prepare(const ExperimentDefinition& definition,
                                       {"arguments", command_line(run, 0)},
                                       {"versions", software_versions()}};
   write_file_atomically(directory.path() / "run.json", description.dump(2) + "\n");
-  const auto existing = index_.get(run.run_id);
+  const auto existing = index().get(run.run_id);
   RunRecord record{run.run_id,
                    definition.name,
                    definition.version,
@@ -97,7 +102,7 @@ fs::path ExperimentStore::prepare(const ExperimentDefinition& definition,
     record.finished = existing->finished;
     record.seconds = existing->seconds;
   }
-  index_.put(record);
+  index().put(record);
   return directory.path();
 }
 
@@ -136,20 +141,20 @@ int ExperimentStore::start(const PlannedRun& run, const fs::path& executable, in
   posix_spawn_file_actions_destroy(&actions);
   require(rc == 0, "cannot start " + executable.string() + " for run " + run.run_id);
   start_times()[pid] = std::chrono::steady_clock::now();
-  index_.set_status(run.run_id, "running", -1, utc_now(), "", 0.0);
+  index().set_status(run.run_id, "running", -1, utc_now(), "", 0.0);
   return pid;
 }
 
 void ExperimentStore::finish(const PlannedRun& run, int exit_status, double seconds) {
-  const auto record = index_.get(run.run_id);
+  const auto record = index().get(run.run_id);
   const std::string started = record ? record->started : "";
   if (exit_status == 0) {
     RunStore(root_ / "runs")
         .open(run.command, run.settings)
         .mark_complete("run", {{"exit_status", 0}, {"seconds", seconds}});
   }
-  index_.set_status(run.run_id, exit_status == 0 ? "done" : "failed", exit_status, started,
-                    utc_now(), seconds);
+  index().set_status(run.run_id, exit_status == 0 ? "done" : "failed", exit_status, started,
+                     utc_now(), seconds);
 }
 
 int ExperimentStore::execute(const PlannedRun& run, const fs::path& executable, int threads) {

@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
       return cardinal::hand_to_network_program(name, args);
     return c->run(args);
   }
-  std::cerr << "cardinal: unknown command '" << name << "'\n\n";
+  std::cerr << "cardinal: unknown command '" << cardinal::printable(name) << "'\n\n";
   print_usage(std::cerr);
   return cardinal::kExitInvalidInput;
 }

@@ -25,6 +25,7 @@
 #include "cardinal/experiments/commands.hpp"
 #include "cardinal/experiments/donoho_tanner.hpp"
 #include "cardinal/experiments/gnuplot.hpp"
+#include "cardinal/experiments/number_option.hpp"
 #include "cardinal/experiments/progress_bar.hpp"
 #include "cardinal/experiments/solver_registry.hpp"
 
@@ -52,27 +53,28 @@ constexpr const char* kSettingsName = "settings.json";
 
 po::options_description phase_transition_options() {
   po::options_description sweep("Sweep");
-  sweep.add_options()("dimension", po::value<Index>()->default_value(100),
+  sweep.add_options()("dimension", number<Index>({.min = 2, .max = 100000})->default_value(100),
                       "p, the number of features")(
       "deltas", po::value<std::string>()->default_value("0.1:0.9:9"),
       "undersampling ratios delta = n/p in (0, 1], increasing")(
       "rhos", po::value<std::string>()->default_value("0.05:0.95:10"),
       "sparsity ratios rho = s/n in (0, 1], increasing")(
-      "trials", po::value<Index>()->default_value(10), "instances per cell")(
+      "trials", number<Index>({.min = 1})->default_value(10), "instances per cell")(
       "solvers", po::value<std::string>()->default_value("omp,iht,htp,cosamp,lasso"),
       ("comma-separated, from: " + solver_names()).c_str())(
-      "signal", po::value<double>()->default_value(1.0),
+      "signal", number<double>({.min = 0.0})->default_value(1.0),
       "planted nonzeros are +-signal (0: N(0,1))")(
-      "seed", po::value<std::uint64_t>()->default_value(1),
+      "seed", number<std::uint64_t>()->default_value(1),
       "base seed; each instance's seed is derived from it, p, n, s and the trial")(
-      "max-iterations", po::value<Index>()->default_value(300), "iteration cap of every solver")(
-      "tolerance", po::value<double>()->default_value(1e-10), "solver tolerance");
+      "max-iterations", number<Index>({.min = 1})->default_value(300),
+      "iteration cap of every solver")(
+      "tolerance", number<double>({.min = 0.0})->default_value(1e-10), "solver tolerance");
 
   po::options_description run("Run");
-  run.add_options()("jobs,j", po::value<Index>()->default_value(0),
+  run.add_options()("jobs,j", number<Index>({.min = 0, .max = max_threads()})->default_value(0),
                     "worker threads (0: all hardware threads)")(
       "progress", po::bool_switch(), "show the progress bar even when stderr is not a terminal")(
-      "max-cells", po::value<Index>()->default_value(0),
+      "max-cells", number<Index>({.min = 0})->default_value(0),
       "compute at most N new cells, then stop (0: no limit); re-run to resume")(
       "output,o", po::value<std::string>()->default_value("cardinal-phase-transition"),
       "output directory (resumed when it holds a sweep with the same settings)")(
@@ -93,13 +95,7 @@ std::string shortest(double x) {
 }
 
 double parse_number(const std::string& text, const std::string& option) {
-  double value = 0.0;
-  const char* first = text.data();
-  const char* last = text.data() + text.size();
-  const auto [end, error] = std::from_chars(first, last, value);
-  require(error == std::errc() && end == last && !text.empty(),
-          "--" + option + ": '" + text + "' is not a number");
-  return value;
+  return parse_option_number<double>("--" + option, text);
 }
 
 /// "a,b,c" or "first:last:count".
@@ -407,26 +403,17 @@ int phase_transition_main(const std::vector<std::string>& args) {
 
   Settings settings;
   settings.dimension = v["dimension"].as<Index>();
-  require(settings.dimension >= 2 && settings.dimension <= 100000,
-          "--dimension must lie between 2 and 100000");
   settings.deltas = parse_grid(v["deltas"].as<std::string>(), "deltas");
   settings.rhos = parse_grid(v["rhos"].as<std::string>(), "rhos");
   settings.trials = v["trials"].as<Index>();
-  require(settings.trials >= 1, "--trials must be at least 1");
   settings.solvers = parse_solvers(v["solvers"].as<std::string>());
   settings.signal = v["signal"].as<double>();
-  require(std::isfinite(settings.signal) && settings.signal >= 0.0,
-          "--signal must be finite and non-negative");
   settings.seed = v["seed"].as<std::uint64_t>();
   settings.solver.stopping = {.max_iterations = v["max-iterations"].as<Index>(),
                               .tolerance = v["tolerance"].as<double>()};
-  require(settings.solver.stopping.max_iterations >= 1, "--max-iterations must be at least 1");
-  require(settings.solver.stopping.tolerance >= 0.0, "--tolerance must be non-negative");
   Index jobs = v["jobs"].as<Index>();
-  require(jobs >= 0, "--jobs must be non-negative");
   if (jobs == 0) jobs = std::max<Index>(1, std::thread::hardware_concurrency());
   const Index max_cells = v["max-cells"].as<Index>();
-  require(max_cells >= 0, "--max-cells must be non-negative");
   const std::vector<Cell> cells = make_cells(settings);
   const nlohmann::json settings_json = settings.to_json();
   const bool quiet = v["quiet"].as<bool>();

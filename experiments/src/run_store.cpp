@@ -1,10 +1,16 @@
 #include "cardinal/experiments/run_store.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdint>
-#include <fstream>
+#include <cstring>
 #include <sstream>
 
 #include "cardinal/bridge/error.hpp"
+#include "cardinal/bridge/input_file.hpp"
 #include "cardinal/experiments/atomic_output.hpp"
 
 namespace cardinal {
@@ -12,10 +18,9 @@ namespace fs = std::filesystem;
 namespace {
 
 nlohmann::json read_json(const fs::path& path) {
-  std::ifstream in(path);
-  require(in.good(), "cannot read " + path.string());
+  const std::string text = read_input_file(path);
   try {
-    return nlohmann::json::parse(in);
+    return nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception& e) {
     throw InvalidInput(path.string() + ": corrupt JSON (" + e.what() + ")");
   }
@@ -69,6 +74,24 @@ RunDirectory RunStore::open(const std::string& prefix, const nlohmann::json& set
     write_file_atomically(stored, settings.dump(2) + "\n");
   }
   return RunDirectory(path, settings);
+}
+
+RunLock::RunLock(const fs::path& directory, const std::function<void()>& on_wait) {
+  const fs::path file = directory / ".lock";
+  descriptor_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  require(descriptor_ >= 0, "cannot lock " + directory.string() + ": " + std::strerror(errno));
+  if (::flock(descriptor_, LOCK_EX | LOCK_NB) == 0) return;
+  if (errno == EWOULDBLOCK && on_wait) on_wait();
+  while (::flock(descriptor_, LOCK_EX) != 0) {
+    if (errno == EINTR) continue;
+    const int error = errno;
+    ::close(descriptor_);
+    throw InvalidInput("cannot lock " + directory.string() + ": " + std::strerror(error));
+  }
+}
+
+RunLock::~RunLock() {
+  ::close(descriptor_);
 }
 
 }  // namespace cardinal

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -152,6 +153,15 @@ TEST_F(LotteryCommand, BadInputExitsWithStatusTwoAndAClearMessage) {
       {"lottery --method imp-rewind --data-dir " + kData, "needs --rewind"},
       {"lottery --data-dir " + (dir_ / "nowhere").string(), "nowhere: no such directory"},
       {"lottery --data-dir " + dir_.string(), "train-images-idx3-ubyte"},
+      {kSmall + "--levels 100000", "--levels 100000 is too deep"},
+      {kSmall + "--levels 60", "266200 prunable weights fall below 10 after level 45"},
+      {"lottery --data-dir " + kData + " --lr nan",
+       "the argument ('nan') for option '--lr' is invalid"},
+      {"lottery --data-dir " + kData + " --lr 1e300",
+       "'1e300') for option '--lr' is invalid: must be > 0 and <= 1000"},
+      {kSmall + "--threads 10000", "'10000') for option '--threads' is invalid: must be >= 0"},
+      {"lottery --data-dir " + kData + " --seed=-1",
+       "'-1') for option '--seed' is invalid: must be >= 0"},
   };
   for (const auto& [args, message] : cases) {
     const CommandResult r = run(args + " --store " + store("runs"));
@@ -162,6 +172,32 @@ TEST_F(LotteryCommand, BadInputExitsWithStatusTwoAndAClearMessage) {
 }
 
 #ifdef CARDINAL_WITH_TORCH
+TEST_F(LotteryCommand, ASecondProcessOnTheSameRunWaitsAndReusesTheResults) {
+  const std::string args = kSmall + "--levels 0 --store " + store("runs");
+  ASSERT_EQ(run(args + " --quiet").status, 0);
+  const fs::path run_dir = run_directory(store("runs"));
+  std::string output;
+  int status = -1;
+  {
+    auto lock = std::make_unique<RunLock>(run_dir);  // as if another process were computing
+    std::FILE* second = popen((std::string(CARDINAL_BINARY) + " " + args + " 2>&1").c_str(), "r");
+    ASSERT_NE(second, nullptr);
+    char line[4096];
+    while (std::fgets(line, sizeof line, second) != nullptr) {
+      output += line;
+      if (output.find("waiting for it") != std::string::npos) break;
+    }
+    ASSERT_NE(output.find("another process is computing " + run_dir.string()), std::string::npos)
+        << output;
+    lock.reset();
+    while (std::fgets(line, sizeof line, second) != nullptr) output += line;
+    status = pclose(second);
+  }
+  EXPECT_EQ(WEXITSTATUS(status), 0) << output;
+  EXPECT_NE(output.find("(reused)"), std::string::npos) << output;
+  EXPECT_EQ(output.find("(iterations"), std::string::npos) << output;  // nothing computed again
+}
+
 /// A RunStoreLotteryArchive that "kills the run" right after writing its first checkpoint.
 class KilledArchive : public LotteryArchive {
  public:

@@ -20,6 +20,7 @@
 
 #include "cardinal/bridge/atomic_file.hpp"
 #include "cardinal/bridge/error.hpp"
+#include "cardinal/bridge/memory_limit.hpp"
 #include "text_file.hpp"
 
 namespace cardinal {
@@ -28,9 +29,9 @@ namespace {
 using text_file::at_line;
 using text_file::in_quotes;
 
-/// Largest accepted zero-based column: a larger index is far more likely a corrupt file than a
+/// The smallest index refused (2^31 - 1): a larger index is far more likely a corrupt file than a
 /// real feature, and would make the CSC column array exhaust memory.
-constexpr std::int64_t kMaxColumn = std::numeric_limits<std::int32_t>::max() - 1;
+constexpr std::int64_t kIndexLimit = std::numeric_limits<std::int32_t>::max();
 
 bool is_blank(char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
@@ -112,7 +113,7 @@ ParsedRows parse_libsvm(std::string_view text, const std::string& source,
       }
       const std::optional<double> value = text_file::parse_number(token.substr(colon + 1));
       if (!value) fail("malformed feature " + in_quotes(token) + " (expected index:value)");
-      if (ec == std::errc::result_out_of_range || index - first_index > kMaxColumn) {
+      if (ec == std::errc::result_out_of_range || index >= kIndexLimit) {
         fail("feature index out of range in " + in_quotes(token));
       }
       if (index < 0) fail("negative feature index in " + in_quotes(token));
@@ -176,6 +177,13 @@ Dataset read_libsvm(const std::filesystem::path& path, const LibsvmOptions& opti
   }  // the text is released before the matrix is built
   require(!rows.labels.empty(), source + ": no data lines");
   const Index cols = options.features > 0 ? options.features : rows.max_column + 1;
+  const auto n = static_cast<double>(rows.labels.size());
+  const auto stored = static_cast<double>(rows.columns.size());
+  require_memory((static_cast<double>(cols) + 1.0) * sizeof(Index) +
+                     stored * (sizeof(Index) + sizeof(double)) + n * sizeof(double),
+                 source + ": a sparse design of " + std::to_string(rows.labels.size()) + " x " +
+                     std::to_string(cols) + " with " + std::to_string(rows.columns.size()) +
+                     " stored entries");
   Eigen::VectorXd response =
       Eigen::Map<const Eigen::VectorXd>(rows.labels.data(), static_cast<Index>(rows.labels.size()));
   Design design(to_compressed_columns(rows, cols));

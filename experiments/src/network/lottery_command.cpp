@@ -1,6 +1,7 @@
 // `cardinal lottery`: the lottery-ticket procedures on a network, stored and resumable.
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <iomanip>
@@ -16,9 +17,12 @@
 #include "cardinal/experiments/commands.hpp"
 #include "cardinal/experiments/network/lottery_store.hpp"
 #include "cardinal/experiments/network/network_options.hpp"
+#include "cardinal/experiments/number_option.hpp"
 #include "cardinal/experiments/run_store.hpp"
 #include "cardinal/nonconvex/lottery/lottery_run.hpp"
 #include "cardinal/nonconvex/lottery/lottery_spec.hpp"
+#include "cardinal/nonconvex/models/factory.hpp"
+#include "cardinal/nonconvex/models/parameter_counts.hpp"
 
 namespace cardinal {
 namespace po = boost::program_options;
@@ -51,21 +55,21 @@ po::options_description lottery_options() {
   experiment.add_options()
       ("method", po::value<std::string>()->default_value("imp-reset"),
        "imp-reset | imp-rewind | one-shot | fine-tune | lr-rewind")
-      ("levels", po::value<Index>()->default_value(3), "last pruning level (0: dense only)")
+      ("levels", number<Index>({.min = 0})->default_value(3), "last pruning level (0: dense only)")
       ("control", po::value<std::vector<std::string>>()->composing(),
        "random-reinit | random-mask (repeatable)")
       ("with-control", po::bool_switch(), "run both controls beside the ticket")
       ("rewind", po::value<std::string>(),
        "rewind iteration K: \"500it\", \"500\" or \"2ep\" (imp-rewind: required; one-shot, "
        "fine-tune, lr-rewind: default 0)")
-      ("seed", po::value<std::uint64_t>()->default_value(0),
+      ("seed", number<std::uint64_t>()->default_value(0),
        "seed of the initialization and of the batch order");
 
   po::options_description pruning("Pruning");
   pruning.add_options()
-      ("prune-fraction", po::value<double>()->default_value(0.2),
+      ("prune-fraction", number<double>()->default_value(0.2),
        "fraction of the remaining weights pruned per level")
-      ("output-fraction", po::value<double>()->default_value(0.1),
+      ("output-fraction", number<double>()->default_value(0.1),
        "fraction for the output layer (negative: as --prune-fraction)")
       ("pruning-scope", po::value<std::string>()->default_value("layerwise"),
        "layerwise | global");
@@ -74,7 +78,7 @@ po::options_description lottery_options() {
   run.add_options()
       ("store", po::value<std::string>(), "run store directory (default: lottery-runs)")
       ("output,o", po::value<std::string>(), "same as --store")
-      ("checkpoint-every", po::value<Index>()->default_value(0),
+      ("checkpoint-every", number<Index>({.min = 0})->default_value(0),
        "write a resumable checkpoint every N iterations (0: only whole levels)")
       ("verbose,v", po::bool_switch(), "print every evaluation")
       ("quiet,q", po::bool_switch(), "print only the final table");
@@ -85,6 +89,34 @@ po::options_description lottery_options() {
   return all;
 }
 // clang-format on
+
+/// The fewest prunable weights a level may leave: deeper levels prune a network that has
+/// (nearly) nothing left, and each still writes a full mask and snapshots.
+constexpr double kMinWeightsLeft = 10.0;
+
+/// Checks that level `levels` leaves at least kMinWeightsLeft of the model's prunable weights at
+/// the per-level --prune-fraction f (W·(1 − f)^levels), and at most 1000 levels whatever f.
+void require_levels_leave_weights(Index levels, const LotterySpec& spec) {
+  constexpr Index kMaxLevels = 1000;
+  const auto weights = static_cast<double>(
+      total_parameters(parameter_counts(*make_model(spec.model, spec.input)), true));
+  const double keep = 1.0 - spec.pruning.fraction;
+  Index deepest = kMaxLevels;
+  if (keep < 1.0) {
+    deepest =
+        keep <= 0.0
+            ? 1
+            : static_cast<Index>(std::floor(std::log(kMinWeightsLeft / weights) / std::log(keep)));
+    deepest = std::clamp<Index>(deepest, 1, kMaxLevels);
+  }
+  require(levels <= deepest,
+          "--levels " + std::to_string(levels) + " is too deep: at --prune-fraction " +
+              shortest_text(spec.pruning.fraction) + ", " + spec.model + "'s " +
+              std::to_string(static_cast<Index>(weights)) + " prunable weights fall below " +
+              std::to_string(static_cast<Index>(kMinWeightsLeft)) + " after level " +
+              std::to_string(deepest) + " (at most " + std::to_string(kMaxLevels) +
+              " levels in any case)");
+}
 
 /// The settings that define a run's results: hashed to name its directory.
 nlohmann::json run_settings(const LotterySpec& spec, const std::string& dataset,
@@ -188,7 +220,6 @@ int lottery_main(const std::vector<std::string>& args) {
     if (std::find(controls.begin(), controls.end(), c) == controls.end()) controls.push_back(c);
   }
   const Index levels = v["levels"].as<Index>();
-  require(levels >= 0, "--levels must be >= 0");
   const torch::Device device = parse_device_options(v);
   require(!(v.count("store") && v.count("output")), "give --store or --output, not both");
   const std::string store = v.count("store")    ? v["store"].as<std::string>()
@@ -214,7 +245,6 @@ int lottery_main(const std::vector<std::string>& args) {
             "--method imp-rewind needs --rewind K (e.g. 100it or 1ep)");
   }
   const Index checkpoint_every = v["checkpoint-every"].as<Index>();
-  require(checkpoint_every >= 0, "--checkpoint-every must be >= 0");
 
   const NetworkData data = load_network_data(v);
   const std::string& dataset = data.dataset;
@@ -224,12 +254,20 @@ int lottery_main(const std::vector<std::string>& args) {
   spec.input = data.input;
   spec.training = parse_training_spec(v, dataset, train_set.size(), 1, spec.seed);
   spec.validate(train_set.size());
+  require_levels_leave_weights(levels, spec);
 
   const RunStore runs(store);
   RunStoreLotteryArchive archive(
       runs.open("lottery", run_settings(spec, dataset, train_set, test_set, device)));
   const bool quiet = v["quiet"].as<bool>();
   const bool verbose = v["verbose"].as<bool>() && !quiet;
+  // A second process on the same request waits here, then finds every stage complete.
+  const RunLock lock(archive.run().path(), [&] {
+    if (!quiet)
+      std::cout << "cardinal lottery: another process is computing "
+                << archive.run().path().string() << "; waiting for it\n"
+                << std::flush;
+  });
   if (!quiet) {
     std::cout << "cardinal lottery: " << to_string(spec.method) << ", " << spec.model << " on "
               << dataset << " (" << train_set.size() << " training, " << test_set.size()

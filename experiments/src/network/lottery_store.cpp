@@ -1,12 +1,12 @@
 #include "cardinal/experiments/network/lottery_store.hpp"
 
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <utility>
 #include <vector>
 
 #include "cardinal/bridge/error.hpp"
+#include "cardinal/bridge/input_file.hpp"
 #include "cardinal/experiments/atomic_output.hpp"
 
 namespace cardinal {
@@ -15,17 +15,9 @@ namespace {
 
 constexpr const char* kCheckpointFile = "checkpoint.json";
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  require(in.good(), "cannot read " + path.string());
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 nlohmann::json read_json(const fs::path& path) {
   try {
-    return nlohmann::json::parse(read_text(path));
+    return nlohmann::json::parse(read_input_file(path));
   } catch (const nlohmann::json::exception& e) {
     throw InvalidInput(path.string() + ": corrupt JSON (" + e.what() + ")");
   }

@@ -11,6 +11,8 @@
 
 #include "cardinal/bridge/error.hpp"
 #include "cardinal/nonconvex/data/data_location.hpp"
+#include "cardinal/experiments/command_line.hpp"
+#include "cardinal/experiments/number_option.hpp"
 #include "cardinal/nonconvex/data/normalization.hpp"
 #include "cardinal/nonconvex/training/blas_backend.hpp"
 
@@ -18,6 +20,10 @@ namespace cardinal {
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
 namespace {
+
+/// The largest --lr and --final-lr: a larger rate overflows the weights to infinity in the
+/// first steps, whatever the network.
+constexpr double kMaxLearningRate = 1e3;
 
 std::string joined(const std::vector<std::string>& names) {
   std::string out;
@@ -28,18 +34,9 @@ std::string joined(const std::vector<std::string>& names) {
 std::vector<Index> parse_milestones(const std::string& text) {
   std::vector<Index> out;
   std::istringstream in(text);
-  for (std::string item; std::getline(in, item, ',');) {
-    std::size_t used = 0;
-    Index value = -1;
-    try {
-      value = std::stoll(item, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    require(used == item.size() && !item.empty() && value >= 0,
-            "--milestones must be comma-separated iterations >= 0, got '" + text + "'");
-    out.push_back(value);
-  }
+  for (std::string item; std::getline(in, item, ',');)
+    out.push_back(parse_option_number<Index>("--milestones", item, {.min = 0}));
+  require(!out.empty(), "--milestones must be comma-separated iterations >= 0, got '" + text + "'");
   return out;
 }
 
@@ -67,9 +64,9 @@ po::options_description network_data_options() {
       ("data-dir", po::value<std::string>(),
        "folder holding the data set files (default: $CARDINAL_DATA_DIR/NAME, "
        "/usr/share/datasets/NAME, ~/.local/share/cardinal/NAME, the first that holds it)")
-      ("train-subset", po::value<Index>()->default_value(0),
+      ("train-subset", number<Index>({.min = 0})->default_value(0),
        "train on the first N training examples only (0: all)")
-      ("test-subset", po::value<Index>()->default_value(0),
+      ("test-subset", number<Index>({.min = 0})->default_value(0),
        "evaluate on the first N test examples only (0: all)");
   return options;
 }
@@ -77,23 +74,23 @@ po::options_description network_data_options() {
 po::options_description training_options() {
   po::options_description options("Training");
   options.add_options()
-      ("iterations", po::value<Index>(), "training length T in iterations (batches)")
-      ("epochs", po::value<Index>(), "training length T in epochs")
-      ("batch-size", po::value<Index>()->default_value(128), "examples per iteration")
+      ("iterations", number<Index>({.min = 1}), "training length T in iterations (batches)")
+      ("epochs", number<Index>({.min = 1}), "training length T in epochs")
+      ("batch-size", number<Index>({.min = 1})->default_value(128), "examples per iteration")
       ("optimizer", po::value<std::string>()->default_value("sgd"), "sgd | adam")
-      ("lr", po::value<double>(), "learning rate (default: 0.1 for sgd, 0.0012 for adam)")
-      ("momentum", po::value<double>()->default_value(0.0), "sgd momentum")
+      ("lr", number<double>({.min = 0.0, .max = kMaxLearningRate, .exclusive_min = true}), "learning rate (default: 0.1 for sgd, 0.0012 for adam)")
+      ("momentum", number<double>({.min = 0.0, .max = 1.0})->default_value(0.0), "sgd momentum")
       ("nesterov", po::bool_switch(), "sgd: Nesterov momentum")
-      ("weight-decay", po::value<double>()->default_value(0.0), "L2 weight decay")
+      ("weight-decay", number<double>({.min = 0.0})->default_value(0.0), "L2 weight decay")
       ("schedule", po::value<std::string>()->default_value("constant"),
        "constant | step | cosine")
       ("milestones", po::value<std::string>(),
        "step: comma-separated iterations where the rate is multiplied by --gamma")
-      ("gamma", po::value<double>()->default_value(0.1), "step: factor per milestone")
-      ("final-lr", po::value<double>()->default_value(0.0), "cosine: rate at the end")
-      ("warmup", po::value<Index>()->default_value(0), "linear warm-up iterations")
+      ("gamma", number<double>({.min = 0.0, .exclusive_min = true})->default_value(0.1), "step: factor per milestone")
+      ("final-lr", number<double>({.min = 0.0, .max = kMaxLearningRate})->default_value(0.0), "cosine: rate at the end")
+      ("warmup", number<Index>({.min = 0})->default_value(0), "linear warm-up iterations")
       ("augment", po::bool_switch(), "pad-crop-flip augmentation of training batches")
-      ("evaluate-every", po::value<Index>()->default_value(0),
+      ("evaluate-every", number<Index>({.min = 0})->default_value(0),
        "test-set evaluation every N iterations (0: at the start and the end)");
   return options;
 }
@@ -102,7 +99,7 @@ po::options_description device_options() {
   po::options_description options("Device");
   options.add_options()
       ("device", po::value<std::string>()->default_value("cpu"), "cpu | cuda | cuda:N")
-      ("threads", po::value<int>()->default_value(1),
+      ("threads", number<int>({.min = 0, .max = max_threads()})->default_value(1),
        "CPU threads of LibTorch and its BLAS (0: LibTorch's default). A threaded BLAS rounds "
        "differently for each thread count: one thread gives the same bits on every machine, and "
        "a run on more is stored as another run");
@@ -170,7 +167,6 @@ TrainingSpec parse_training_spec(const po::variables_map& v, const std::string& 
   }
   training.augment = v["augment"].as<bool>();
   training.evaluate_every = v["evaluate-every"].as<Index>();
-  require(training.evaluate_every >= 0, "--evaluate-every must be >= 0");
   training.normalization = standard_normalization(dataset);
   training.data_seed = seed;
   if (training.schedule.kind == ScheduleKind::kCosine)
@@ -182,7 +178,6 @@ TrainingSpec parse_training_spec(const po::variables_map& v, const std::string& 
 torch::Device parse_device_options(const po::variables_map& v) {
   const std::string text = v["device"].as<std::string>();
   const int threads = v["threads"].as<int>();
-  require(threads >= 0, "--threads must be >= 0");
   require(text == "cpu" || text == "cuda" || text.starts_with("cuda:"),
           "--device must be cpu, cuda or cuda:N, got '" + text + "'");
   if (threads > 0) at::set_num_threads(threads);

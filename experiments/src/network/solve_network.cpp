@@ -12,6 +12,7 @@
 #include "cardinal/experiments/atomic_output.hpp"
 #include "cardinal/experiments/convex_problem_options.hpp"
 #include "cardinal/experiments/network/network_options.hpp"
+#include "cardinal/experiments/number_option.hpp"
 #include "cardinal/experiments/solver_registry.hpp"
 #include "cardinal/experiments/sparsity_level.hpp"
 #include "cardinal/nonconvex/problem/network_problem.hpp"
@@ -45,7 +46,7 @@ bool is_greedy(const std::string& solver) {
 po::options_description network_problem_options() {
   po::options_description problem("Network problem (--problem network)");
   problem.add_options()
-      ("gradient-batch-size", po::value<Index>(),
+      ("gradient-batch-size", number<Index>(),
        "examples per gradient evaluation (default: --batch-size; 0: the whole training set)")
       ("dense-layers", po::value<std::string>(),
        "comma-separated prunable tensors left dense, e.g. fc.weight (default: none; with "
@@ -56,7 +57,7 @@ po::options_description network_problem_options() {
       ("granularity", po::value<std::string>()->default_value("weights"),
        "weights | neurons: a coordinate is one weight, or one output unit with its incoming "
        "weights (structured)")
-      ("start-density", po::value<double>(),
+      ("start-density", number<double>(),
        "fraction of each layer's initial weights (largest first) in the starting point "
        "(default: 1 for iterative solvers, a tenth of the budget for fgs and fcfgs)");
   po::options_description all;

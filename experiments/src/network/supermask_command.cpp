@@ -21,6 +21,7 @@
 #include "cardinal/experiments/command_line.hpp"
 #include "cardinal/experiments/commands.hpp"
 #include "cardinal/experiments/network/network_options.hpp"
+#include "cardinal/experiments/number_option.hpp"
 #include "cardinal/experiments/run_store.hpp"
 #include "cardinal/nonconvex/supermask/learned_supermask.hpp"
 #include "cardinal/nonconvex/supermask/mask_criterion.hpp"
@@ -77,27 +78,27 @@ po::options_description supermask_options() {
       ("criterion", po::value<std::vector<std::string>>()->composing(),
        "mask criterion (repeatable; see the list above)")
       ("all-criteria", po::bool_switch(), "evaluate every criterion")
-      ("keep", po::value<double>()->default_value(0.2, "0.2"),
+      ("keep", number<double>()->default_value(0.2, "0.2"),
        "fraction of the weights a criterion mask keeps, in (0, 1]")
       ("pruning-scope", po::value<std::string>()->default_value("layerwise"),
        "layerwise (every layer keeps --keep of its weights) | global (one ranking)")
       ("kept-weights", po::value<std::vector<std::string>>()->composing(),
        "initial | signed-constant: values of the kept weights (repeatable; default initial)")
-      ("seed", po::value<std::uint64_t>()->default_value(0),
+      ("seed", number<std::uint64_t>()->default_value(0),
        "seed of the initialization, the batch order, the random criterion and mask sampling");
 
   po::options_description learned("Learned supermask");
   learned.add_options()
       ("learned", po::bool_switch(), "learn a supermask on the frozen initial weights")
-      ("mask-iterations", po::value<Index>(), "mask-learning length in iterations")
-      ("mask-epochs", po::value<Index>(), "mask-learning length in epochs (default 1)")
+      ("mask-iterations", number<Index>(), "mask-learning length in iterations")
+      ("mask-epochs", number<Index>(), "mask-learning length in epochs (default 1)")
       ("mask-optimizer", po::value<std::string>()->default_value("adam"),
        "optimizer of the scores: adam | sgd")
-      ("mask-lr", po::value<double>(), "learning rate of the scores (default: 0.1 for adam, "
+      ("mask-lr", number<double>(), "learning rate of the scores (default: 0.1 for adam, "
        "1000 for sgd), constant")
-      ("mask-momentum", po::value<double>()->default_value(0.0),
+      ("mask-momentum", number<double>()->default_value(0.0),
        "sgd momentum of the scores")
-      ("mask-init-probability", po::value<double>()->default_value(0.5),
+      ("mask-init-probability", number<double>()->default_value(0.5),
        "sigmoid(s_0): every weight starts kept with this probability, in (0, 1)");
 
   po::options_description output("Output");

@@ -5,6 +5,7 @@
 #include <Eigen/SparseCore>
 #include <bit>
 #include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "cardinal/bridge/error.hpp"
+#include "cardinal/bridge/memory_limit.hpp"
 #include "cardinal/convex/data/synthetic.hpp"
 
 namespace cardinal {
@@ -312,6 +314,41 @@ TEST_F(LibsvmTest, MalformedInputNamesFileLineAndToken) {
     EXPECT_NE(message.find("'" + c.token + "'"), std::string::npos)
         << "'" << message << "' lacks the token " << c.token;
   }
+}
+
+TEST_F(LibsvmTest, IndicesFrom2To31Minus1AreOutOfRangeAsDocumented) {
+  for (const std::string index : {"2147483647", "2147483648"}) {
+    const std::string message =
+        error_of([&] { read_libsvm(file("wide.svm", "1 " + index + ":1\n")); });
+    EXPECT_NE(message.find("out of range in '" + index + ":1'"), std::string::npos) << message;
+  }
+  const std::string zero_based =
+      error_of([&] { read_libsvm(file("wide.svm", "1 2147483647:1\n"), {.zero_based = true}); });
+  EXPECT_NE(zero_based.find("out of range"), std::string::npos) << zero_based;
+}
+
+TEST_F(LibsvmTest, ADesignBeyondTheMemoryLimitIsRefusedBeforeItIsAllocated) {
+  const std::uint64_t saved = max_memory();
+  set_max_memory(1 << 20);
+  const fs::path path = file("wide.svm", "1 1:1\n-1 2147483646:2\n");
+  const std::string message = error_of([&] { read_libsvm(path); });
+  set_max_memory(saved);
+  EXPECT_NE(
+      message.find(path.string() + ": a sparse design of 2 x 2147483646 with 2 stored entries "
+                                   "needs 16.0 GiB of memory, above the limit of 1.0 MiB "
+                                   "(--max-memory)"),
+      std::string::npos)
+      << message;
+}
+
+TEST_F(LibsvmTest, DecimalsBelowTheDoubleRangeReadAsZero) {
+  const Dataset data = read_libsvm(file("tiny.svm", "1e-400 1:1e-400 2:-1e-999 3:4.9e-324\n"));
+  EXPECT_EQ(data.response[0], 0.0);
+  const auto& x = std::get<Design::Sparse>(data.design.storage());
+  EXPECT_EQ(x.coeff(0, 0), 0.0);
+  EXPECT_TRUE(std::signbit(x.coeff(0, 1)));
+  EXPECT_EQ(x.coeff(0, 2), 4.9e-324);
+  EXPECT_EQ(x.nonZeros(), 3);  // stored explicitly, as written
 }
 
 TEST_F(LibsvmTest, FileLevelErrorsNameTheFile) {

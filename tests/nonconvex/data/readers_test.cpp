@@ -1,11 +1,13 @@
 // Readers of the IDX and CIFAR-10 binary formats and the data set registry, on the fixtures of
 // tests/data/nonconvex (written by scripts/make-fixtures.py).
 #include "cardinal/bridge/error.hpp"
+#include "cardinal/bridge/memory_limit.hpp"
 #include "cardinal/nonconvex/data/cifar10.hpp"
 #include "cardinal/nonconvex/data/idx.hpp"
 #include "cardinal/nonconvex/data/registry.hpp"
 
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include <cstdint>
 #include <filesystem>
@@ -194,6 +196,47 @@ TEST(IdxReader, DamagedGzipNamesTheFile) {
   const std::string corrupt = (dir / "corrupt.gz").string();
   write_raw(corrupt, bytes);
   expect_invalid([&] { load_idx_images(corrupt); }, {corrupt});
+}
+
+/// `bytes` gzip-compressed into `path`.
+void write_gzip(const fs::path& path, const std::vector<uint8_t>& bytes) {
+  gzFile file = gzopen(path.c_str(), "wb9");
+  ASSERT_NE(file, nullptr);
+  gzwrite(file, bytes.data(), static_cast<unsigned>(bytes.size()));
+  gzclose(file);
+}
+
+TEST(IdxReader, AGzipBombIsRefusedBeforeItIsInflated) {
+  TempDir dir;
+  const uint64_t saved = max_memory();
+  set_max_memory(1 << 20);
+  // 20000 images of 28x28 (15 MiB of zeros, 15 KiB compressed): the header alone says too much.
+  const std::string bomb = (dir / "bomb.gz").string();
+  write_gzip(bomb, idx_images(0x00000803, 20000, 28, 28, 20000 * 784));
+  expect_invalid([&] { load_idx_images(bomb); },
+                 {bomb, "announces 20000 images", "above the limit of 1.0 MiB (--max-memory)"});
+  // A small file as announced, followed by 15 MiB of zeros: refused without inflating them all.
+  const std::string padded = (dir / "padded.gz").string();
+  auto bytes = idx_images(0x00000803, 2, 3, 3, 18);
+  bytes.resize(bytes.size() + 15 * (1 << 20));
+  write_gzip(padded, bytes);
+  expect_invalid([&] { load_idx_images(padded); },
+                 {padded, "at least 1048576 unexpected bytes after the 2 images"});
+  set_max_memory(saved);
+}
+
+TEST(IdxReader, OnlyRegularFilesAreRead) {
+  TempDir dir;
+  fs::create_directories(dir / "train-images-idx3-ubyte");
+  write_raw(dir / "train-labels-idx1-ubyte", idx_labels(0x00000801, 2, {1, 2}));
+  expect_invalid([&] { load_idx_images((dir / "train-images-idx3-ubyte").string()); },
+                 {(dir / "train-images-idx3-ubyte").string(), "is a directory"});
+  expect_invalid([&] { load_mnist_like(dir.str(), "train", "mnist"); },
+                 {(dir / "train-images-idx3-ubyte").string(), "is a directory"});
+  expect_invalid([] { load_idx_labels("/dev/zero"); }, {"/dev/zero", "not a regular file"});
+  fs::create_directories(dir / "test_batch.bin");
+  expect_invalid([&] { load_cifar10(dir.str(), "test"); },
+                 {(dir / "test_batch.bin").string(), "is a directory"});
 }
 
 TEST(IdxReader, DirectoryProblemsNameTheFiles) {

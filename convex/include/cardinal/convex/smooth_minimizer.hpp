@@ -22,4 +22,8 @@ using ValueAndGradient = std::function<double(const Eigen::VectorXd& x, Eigen::V
 Eigen::VectorXd minimize_smooth(const ValueAndGradient& f, Eigen::VectorXd x0,
                                 const SmoothMinimizerOptions& options = {});
 
+/// Whether Ceres Solver may print its warnings (through glog, on stderr) for this process; on by
+/// default. `cardinal COMMAND --quiet` turns them off.
+void set_minimizer_warnings(bool enabled);
+
 }  // namespace cardinal

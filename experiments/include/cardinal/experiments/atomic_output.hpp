@@ -8,11 +8,15 @@
 namespace cardinal {
 
 /// An output directory that appears all at once. Files are written into a hidden staging
-/// sibling; `commit()` renames it to the final name. If the program fails (or throws) before
-/// `commit()`, the staging directory is removed and no partial results are left behind.
+/// sibling, `.<name>.staging-<host>-<pid>`; `commit()` renames it to the final name. If the
+/// program fails (or throws) before `commit()`, or is interrupted (SIGINT, SIGTERM), the staging
+/// directory is removed and no partial results are left behind; the staging directories of a
+/// killed process (SIGKILL) are removed by the next StagedDirectory of the same destination on
+/// the same host. The one mechanism behind every command's --output.
 class StagedDirectory {
  public:
-  /// Throws InvalidInput if `destination` exists and `overwrite` is false.
+  /// `destination` may end in a separator ("out/" is "out"). Throws InvalidInput if it names no
+  /// directory (".", "/"), exists and is not a directory, or exists and `overwrite` is false.
   StagedDirectory(std::filesystem::path destination, bool overwrite);
   ~StagedDirectory();
   StagedDirectory(const StagedDirectory&) = delete;
@@ -22,7 +26,8 @@ class StagedDirectory {
   std::filesystem::path file(std::string_view name) const { return staging_ / name; }
   const std::filesystem::path& destination() const { return destination_; }
 
-  /// Moves the staged files into place (replacing an existing destination when allowed).
+  /// Moves the staged files into place (replacing an existing destination directory when
+  /// allowed).
   void commit();
 
  private:

@@ -1,10 +1,12 @@
 #pragma once
 
 #include <boost/program_options.hpp>
+#include <cstdint>
 #include <functional>
 #include <iosfwd>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace cardinal {
@@ -25,13 +27,28 @@ struct Command {
 /// Exit status for invalid input or usage (bad flags, bad data, impossible settings).
 inline constexpr int kExitInvalidInput = 2;
 
-/// Parses `args` against `options`, adding the common flags `--help` and `--config FILE` (a
+/// The most threads (--threads) or concurrent runs (--jobs) a command accepts: four times the
+/// cores of this machine, at least 16. More only thrash the caches and the scheduler.
+int max_threads();
+
+/// Parses `args` against `options`, adding the common options `--help`, `--config FILE` (a
 /// Boost.Program_options config file: `key = value` lines, `#` comments; command-line values
-/// take precedence). Unknown flags and config keys are errors. Returns no value when `--help`
-/// was given, after printing `usage` and the options to `out`.
+/// take precedence; a regular file only) and `--max-memory SIZE` (sets max_memory()).
+/// Unknown flags and config keys are errors. A `--quiet` among `options` also silences the
+/// warnings of the libraries below (Ceres). Returns no value when `--help` was given, after
+/// printing `usage` and the options to `out`.
 std::optional<boost::program_options::variables_map> parse_command_line(
     const std::string& usage, boost::program_options::options_description options,
     const std::vector<std::string>& args, std::ostream& out);
+
+/// A size in bytes as `--max-memory` takes it: a number with an optional binary unit, K, M, G or
+/// T (also KiB, MiB, GiB, TiB): "512M", "1.5G", "2147483648". InvalidInput naming `option`
+/// otherwise.
+std::uint64_t parse_byte_size(std::string_view option, std::string_view text);
+
+/// `text` safe to print on a terminal: valid UTF-8 is kept, other bytes and control characters
+/// (but newlines and tabs) are written as \xNN.
+std::string printable(std::string_view text);
 
 /// Runs `body`, turning exceptions into a message on stderr prefixed with `context` and the
 /// conventional exit status (2 for invalid input or usage, 1 for anything else).

@@ -11,6 +11,10 @@
 
 namespace cardinal {
 
+/// The most runs one experiment may expand into (arms × sweep, after --set): a larger sweep is
+/// far more likely a mistake than a plan, and planning it alone would take minutes.
+inline constexpr Index kMaxRuns = 100000;
+
 /// One configuration an experiment compares (a method, a solver, a regime): the `cardinal`
 /// command it runs and the options it adds to the experiment's common ones.
 struct ExperimentArm {
@@ -39,7 +43,8 @@ struct ExperimentDefinition {
   std::map<std::string, double> estimate_seconds;  ///< variant → seconds per run, 2 cores
   std::string plot;                                ///< lottery | solve | supermask | mixed
 
-  /// Parses and checks a definition; InvalidInput naming `source` and the field otherwise.
+  /// Parses and checks a definition (arm labels unique, a known plot kind, at most kMaxRuns
+  /// runs); InvalidInput naming `source` and the field otherwise.
   static ExperimentDefinition from_json(const nlohmann::json& json, const std::string& source);
 
   /// Number of runs: arms × the product of the sweep axes' lengths.

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -17,9 +18,11 @@ namespace cardinal {
 /// `output/` (what the command writes) and `run/DONE.json` once it exited with status 0.
 class ExperimentStore {
  public:
+  /// Touches nothing on disk: the index is opened (and created) on first use, so that merely
+  /// planning runs (`cardinal experiment show`, --dry-run) leaves no store behind.
   explicit ExperimentStore(std::filesystem::path root);
   const std::filesystem::path& root() const { return root_; }
-  RunIndex& index() { return index_; }
+  RunIndex& index();
 
   /// The run's directory (created, with settings.json and run.json) and its index row; an
   /// existing run keeps its status.
@@ -41,7 +44,7 @@ class ExperimentStore {
  private:
   std::filesystem::path run_path(const PlannedRun& run) const;
   std::filesystem::path root_;
-  RunIndex index_;
+  std::unique_ptr<RunIndex> index_;
 };
 
 /// Runs `runs` as up to `jobs` concurrent child processes (finished ones are reused), calling

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -48,6 +49,24 @@ class RunStore {
 
  private:
   std::filesystem::path root_;
+};
+
+/// An exclusive lock on a run directory, held while its results are computed, so that a second
+/// process on the same request waits for the first and then reuses its results instead of
+/// computing them again. An advisory lock (flock) on `<directory>/.lock`: the system releases it
+/// when the holder ends, however it ends, so a killed run never leaves it locked. The lock file
+/// itself stays.
+class RunLock {
+ public:
+  /// Blocks until the lock is taken; calls `on_wait` first when another process holds it.
+  explicit RunLock(const std::filesystem::path& directory,
+                   const std::function<void()>& on_wait = {});
+  ~RunLock();
+  RunLock(const RunLock&) = delete;
+  RunLock& operator=(const RunLock&) = delete;
+
+ private:
+  int descriptor_ = -1;
 };
 
 }  // namespace cardinal
