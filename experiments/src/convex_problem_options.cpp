@@ -56,7 +56,7 @@ po::options_description solver_options_description() {
       "tolerance", po::value<double>()->default_value(1e-10),
       "relative objective decrease at which iterative solvers stop")(
       "step", po::value<double>()->default_value(0.0),
-      "iht/htp step size (0: 1/L with L estimated)")(
+      "iht/htp fixed step size (0: adaptive; iht backtracks, htp line-searches)")(
       "replacement-steps", po::value<Index>()->default_value(0),
       "fcfgs: replacement steps tried after each fully-corrective step")(
       "debias", po::bool_switch(), "lasso: refit on the selected support")(
