@@ -118,8 +118,9 @@ std::string describe_status(const TheoremCheck& c) {
   return s.str();
 }
 
-/// The step iht and htp use: the given one, or the solver's default 1/L with L estimated at its
-/// start point (zero for iht, the intercept-only fit for htp).
+/// The step iht and htp are run with: the given one, or 1/L with L estimated at the solver's
+/// start point (zero for iht, the intercept-only fit for htp), the fixed step the theorems assume
+/// (the solvers' own default adapts the step instead).
 template <class Loss>
 double resolved_step(const GlmProblem<Loss>& problem, const std::string& solver, double step) {
   if (solver != "iht" && solver != "htp") return 0.0;
@@ -141,7 +142,11 @@ int bounds(const po::variables_map& v, LoadedData data) {
   const Index p = problem.features();
   const Index k = parse_sparsity(v["sparsity"].as<std::string>(), p);
   const std::string solver = v["solver"].as<std::string>();
-  const SolverSettings settings = solver_settings(v);
+  SolverSettings settings = solver_settings(v);
+  // The theorems are stated for a fixed step and for CoSaMP's and GraSP's pruned iterates.
+  const double step = resolved_step(problem, solver, settings.step);
+  if (step > 0.0) settings.step = step;
+  settings.refit = false;
   if constexpr (!Loss::kQuadratic)
     require(!find_solver(solver).least_squares_only,
             "solver '" + solver + "' applies to least squares only");
@@ -160,7 +165,7 @@ int bounds(const po::variables_map& v, LoadedData data) {
   run.solver = solver;
   run.settings = settings;
   run.sparsity = k;
-  run.step = resolved_step(problem, solver, settings.step);
+  run.step = step;
   run.trace = result.trace;
   run.tracked_rows = tracked;
   // The trace does not record iterates: w_t is the result of the same deterministic solver

@@ -64,7 +64,7 @@ po::options_description solver_options_description() {
       "tolerance", number<double>({.min = 0.0})->default_value(1e-10),
       "relative objective decrease at which iterative solvers stop")(
       "step", number<double>({.min = 0.0})->default_value(0.0),
-      "iht/htp step size (0: 1/L with L estimated)")(
+      "iht/htp fixed step size (0: adaptive; iht backtracks, htp line-searches)")(
       "replacement-steps", number<Index>({.min = 0})->default_value(0),
       "fcfgs: replacement steps tried after each fully-corrective step")(
       "debias", po::bool_switch(), "lasso: refit on the selected support")(

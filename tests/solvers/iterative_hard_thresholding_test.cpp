@@ -11,6 +11,7 @@
 #include "cardinal/bridge/solver.hpp"
 #include "cardinal/convex/data/synthetic.hpp"
 #include "cardinal/convex/glm_problem.hpp"
+#include "solvers/support_helpers.hpp"
 
 namespace cardinal {
 namespace {
@@ -126,7 +127,9 @@ TEST(IterativeHardThresholding, FixedStepAtMostOneOverLNeverIncreasesTheObjectiv
   // The default estimates λ_max from below, but every difference of iterates is 2k-sparse and
   // the curvature on 16-sparse vectors (≈ (1 + √(16/150))² ≈ 1.8) is far below the estimate.
   expect_monotone(
-      IterativeHardThresholding({.stopping = stopping}).minimize(least_squares, 8).trace,
+      IterativeHardThresholding({.stopping = stopping, .step_rule = StepRule::kInverseSmoothness})
+          .minimize(least_squares, 8)
+          .trace,
       "least squares, estimated 1/L");
   const LogisticProblem logistic(lg.design, lg.response, {.intercept = true});
   Eigen::MatrixXd a(200, 81);
@@ -342,6 +345,25 @@ TEST(IterativeHardThresholding, ScheduleDefersConvergenceUntilTheBudgetIsFinal) 
   for (std::size_t t = 1; t <= expected.size(); ++t)
     EXPECT_EQ(acdc.trace.rows[t].support_size, expected[t - 1]) << "iteration " << t;
   EXPECT_EQ(acdc.support.size(), 5u);
+}
+
+// The default (backtracking) step on sparse logistic recovery, n = 500, p = 1000, s = 10,
+// coefficients ±{1, 2, 3}, 20 instances with fixed seeds: exact recovery in 14 (a hand-tuned
+// fixed step of 16 also 14, normalized IHT 12; in 2 of the 6 misses the returned support fits
+// better than the planted one, so no 10-sparse minimizer recovers it). The fixed 1/L step of the
+// global smoothness bound recovered none: it hits the iteration cap. The threshold leaves a
+// margin for rounding differences between platforms.
+TEST(IterativeHardThresholding, DefaultStepRecoversLogisticSupports) {
+  int recovered = 0;
+  for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+    const auto inst = test_support::logistic_recovery_instance(500, 1000, 10, seed);
+    const auto result = IterativeHardThresholding().minimize(inst.problem, 10);
+    if (result.support == inst.support) ++recovered;
+    // Every accepted backtracking step decreases f.
+    for (std::size_t t = 1; t < result.trace.rows.size(); ++t)
+      EXPECT_LE(result.trace.rows[t].objective, result.trace.rows[t - 1].objective) << seed;
+  }
+  EXPECT_GE(recovered, 12) << recovered << " of 20";
 }
 
 TEST(IterativeHardThresholding, RejectsInvalidInput) {

@@ -4,9 +4,12 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <random>
 #include <vector>
 
 #include "cardinal/bridge/index.hpp"
+#include "cardinal/convex/data/synthetic.hpp"
+#include "cardinal/convex/glm_problem.hpp"
 
 namespace cardinal::test_support {
 
@@ -27,6 +30,34 @@ inline std::vector<Index> top_k(const Eigen::VectorXd& v, Index k) {
   idx.resize(static_cast<std::size_t>(std::min<Index>(k, v.size())));
   std::sort(idx.begin(), idx.end());
   return idx;
+}
+
+/// Sparse logistic recovery as in the hard-thresholding literature: X i.i.d. N(0, 1) (n × p), a
+/// planted support of size s with coefficients ±1, ±2, ±3 (magnitudes in turn, random signs), and
+/// labels y ∈ {−1, +1} with P(y = 1) = σ(x·β). Returns the problem (no intercept) and β.
+struct LogisticRecoveryInstance {
+  LogisticProblem problem;
+  Eigen::VectorXd planted;
+  std::vector<Index> support;
+};
+
+inline LogisticRecoveryInstance logistic_recovery_instance(Index n, Index p, Index s,
+                                                           std::uint64_t seed) {
+  SyntheticInstance inst =
+      make_synthetic({.samples = n, .features = p, .sparsity = s, .seed = seed});
+  Eigen::VectorXd beta = Eigen::VectorXd::Zero(p);
+  for (std::size_t i = 0; i < inst.support.size(); ++i) {
+    const Index j = inst.support[i];
+    beta[j] = (inst.planted[j] > 0 ? 1.0 : -1.0) * static_cast<double>(1 + i % 3);
+  }
+  std::vector<Index> columns(static_cast<std::size_t>(p));
+  std::iota(columns.begin(), columns.end(), Index{0});
+  const Eigen::VectorXd z = inst.design.dense_columns(columns) * beta;
+  std::mt19937_64 rng(seed ^ 0x5DEECE66DULL);
+  std::uniform_real_distribution<double> uniform(0.0, 1.0);
+  Eigen::VectorXd y(n);
+  for (Index i = 0; i < n; ++i) y[i] = uniform(rng) < 1.0 / (1.0 + std::exp(-z[i])) ? 1.0 : -1.0;
+  return {LogisticProblem(std::move(inst.design), y), beta, inst.support};
 }
 
 }  // namespace cardinal::test_support

@@ -28,7 +28,10 @@ namespace cardinal {
 struct SolverSettings {
   /// max_iterations is also the length T of the dynamic methods (dpf, gmp, acdc).
   StoppingCriteria stopping;
-  double step = 0.0;  ///< 0: the solver's default (1/L estimated; dpf, gmp, acdc need one)
+  double step = 0.0;  ///< 0: the solver's default (iht, htp: adaptive; dpf, gmp, acdc need one)
+  /// grasp, cosamp: return the restricted minimizer on the final support (false: the paper's
+  /// last pruned iterate, as `cardinal bounds` compares with the theorems).
+  bool refit = true;
   Index replacement_steps = 0;
   Index coordinates_per_step = 1;  ///< fcfgs
   bool reselect = true;            ///< fgs
@@ -120,7 +123,9 @@ SolverResult<P> run_generic_solver(std::string_view name, const SolverSettings& 
     if (name == "htp")
       return HardThresholdingPursuit({.stopping = stopping, .step = settings.step})
           .minimize(problem, k);
-    if (name == "grasp") return GradientSupportPursuit({.stopping = stopping}).minimize(problem, k);
+    if (name == "grasp")
+      return GradientSupportPursuit({.stopping = stopping, .refit = settings.refit})
+          .minimize(problem, k);
   }
   if constexpr (LineSearchProblem<P>) {
     if (name == "fgs")
@@ -185,7 +190,8 @@ SolverResult<P> run_solver(std::string_view name, const SolverSettings& settings
         return OrthogonalMatchingPursuit({.stopping = stopping}).minimize(problem, k);
     }
     if (name == "cosamp")
-      return CompressiveSamplingMatchingPursuit({.stopping = stopping}).minimize(problem, k);
+      return CompressiveSamplingMatchingPursuit({.stopping = stopping, .refit = settings.refit})
+          .minimize(problem, k);
   }
   return run_generic_solver(name, settings, problem, k);
 }

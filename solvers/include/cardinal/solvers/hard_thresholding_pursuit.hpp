@@ -7,20 +7,30 @@
 #include "cardinal/bridge/smoothness.hpp"
 #include "cardinal/bridge/solver_result.hpp"
 #include "cardinal/bridge/trace.hpp"
+#include "cardinal/solvers/threshold_step.hpp"
 
 namespace cardinal {
 
 struct HardThresholdingPursuitOptions {
   StoppingCriteria stopping;
-  /// Step μ > 0 of the selection step; 0 picks μ = 1/L with L = estimate_smoothness at the start
-  /// point. Foucart analyses μ = 1 for a sensing matrix A with (nearly) unit-norm columns; with
-  /// f = ‖Xw − y‖²/(2n) that is μ = 1 for X = √n A, e.g. an i.i.d. N(0, 1) design.
+  /// Fixed step μ > 0 of the selection step; 0 picks it by `step_rule`. Foucart analyses μ = 1
+  /// for a sensing matrix A with (nearly) unit-norm columns; with f = ‖Xw − y‖²/(2n) that is
+  /// μ = 1 for X = √n A, e.g. an i.i.d. N(0, 1) design.
   double step = 0.0;
+  /// The step when `step` is 0: adaptive (the default), μ_t = argmin_η f(w − η g_Γ) with g the
+  /// gradient and Γ its k largest entries (problem.minimize_along; 1/L for a problem without a
+  /// line search or when it gives no positive step), or the fixed μ = 1/L with L =
+  /// estimate_smoothness at the start point, the step of Foucart's theorem. On logistic
+  /// regression 1/L is so small that the refit coefficients dwarf μ|∇f| off the support and HTP
+  /// stops after its first selection. (Backtracking on the IHT majorization, IHT's default, does
+  /// not suit HTP: it accepts a swap only if the un-refit candidate already decreases f.)
+  StepRule step_rule = StepRule::kAdaptive;
 };
 
 /// Hard thresholding pursuit (Foucart 2011): an IHT selection step followed by a fully-corrective
 /// solve on the selected support,
 ///   S ← supp H_k(w − μ ∇f(w)),   w ← argmin { f(v) : supp v ⊆ S } (problem.minimize_on).
+/// μ is fixed (`step`, or 1/L) or, by default, an exact line search along the restricted gradient.
 /// Starts from the fit of the free coordinates alone, or from the problem's starting point. Stops
 /// when the selected support repeats (kConverged: the next solve would return the same w) or at the
 /// iteration cap.
@@ -64,14 +74,26 @@ SolverResult<P> HardThresholdingPursuit::minimize(const P& problem, Index sparsi
   double objective = problem.value_and_gradient(w, gradient);
   record(problem, result.trace, 0, objective, gradient, support, clock);
 
-  double step = options_.step;
-  if (step == 0.0) {
-    const double curvature = estimate_smoothness(problem, w);
-    step = curvature > 0.0 && std::isfinite(curvature) ? 1.0 / curvature : 1.0;
-  }
+  const double fixed_step =
+      options_.step > 0.0 ? options_.step : inverse_smoothness_step(problem, w);
+  const bool adaptive = options_.step == 0.0 && options_.step_rule == StepRule::kAdaptive;
+  auto step_at = [&]() {
+    double mu = fixed_step;
+    if constexpr (LineSearchProblem<P>) {
+      if (adaptive) {
+        VectorOf<P> direction = space.zeros();
+        space.axpy(-1.0, gradient, direction);
+        space.restrict(direction, space.largest(gradient, sparsity));
+        const double line_step = problem.minimize_along(w, direction);
+        if (line_step > 0.0 && std::isfinite(line_step)) mu = line_step;
+      }
+    }
+    return mu;
+  };
 
   result.reason = StopReason::kIterationLimit;
   for (Index iteration = 1; iteration <= options_.stopping.max_iterations; ++iteration) {
+    const double step = step_at();
     VectorOf<P> proxy = space.zeros();
     space.axpy(1.0, w, proxy);
     space.axpy(-step, gradient, proxy);

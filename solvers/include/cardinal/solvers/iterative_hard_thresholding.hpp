@@ -9,15 +9,20 @@
 #include "cardinal/bridge/solver_result.hpp"
 #include "cardinal/bridge/sparsity_schedule.hpp"
 #include "cardinal/bridge/trace.hpp"
+#include "cardinal/solvers/threshold_step.hpp"
 
 namespace cardinal {
 
 struct IterativeHardThresholdingOptions {
   StoppingCriteria stopping;
-  /// Fixed step μ > 0; 0 picks μ = 1/L with L = estimate_smoothness(problem, 0), the curvature at
-  /// the start point. Ignored by the normalized variant except as the fallback step when its
-  /// line search gives no positive step.
+  /// Fixed step μ > 0; 0 picks the step by `step_rule`. Ignored by the normalized variant except
+  /// as the fallback step when its line search gives no positive step (0: 1/L).
   double step = 0.0;
+  /// The step when `step` is 0: backtracking on the restricted majorization (the default, see
+  /// BacktrackingThresholdStep), or the fixed μ = 1/L with L = estimate_smoothness at the start
+  /// point, the step of the convergence theorems (too small for logistic regression, whose
+  /// global bound L is far above its curvature along sparse directions away from 0).
+  StepRule step_rule = StepRule::kAdaptive;
   /// Normalized IHT (Blumensath & Davies 2010): the step is the exact line search along the
   /// gradient restricted to the current support, halved while the support changes and the
   /// sufficient-decrease condition below fails. Requires a LineSearchProblem.
@@ -29,7 +34,9 @@ struct IterativeHardThresholdingOptions {
 
 /// Iterative hard thresholding: w ← H_k(w − μ ∇f(w)), where H_k keeps the free coordinates and
 /// the k constrained entries of largest magnitude (space.largest, then space.restrict). Starts
-/// from w = 0, or from the problem's starting point (a network's initialization).
+/// from w = 0, or from the problem's starting point (a network's initialization). μ is fixed
+/// (`step`, or 1/L) or, by default, found at each iteration by backtracking from twice the
+/// previous one (starting from 1/L), so that every iterate decreases f.
 ///
 /// Normalized variant, with Γ the support kept by the previous iteration (at the first iteration,
 /// Γ = the k largest entries of ∇f(0)):
@@ -97,13 +104,12 @@ SolverResult<P> IterativeHardThresholding::minimize(const P& problem, Index spar
 
   double fixed_step = options_.step;
   auto step_or_default = [&]() {
-    if (fixed_step == 0.0) {
-      const double curvature = estimate_smoothness(problem, starting_point(problem));
-      // Zero curvature along every direction built from the start: any step does.
-      fixed_step = curvature > 0.0 && std::isfinite(curvature) ? 1.0 / curvature : 1.0;
-    }
+    if (fixed_step == 0.0) fixed_step = inverse_smoothness_step(problem, starting_point(problem));
     return fixed_step;
   };
+  const bool backtracking =
+      !options_.normalized && options_.step == 0.0 && options_.step_rule == StepRule::kAdaptive;
+  BacktrackingThresholdStep<P> backtracking_step(backtracking ? step_or_default() : 0.0);
   if (!options_.normalized) step_or_default();
 
   // Vectors may share storage on copy (tensors): a vector about to be modified in place is
@@ -131,7 +137,16 @@ SolverResult<P> IterativeHardThresholding::minimize(const P& problem, Index spar
   for (Index iteration = 1; iteration <= options_.stopping.max_iterations; ++iteration) {
     const Index previous_budget = budget;
     budget = schedule.kept(iteration - 1, k, space.dimension());
-    if (!options_.normalized) {
+    if (backtracking) {
+      // A lowered budget leaves w outside the k_t-sparse set the test presumes: the step is
+      // taken as it stands.
+      if (iteration > 1 && budget < previous_budget) {
+        threshold_step(backtracking_step.step());
+      } else {
+        backtracking_step.take(problem, w, objective, gradient, budget, candidate, kept);
+        candidate_objective = problem.value_and_gradient(candidate, candidate_gradient);
+      }
+    } else if (!options_.normalized) {
       threshold_step(fixed_step);
     } else if constexpr (LineSearchProblem<P>) {
       SupportOf<P> gamma = support;
