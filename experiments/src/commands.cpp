@@ -19,10 +19,11 @@ const std::vector<Command>& all_commands() {
                         "run or list the named experiment definitions (sweeps, SLURM)",
                         experiment_command, nullptr, /*reads_every_command=*/true});
     commands.push_back({"runs", "the run store's index: list, show, export to CSV", runs_command});
-    commands.push_back(
-        {"plot", "an experiment's figures from its run store (PNG, SVG, CSV)", plot_command});
-    commands.push_back(
-        {"report", "an experiment's report (Markdown and self-contained HTML)", report_command});
+    // plot and report resolve the runs of an experiment's variant, as `experiment` does.
+    commands.push_back({"plot", "an experiment's figures from its run store (PNG, SVG, CSV)",
+                        plot_command, nullptr, /*reads_every_command=*/true});
+    commands.push_back({"report", "an experiment's report (Markdown and self-contained HTML)",
+                        report_command, nullptr, /*reads_every_command=*/true});
     return commands;
   }();
   return all;

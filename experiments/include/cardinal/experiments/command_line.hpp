@@ -19,8 +19,9 @@ struct Command {
   std::function<int(const std::vector<std::string>& args)> run;
   /// Its options, for the commands experiment definitions can run; nullptr otherwise.
   boost::program_options::options_description (*options)() = nullptr;
-  /// Whether it reads the other commands' options (an experiment runs any of them), so that a
-  /// program without the network module hands it to one with it (network_module.hpp).
+  /// Whether it resolves the other commands' options (an experiment definition runs any of
+  /// them), so that a program without the network module hands it to one with it
+  /// (network_module.hpp): experiment, plot, report.
   bool reads_every_command = false;
 };
 
