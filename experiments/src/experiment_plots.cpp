@@ -369,13 +369,34 @@ ExperimentPlot accuracy_plot(const std::string& experiment, const std::vector<Le
   return p;
 }
 
+ExperimentPlot early_stop_accuracy_plot(const std::string& experiment,
+                                        const std::vector<LevelPoint>& points, Index seeds) {
+  ExperimentPlot p;
+  p.name = "early-stop-accuracy-vs-weights";
+  p.title = "Test accuracy at early stopping vs weights remaining";
+  p.caption = std::string(
+                  "Test accuracy at the iteration of minimum validation loss of each stage's "
+                  "training (Frankle & Carbin's early-stopping criterion; runs with a validation "
+                  "set only), against the fraction of weights remaining (log scale). ") +
+              kErrorBars;
+  p.data = level_table(points, "early_stop_test_accuracy");
+  p.summary = level_summary(points);
+  p.figure = level_figure(p.name,
+                          experiment + ": test accuracy at early stopping (mean ± std over " +
+                              std::to_string(seeds) + " seed" + (seeds == 1 ? "" : "s") + ")",
+                          "test accuracy at early stopping", p.data, points,
+                          "early_stop_test_accuracy", "set key bottom left box opaque\n");
+  return p;
+}
+
 ExperimentPlot early_stopping_plot(const std::string& experiment,
                                    const std::vector<LevelPoint>& points, Index seeds) {
   ExperimentPlot p;
   p.name = "early-stopping-vs-weights";
   p.title = "Early-stopping iteration vs weights remaining";
   p.caption = std::string(
-                  "The iteration of minimum test loss in each stage's training curve, whose "
+                  "The iteration of minimum validation loss (test loss for runs without a "
+                  "validation set) in each stage's training curve, whose "
                   "resolution is the evaluation interval (--evaluate-every; a curve evaluated only "
                   "at its start and end gives its last iteration). ") +
               kErrorBars;
@@ -385,7 +406,7 @@ ExperimentPlot early_stopping_plot(const std::string& experiment,
                           experiment + ": early-stopping iteration vs weights remaining (mean ± " +
                               "std over " + std::to_string(seeds) + " seed" +
                               (seeds == 1 ? "" : "s") + ")",
-                          "iteration of minimum test loss", p.data, points, "early_stop_iteration",
+                          "early-stopping iteration", p.data, points, "early_stop_iteration",
                           "set key top left box opaque\nset yrange [0:*]\n");
   return p;
 }
@@ -693,8 +714,8 @@ ExperimentRuns read_experiment_runs(const fs::path& store, const std::string& na
   return runs;
 }
 
-std::vector<LevelPoint> lottery_accuracy(const fs::path& store,
-                                         const std::vector<RunRecord>& runs) {
+std::vector<LevelPoint> lottery_accuracy(const fs::path& store, const std::vector<RunRecord>& runs,
+                                         const std::string& quantity) {
   LevelAccumulator points;
   for (const RunRecord& run : runs) {
     const auto results = read_lottery(store, run);
@@ -703,13 +724,15 @@ std::vector<LevelPoint> lottery_accuracy(const fs::path& store,
     for (const auto& row : results->rows) {
       const Index level = level_of(row);
       const double fraction = field(row, "fraction_remaining");
-      points.add(series, level, fraction, field(row, "ticket_test_accuracy"));
-      for (const std::string& control : results->controls) {
-        std::string column = control + "_test_accuracy";
+      auto add = [&](const std::string& kind, const std::string& name) {
+        std::string column = kind + "_" + quantity;
         std::replace(column.begin(), column.end(), '-', '_');
-        const double value = field(row, column);
-        if (!row.at(column).empty()) points.add(series + " " + control, level, fraction, value);
-      }
+        const auto cell = row.find(column);
+        if (cell != row.end() && !cell->second.empty())
+          points.add(name, level, fraction, number(cell->second));
+      };
+      add("ticket", series);
+      for (const std::string& control : results->controls) add(control, series + " " + control);
     }
   }
   return points.points();
@@ -719,7 +742,9 @@ Index early_stopping_iteration(const fs::path& curve_csv) {
   Index best_iteration = -1;
   double best = std::numeric_limits<double>::infinity();
   for (const auto& row : read_csv_rows(curve_csv, nullptr)) {
-    const double loss = field(row, "test_loss");
+    const auto validation = row.find("validation_loss");
+    const bool validated = validation != row.end() && !validation->second.empty();
+    const double loss = field(row, validated ? "validation_loss" : "test_loss");
     if (std::isnan(loss)) continue;
     if (best_iteration < 0 || loss < best) {
       best = loss;
@@ -907,6 +932,9 @@ std::vector<ExperimentPlot> experiment_plots(const fs::path& store,
     const Index seeds = seed_count(runs.runs, "lottery");
     const auto accuracy = lottery_accuracy(store, runs.runs);
     if (!accuracy.empty()) plots.push_back(accuracy_plot(name, accuracy, seeds));
+    const auto early_accuracy = lottery_accuracy(store, runs.runs, "early_stop_test_accuracy");
+    if (!early_accuracy.empty())
+      plots.push_back(early_stop_accuracy_plot(name, early_accuracy, seeds));
     const auto early = lottery_early_stopping(store, runs.runs);
     if (!early.empty()) plots.push_back(early_stopping_plot(name, early, seeds));
     const auto curves = lottery_training_curves(store, runs.runs);

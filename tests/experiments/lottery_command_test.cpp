@@ -145,6 +145,45 @@ TEST_F(LotteryCommand, ARunStoppedAfterLevelOneResumesToTheSameResult) {
   EXPECT_EQ(runs, 3u);
 }
 
+TEST_F(LotteryCommand, AValidationSetIsHeldOutOfTrainingAndGivesTheEarlyStopColumns) {
+  const CommandResult r =
+      run(kSmall + "--levels 1 --control random-mask --validation 8 --store " + store("runs"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("(24 training, 8 validation, 16 test examples)"), std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("(early stop at "), std::string::npos) << r.output;
+  const fs::path run_dir = run_directory(store("runs"));
+  const auto settings = nlohmann::json::parse(read(run_dir / "settings.json"));
+  EXPECT_EQ(settings["train_examples"], 24);
+  EXPECT_EQ(settings["validation_examples"], 8);
+  const std::string summary = read(run_dir / "summary.csv");
+  EXPECT_EQ(summary.substr(0, summary.find('\n')),
+            "level,weights_total,weights_remaining,fraction_remaining,ticket_test_accuracy,"
+            "ticket_test_loss,ticket_early_stop_iteration,ticket_early_stop_test_accuracy,"
+            "random_mask_test_accuracy,random_mask_test_loss,random_mask_early_stop_iteration,"
+            "random_mask_early_stop_test_accuracy");
+  const std::string curve = read(run_dir / "level-1" / "curve.csv");
+  EXPECT_EQ(curve.substr(0, curve.find('\n')),
+            "iteration,epoch,train_loss,test_loss,test_accuracy,validation_loss,"
+            "validation_accuracy");
+  const auto done = nlohmann::json::parse(read(run_dir / "level-1" / "DONE.json"));
+  EXPECT_TRUE(done.contains("early_stop_iteration"));
+
+  // Without --validation the same request is another run, trained on all 32 images.
+  const CommandResult plain = run(kSmall + "--levels 0 --store " + store("plain"));
+  ASSERT_EQ(plain.status, 0) << plain.output;
+  const fs::path plain_dir = run_directory(store("plain"));
+  EXPECT_NE(plain_dir.filename(), run_dir.filename());
+  EXPECT_FALSE(
+      nlohmann::json::parse(read(plain_dir / "settings.json")).contains("validation_examples"));
+  const CommandResult too_many = run(kSmall + "--validation 32 --store " + store("bad"));
+  EXPECT_EQ(too_many.status, 2) << too_many.output;
+  EXPECT_NE(too_many.output.find("--validation must be less than the 32 training examples, got 32"),
+            std::string::npos)
+      << too_many.output;
+  EXPECT_FALSE(fs::exists(store("bad")));
+}
+
 TEST_F(LotteryCommand, BadInputExitsWithStatusTwoAndAClearMessage) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"lottery --model lenet7", "unknown --model 'lenet7' (known: lenet300"},

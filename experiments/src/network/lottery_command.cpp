@@ -84,7 +84,8 @@ po::options_description lottery_options() {
       ("quiet,q", po::bool_switch(), "print only the final table");
 
   po::options_description all;
-  all.add(network_data_options()).add(experiment).add(training_options()).add(pruning)
+  all.add(network_data_options()).add(validation_options()).add(experiment)
+      .add(training_options()).add(pruning)
       .add(device_options()).add(run);
   return all;
 }
@@ -119,9 +120,10 @@ void require_levels_leave_weights(Index levels, const LotterySpec& spec) {
 }
 
 /// The settings that define a run's results: hashed to name its directory.
-nlohmann::json run_settings(const LotterySpec& spec, const std::string& dataset,
-                            const TensorDataset& train, const TensorDataset& test,
+nlohmann::json run_settings(const LotterySpec& spec, const NetworkData& data,
                             const torch::Device& device) {
+  const TensorDataset& train = data.train;
+  const TensorDataset& test = data.test;
   const Index train_size = train.size(), test_size = test.size();
   nlohmann::json pruning = {
       {"fraction", spec.pruning.fraction},
@@ -130,7 +132,7 @@ nlohmann::json run_settings(const LotterySpec& spec, const std::string& dataset,
   nlohmann::json settings = {{"command", "lottery"},
                              {"format", 1},
                              {"model", spec.model},
-                             {"dataset", dataset},
+                             {"dataset", data.dataset},
                              {"train_examples", train_size},
                              {"test_examples", test_size},
                              {"data_fingerprint", data_fingerprint(train) + data_fingerprint(test)},
@@ -140,6 +142,12 @@ nlohmann::json run_settings(const LotterySpec& spec, const std::string& dataset,
                              {"rewind_iteration", spec.rewind_iteration(train_size)},
                              {"training", to_json(spec.training)},
                              {"pruning", pruning}};
+  // Only runs with a validation set carry these keys, so the hashes of the others stay as they
+  // were.
+  if (data.validation) {
+    settings["validation_examples"] = data.validation->size();
+    settings["validation_fingerprint"] = data_fingerprint(*data.validation);
+  }
   settings.update(device_settings(device));
   return settings;
 }
@@ -175,29 +183,40 @@ std::string table(const LotteryResult& result, const std::vector<LotteryControl>
   return out.str();
 }
 
-std::string summary_csv(const LotteryResult& result, const std::vector<LotteryControl>& controls) {
+/// The columns of one stage in summary.csv: test accuracy and loss at the end, and with a
+/// validation set the early-stopping iteration and the test accuracy there.
+void stage_columns(std::ostream& out, const StageSummary* s, bool validation) {
+  if (s == nullptr) {
+    out << (validation ? ",,,," : ",,");
+    return;
+  }
+  out << ',' << s->test_accuracy << ',' << s->test_loss;
+  if (validation) out << ',' << *s->early_stop_iteration << ',' << *s->early_stop_test_accuracy;
+}
+
+std::string summary_csv(const LotteryResult& result, const std::vector<LotteryControl>& controls,
+                        bool validation) {
   std::ostringstream out;
-  out << std::setprecision(17)
-      << "level,weights_total,weights_remaining,fraction_remaining,ticket_test_accuracy,"
-         "ticket_test_loss";
+  out << std::setprecision(17) << "level,weights_total,weights_remaining,fraction_remaining";
+  std::vector<std::string> names = {"ticket"};
   for (LotteryControl c : controls) {
     std::string name = to_string(c);
     std::replace(name.begin(), name.end(), '-', '_');
+    names.push_back(name);
+  }
+  for (const std::string& name : names) {
     out << ',' << name << "_test_accuracy," << name << "_test_loss";
+    if (validation)
+      out << ',' << name << "_early_stop_iteration," << name << "_early_stop_test_accuracy";
   }
   out << '\n';
   for (std::size_t level = 0; level < result.tickets.size(); ++level) {
     const StageSummary& t = result.tickets[level];
     out << t.level << ',' << t.weights_total << ',' << t.weights_remaining << ','
-        << t.fraction_remaining() << ',' << t.test_accuracy << ',' << t.test_loss;
-    for (std::size_t c = 0; c < controls.size(); ++c) {
-      if (level == 0) {
-        out << ",,";
-      } else {
-        const StageSummary& s = result.controls[c][level - 1];
-        out << ',' << s.test_accuracy << ',' << s.test_loss;
-      }
-    }
+        << t.fraction_remaining();
+    stage_columns(out, &t, validation);
+    for (std::size_t c = 0; c < controls.size(); ++c)
+      stage_columns(out, level == 0 ? nullptr : &result.controls[c][level - 1], validation);
     out << '\n';
   }
   return out.str();
@@ -248,6 +267,7 @@ int lottery_main(const std::vector<std::string>& args) {
 
   const NetworkData data = load_network_data(v);
   const std::string& dataset = data.dataset;
+  const bool validation = data.validation.has_value();
   const TensorDataset& train_set = data.train;
   const TensorDataset& test_set = data.test;
   spec.model = data.model;
@@ -257,8 +277,7 @@ int lottery_main(const std::vector<std::string>& args) {
   require_levels_leave_weights(levels, spec);
 
   const RunStore runs(store);
-  RunStoreLotteryArchive archive(
-      runs.open("lottery", run_settings(spec, dataset, train_set, test_set, device)));
+  RunStoreLotteryArchive archive(runs.open("lottery", run_settings(spec, data, device)));
   const bool quiet = v["quiet"].as<bool>();
   const bool verbose = v["verbose"].as<bool>() && !quiet;
   // A second process on the same request waits here, then finds every stage complete.
@@ -270,7 +289,9 @@ int lottery_main(const std::vector<std::string>& args) {
   });
   if (!quiet) {
     std::cout << "cardinal lottery: " << to_string(spec.method) << ", " << spec.model << " on "
-              << dataset << " (" << train_set.size() << " training, " << test_set.size()
+              << dataset << " (" << train_set.size() << " training, ";
+    if (validation) std::cout << data.validation->size() << " validation, ";
+    std::cout << test_set.size()
               << " test examples), T = " << spec.total_iterations(train_set.size())
               << " iterations";
     if (spec.method != LotteryMethod::kImpReset)
@@ -295,6 +316,9 @@ int lottery_main(const std::vector<std::string>& args) {
     line << "  level " << std::setw(2) << s.level << "  " << std::left << std::setw(14) << s.kind
          << std::right << std::setw(8) << percent(s.fraction_remaining())
          << " remaining  test accuracy " << accuracy(s.test_accuracy) << "  ";
+    if (s.early_stop_iteration)
+      line << "(early stop at " << *s.early_stop_iteration << ": "
+           << accuracy(*s.early_stop_test_accuracy) << ")  ";
     if (reused)
       line << "(reused)\n";
     else
@@ -304,15 +328,21 @@ int lottery_main(const std::vector<std::string>& args) {
   };
   if (verbose) {
     options.on_evaluation = [](const std::string& stage, const CurveRow& row) {
-      std::cout << "    [" << stage << "] iteration " << row.iteration << ": train loss "
-                << row.train_loss << ", test loss " << row.test_loss << ", test accuracy "
-                << row.test_accuracy << '\n'
-                << std::flush;
+      std::ostringstream line;
+      line << "    [" << stage << "] iteration " << row.iteration << ": train loss "
+           << row.train_loss;
+      if (row.validation_loss)
+        line << ", validation loss " << *row.validation_loss << ", validation accuracy "
+             << *row.validation_accuracy;
+      line << ", test loss " << row.test_loss << ", test accuracy " << row.test_accuracy << '\n';
+      std::cout << line.str() << std::flush;
     };
   }
-  const LotteryResult result = run_lottery(spec, train_set, test_set, archive, options);
+  const LotteryResult result =
+      run_lottery(spec, train_set, data.evaluation_sets(), archive, options);
 
-  write_file_atomically(archive.run().path() / "summary.csv", summary_csv(result, controls));
+  write_file_atomically(archive.run().path() / "summary.csv",
+                        summary_csv(result, controls, validation));
   std::cout << (quiet ? "" : "\n") << table(result, controls);
   if (!quiet)
     std::cout << "\n  summary " << (archive.run().path() / "summary.csv").string() << '\n';

@@ -30,30 +30,42 @@ std::string checkpoint_snapshot_name(Index iteration, const char* part) {
 }  // namespace
 
 nlohmann::json to_json(const StageSummary& s) {
-  return {{"stage", s.stage},
-          {"level", s.level},
-          {"kind", s.kind},
-          {"weights_total", s.weights_total},
-          {"weights_remaining", s.weights_remaining},
-          {"fraction_remaining", s.fraction_remaining()},
-          {"sparsity", 1.0 - s.fraction_remaining()},
-          {"begin_iteration", s.begin_iteration},
-          {"end_iteration", s.end_iteration},
-          {"test_loss", s.test_loss},
-          {"test_accuracy", s.test_accuracy}};
+  nlohmann::json json = {{"stage", s.stage},
+                         {"level", s.level},
+                         {"kind", s.kind},
+                         {"weights_total", s.weights_total},
+                         {"weights_remaining", s.weights_remaining},
+                         {"fraction_remaining", s.fraction_remaining()},
+                         {"sparsity", 1.0 - s.fraction_remaining()},
+                         {"begin_iteration", s.begin_iteration},
+                         {"end_iteration", s.end_iteration},
+                         {"test_loss", s.test_loss},
+                         {"test_accuracy", s.test_accuracy}};
+  if (s.early_stop_iteration) {
+    json["early_stop_iteration"] = *s.early_stop_iteration;
+    json["early_stop_test_accuracy"] = *s.early_stop_test_accuracy;
+    json["early_stop_validation_loss"] = *s.early_stop_validation_loss;
+  }
+  return json;
 }
 
 StageSummary stage_summary_from_json(const nlohmann::json& json, const std::string& source) {
   try {
-    return {.stage = json.at("stage").get<std::string>(),
-            .level = json.at("level").get<Index>(),
-            .kind = json.at("kind").get<std::string>(),
-            .weights_total = json.at("weights_total").get<Index>(),
-            .weights_remaining = json.at("weights_remaining").get<Index>(),
-            .begin_iteration = json.at("begin_iteration").get<Index>(),
-            .end_iteration = json.at("end_iteration").get<Index>(),
-            .test_loss = json.at("test_loss").get<double>(),
-            .test_accuracy = json.at("test_accuracy").get<double>()};
+    StageSummary s{.stage = json.at("stage").get<std::string>(),
+                   .level = json.at("level").get<Index>(),
+                   .kind = json.at("kind").get<std::string>(),
+                   .weights_total = json.at("weights_total").get<Index>(),
+                   .weights_remaining = json.at("weights_remaining").get<Index>(),
+                   .begin_iteration = json.at("begin_iteration").get<Index>(),
+                   .end_iteration = json.at("end_iteration").get<Index>(),
+                   .test_loss = json.at("test_loss").get<double>(),
+                   .test_accuracy = json.at("test_accuracy").get<double>()};
+    if (json.contains("early_stop_iteration")) {
+      s.early_stop_iteration = json.at("early_stop_iteration").get<Index>();
+      s.early_stop_test_accuracy = json.at("early_stop_test_accuracy").get<double>();
+      s.early_stop_validation_loss = json.at("early_stop_validation_loss").get<double>();
+    }
+    return s;
   } catch (const nlohmann::json::exception& e) {
     throw InvalidInput(source + ": not a stage summary (" + e.what() + ")");
   }

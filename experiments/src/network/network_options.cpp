@@ -4,16 +4,18 @@
 #include <torch/cuda.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <iomanip>
 #include <sstream>
 #include <vector>
 
 #include "cardinal/bridge/error.hpp"
-#include "cardinal/nonconvex/data/data_location.hpp"
 #include "cardinal/experiments/command_line.hpp"
 #include "cardinal/experiments/number_option.hpp"
+#include "cardinal/nonconvex/data/data_location.hpp"
 #include "cardinal/nonconvex/data/normalization.hpp"
+#include "cardinal/nonconvex/data/validation_split.hpp"
 #include "cardinal/nonconvex/training/blas_backend.hpp"
 
 namespace cardinal {
@@ -39,6 +41,10 @@ std::vector<Index> parse_milestones(const std::string& text) {
   require(!out.empty(), "--milestones must be comma-separated iterations >= 0, got '" + text + "'");
   return out;
 }
+
+/// The seed of the validation split: fixed, so that every seed and arm of an experiment holds out
+/// the same examples.
+constexpr std::uint64_t kValidationSeed = 0;
 
 TensorDataset first(const TensorDataset& data, Index count, const std::string& option) {
   if (count == 0) return data;
@@ -68,6 +74,15 @@ po::options_description network_data_options() {
        "train on the first N training examples only (0: all)")
       ("test-subset", number<Index>({.min = 0})->default_value(0),
        "evaluate on the first N test examples only (0: all)");
+  return options;
+}
+
+po::options_description validation_options() {
+  po::options_description options("Validation");
+  options.add_options()
+      ("validation", number<Index>({.min = 0})->default_value(0),
+       "hold out N training examples (the same N for every seed) and evaluate on them with the "
+       "test set: the early-stopping iteration is the one of minimum validation loss (0: none)");
   return options;
 }
 
@@ -130,6 +145,15 @@ NetworkData load_network_data(const po::variables_map& v) {
                      "--train-subset");
   data.test = first(load_dataset(data.dataset, data_dir, "test"), v["test-subset"].as<Index>(),
                     "--test-subset");
+  if (const Index held_out = v.count("validation") ? v["validation"].as<Index>() : 0;
+      held_out > 0) {
+    require(held_out < data.train.size(),
+            "--validation must be less than the " + std::to_string(data.train.size()) +
+                " training examples, got " + std::to_string(held_out));
+    TrainValidationSplit split = split_validation(data.train, held_out, kValidationSeed);
+    data.train = std::move(split.train);
+    data.validation = std::move(split.validation);
+  }
   return data;
 }
 

@@ -42,11 +42,13 @@ struct StagePlan {
 class LotteryRunner {
  public:
   LotteryRunner(const LotterySpec& spec, const TensorDataset& train_set,
-                const TensorDataset& test_set, LotteryArchive& archive,
+                const EvaluationSets& evaluation, LotteryArchive& archive,
                 const LotteryOptions& options)
       : spec_(spec),
         train_(train_set.to(options.device)),
-        test_(test_set.to(options.device)),
+        test_(evaluation.test.to(options.device)),
+        validation_(evaluation.validation ? std::optional(evaluation.validation->to(options.device))
+                                          : std::nullopt),
         archive_(archive),
         options_(options),
         k_(spec.rewind_iteration(train_set.size())),
@@ -114,9 +116,9 @@ class LotteryRunner {
         options_.on_evaluation(plan.stage, row);
       };
 
-    const TrainingCurve curve =
-        train(*network_, optimizer, train_, test_, plan.training, options_.device, callbacks,
-              {plan.begin, plan.end}, checkpoint ? &*checkpoint : nullptr);
+    const TrainingCurve curve = train(
+        *network_, optimizer, train_, {test_, validation_ ? &*validation_ : nullptr}, plan.training,
+        options_.device, callbacks, {plan.begin, plan.end}, checkpoint ? &*checkpoint : nullptr);
     const Snapshot end = take_snapshot(*network_);
     archive_.save_snapshot(plan.stage, SnapshotRole::kEnd, end);
     cache_[key(plan.stage, SnapshotRole::kEnd)] = end;
@@ -131,6 +133,12 @@ class LotteryRunner {
                          .end_iteration = plan.end,
                          .test_loss = curve.rows.back().test_loss,
                          .test_accuracy = curve.rows.back().test_accuracy};
+    if (validation_) {
+      const CurveRow best = *curve.early_stop();
+      summary.early_stop_iteration = best.iteration;
+      summary.early_stop_test_accuracy = best.test_accuracy;
+      summary.early_stop_validation_loss = best.validation_loss;
+    }
     archive_.complete(plan.stage, plan.mask, curve, summary);
     return summary;
   }
@@ -258,6 +266,7 @@ class LotteryRunner {
   const LotterySpec& spec_;
   TensorDataset train_;
   TensorDataset test_;
+  std::optional<TensorDataset> validation_;
   LotteryArchive& archive_;
   const LotteryOptions& options_;
   Index k_;
@@ -286,14 +295,15 @@ void check_data(const LotterySpec& spec, const TensorDataset& data, const std::s
 }  // namespace
 
 LotteryResult run_lottery(const LotterySpec& spec, const TensorDataset& train_set,
-                          const TensorDataset& test_set, LotteryArchive& archive,
+                          const EvaluationSets& evaluation, LotteryArchive& archive,
                           const LotteryOptions& options) {
   spec.validate(train_set.size());
   require(options.levels >= 0, "lottery: levels must be >= 0");
   require(options.checkpoint_every >= 0, "lottery: checkpoint_every must be >= 0");
   check_data(spec, train_set, "training");
-  check_data(spec, test_set, "test");
-  return LotteryRunner(spec, train_set, test_set, archive, options).run();
+  check_data(spec, evaluation.test, "test");
+  if (evaluation.validation) check_data(spec, *evaluation.validation, "validation");
+  return LotteryRunner(spec, train_set, evaluation, archive, options).run();
 }
 
 }  // namespace cardinal

@@ -6,6 +6,7 @@
 #include <torch/optim/adam.h>
 #include <torch/optim/sgd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -24,6 +25,7 @@ namespace cardinal {
 namespace {
 
 constexpr std::string_view kCurveHeader = "iteration,epoch,train_loss,test_loss,test_accuracy";
+constexpr std::string_view kValidationColumns = ",validation_loss,validation_accuracy";
 
 std::string format_double(double value) {
   if (std::isnan(value)) return "nan";
@@ -180,12 +182,20 @@ Index TrainingSpec::total_iterations(Index dataset_size) const {
 }
 
 std::string TrainingCurve::to_csv() const {
+  const bool validation =
+      std::any_of(rows.begin(), rows.end(), [](const CurveRow& r) { return r.validation_loss; });
   std::string out(kCurveHeader);
+  if (validation) out += kValidationColumns;
   out += '\n';
   for (const CurveRow& r : rows) {
     out += std::to_string(r.iteration) + ',' + format_double(r.epoch) + ',' +
            format_double(r.train_loss) + ',' + format_double(r.test_loss) + ',' +
-           format_double(r.test_accuracy) + '\n';
+           format_double(r.test_accuracy);
+    if (validation) {
+      out += ',' + (r.validation_loss ? format_double(*r.validation_loss) : std::string()) + ',' +
+             (r.validation_accuracy ? format_double(*r.validation_accuracy) : std::string());
+    }
+    out += '\n';
   }
   return out;
 }
@@ -193,22 +203,43 @@ std::string TrainingCurve::to_csv() const {
 TrainingCurve TrainingCurve::from_csv(const std::string& text, const std::string& source) {
   std::istringstream in(text);
   std::string line;
-  require(std::getline(in, line) && line == kCurveHeader,
-          source + ": not a training curve (expected header " + std::string(kCurveHeader) + ")");
+  const std::string with_validation = std::string(kCurveHeader) + std::string(kValidationColumns);
+  require(std::getline(in, line) && (line == kCurveHeader || line == with_validation),
+          source + ": not a training curve (expected header " + std::string(kCurveHeader) +
+              ", optionally followed by " + std::string(kValidationColumns) + ")");
+  const bool validation = line == with_validation;
+  const std::size_t columns = validation ? 7 : 5;
   TrainingCurve curve;
   for (Index number = 2; std::getline(in, line); ++number) {
     std::vector<std::string> cells;
     std::istringstream fields(line);
     for (std::string cell; std::getline(fields, cell, ',');) cells.push_back(cell);
+    // getline drops an empty last field: a row without validation values ends in ",,".
+    if (validation && !line.empty() && line.back() == ',') cells.emplace_back();
     CurveRow row;
-    const bool ok = cells.size() == 5 && parse_index(cells[0], row.iteration) &&
-                    parse_double(cells[1], row.epoch) && parse_double(cells[2], row.train_loss) &&
-                    parse_double(cells[3], row.test_loss) &&
-                    parse_double(cells[4], row.test_accuracy);
+    bool ok = cells.size() == columns && parse_index(cells[0], row.iteration) &&
+              parse_double(cells[1], row.epoch) && parse_double(cells[2], row.train_loss) &&
+              parse_double(cells[3], row.test_loss) && parse_double(cells[4], row.test_accuracy);
+    if (ok && validation && !(cells[5].empty() && cells[6].empty())) {
+      double loss = 0.0, accuracy = 0.0;
+      ok = parse_double(cells[5], loss) && parse_double(cells[6], accuracy);
+      row.validation_loss = loss;
+      row.validation_accuracy = accuracy;
+    }
     require(ok, source + ": malformed curve row at line " + std::to_string(number));
     curve.rows.push_back(row);
   }
   return curve;
+}
+
+std::optional<CurveRow> TrainingCurve::early_stop() const {
+  std::optional<CurveRow> best;
+  auto criterion = [](const CurveRow& r) {
+    return r.validation_loss ? *r.validation_loss : r.test_loss;
+  };
+  for (const CurveRow& r : rows)
+    if (!best || criterion(r) < criterion(*best)) best = r;
+  return best;
 }
 
 Evaluation evaluate(Network& network, const TensorDataset& dataset, Index batch_size,
@@ -237,7 +268,7 @@ Evaluation evaluate(Network& network, const TensorDataset& dataset, Index batch_
 }
 
 TrainingCurve train(Network& network, MaskedOptimizer& optimizer, const TensorDataset& train_set,
-                    const TensorDataset& test_set, const TrainingSpec& spec,
+                    const EvaluationSets& evaluation, const TrainingSpec& spec,
                     const torch::Device& device, const TrainingCallbacks& callbacks,
                     TrainingRange range, const TrainingCheckpoint* resume) {
   spec.validate();
@@ -256,7 +287,10 @@ TrainingCurve train(Network& network, MaskedOptimizer& optimizer, const TensorDa
                             " is past the end " + std::to_string(end));
 
   const TensorDataset train_data = on_device(train_set, device);
-  const TensorDataset test_data = on_device(test_set, device);
+  const TensorDataset test_data = on_device(evaluation.test, device);
+  const std::optional<TensorDataset> validation_data =
+      evaluation.validation ? std::optional(on_device(*evaluation.validation, device))
+                            : std::nullopt;
   const BatchSampler sampler(
       train_data.size(),
       {.batch_size = spec.batch_size, .drop_last = false, .shuffle = true, .seed = spec.data_seed});
@@ -286,9 +320,15 @@ TrainingCurve train(Network& network, MaskedOptimizer& optimizer, const TensorDa
     const double train_loss = loss_count > 0
                                   ? loss_sum.item<double>() / static_cast<double>(loss_count)
                                   : std::numeric_limits<double>::quiet_NaN();
-    curve.rows.push_back({iteration,
-                          static_cast<double>(iteration) / static_cast<double>(per_epoch),
-                          train_loss, e.loss, e.accuracy});
+    CurveRow row{iteration, static_cast<double>(iteration) / static_cast<double>(per_epoch),
+                 train_loss, e.loss, e.accuracy};
+    if (validation_data) {
+      const Evaluation v = evaluate(network, *validation_data, spec.evaluation_batch_size,
+                                    spec.normalization, device);
+      row.validation_loss = v.loss;
+      row.validation_accuracy = v.accuracy;
+    }
+    curve.rows.push_back(row);
     loss_sum.zero_();
     loss_count = 0;
     if (callbacks.on_evaluation) callbacks.on_evaluation(curve.rows.back());
@@ -337,11 +377,11 @@ TrainingCurve train(Network& network, MaskedOptimizer& optimizer, const TensorDa
 }
 
 TrainingCurve train(Network& network, const Mask& mask, const TensorDataset& train_set,
-                    const TensorDataset& test_set, const TrainingSpec& spec,
+                    const EvaluationSets& evaluation, const TrainingSpec& spec,
                     const torch::Device& device, const TrainingCallbacks& callbacks,
                     TrainingRange range) {
   MaskedOptimizer optimizer(network, mask, spec.optimizer);
-  return train(network, optimizer, train_set, test_set, spec, device, callbacks, range);
+  return train(network, optimizer, train_set, evaluation, spec, device, callbacks, range);
 }
 
 }  // namespace cardinal

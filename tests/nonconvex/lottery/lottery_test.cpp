@@ -232,6 +232,37 @@ TEST(Lottery, ImpIsBitIdenticalWhenRepeatedWithTheSameSeed) {
                     c.snapshot("level-0", SnapshotRole::kStart)));
 }
 
+TEST(Lottery, AValidationSetGivesEachStageItsEarlyStopAndLeavesTrainingUnchanged) {
+  const LotterySpec spec = small_spec(LotteryMethod::kImpReset);
+  const TensorDataset validation = fixture("test").subset(std::vector<int64_t>{0, 1, 2, 3, 4, 5});
+  InMemoryLotteryArchive with;
+  InMemoryLotteryArchive without;
+  LotteryOptions options;
+  options.levels = 1;
+  options.controls = {LotteryControl::kRandomReinit};
+  const LotteryResult a =
+      run_lottery(spec, fixture("train"), {fixture("test"), &validation}, with, options);
+  const LotteryResult b = run_lottery(spec, fixture("train"), fixture("test"), without, options);
+  for (const auto& [ra, rb] :
+       {std::pair{a.tickets[0], b.tickets[0]}, std::pair{a.tickets[1], b.tickets[1]},
+        std::pair{a.controls[0][0], b.controls[0][0]}}) {
+    EXPECT_EQ(ra.test_accuracy, rb.test_accuracy) << ra.stage;
+    EXPECT_TRUE(same(with.snapshot(ra.stage, SnapshotRole::kEnd),
+                     without.snapshot(rb.stage, SnapshotRole::kEnd)));
+    EXPECT_FALSE(rb.early_stop_iteration.has_value());
+    ASSERT_TRUE(ra.early_stop_iteration.has_value()) << ra.stage;
+    // The recorded early stop is the curve's row of minimum validation loss.
+    const TrainingCurve curve = with.curve(ra.stage);
+    const CurveRow best = *std::min_element(curve.rows.begin(), curve.rows.end(),
+                                            [](const CurveRow& x, const CurveRow& y) {
+                                              return *x.validation_loss < *y.validation_loss;
+                                            });
+    EXPECT_EQ(*ra.early_stop_iteration, best.iteration);
+    EXPECT_EQ(*ra.early_stop_test_accuracy, best.test_accuracy);
+    EXPECT_EQ(*ra.early_stop_validation_loss, *best.validation_loss);
+  }
+}
+
 TEST(Lottery, ExtendingAStoppedRunReusesItsLevelsAndEndsIdentical) {
   const LotterySpec spec = small_spec(LotteryMethod::kImpReset);
   InMemoryLotteryArchive uninterrupted;

@@ -72,7 +72,8 @@ bool same_curves(const TrainingCurve& a, const TrainingCurve& b) {
     const bool same_loss =
         x.train_loss == y.train_loss || (std::isnan(x.train_loss) && std::isnan(y.train_loss));
     if (x.iteration != y.iteration || x.epoch != y.epoch || !same_loss ||
-        x.test_loss != y.test_loss || x.test_accuracy != y.test_accuracy)
+        x.test_loss != y.test_loss || x.test_accuracy != y.test_accuracy ||
+        x.validation_loss != y.validation_loss || x.validation_accuracy != y.validation_accuracy)
       return false;
   }
   return true;
@@ -119,6 +120,63 @@ TEST(TrainingCurve, CsvRoundTripsEveryBitIncludingNaN) {
   EXPECT_TRUE(same_curves(TrainingCurve::from_csv(csv, "c.csv"), curve));
   EXPECT_THROW(TrainingCurve::from_csv("iteration,epoch\n", "c.csv"), InvalidInput);
   EXPECT_THROW(TrainingCurve::from_csv(csv + "8,2,x,1,1\n", "c.csv"), InvalidInput);
+}
+
+TEST(TrainingCurve, CsvWithValidationColumnsRoundTripsAndEmptyCellsMeanNone) {
+  TrainingCurve curve;
+  curve.rows.push_back({0, 0.0, std::numeric_limits<double>::quiet_NaN(), 2.5, 0.125});
+  curve.rows.push_back({4, 1.0, 0.1 + 0.2, 1.0 / 3.0, 0.5, 1.0 / 7.0, 0.75});
+  const std::string csv = curve.to_csv();
+  EXPECT_EQ(csv.substr(0, csv.find('\n')),
+            "iteration,epoch,train_loss,test_loss,test_accuracy,validation_loss,"
+            "validation_accuracy");
+  EXPECT_NE(csv.find("\n0,0,nan,2.5,0.125,,\n"), std::string::npos) << csv;
+  const TrainingCurve back = TrainingCurve::from_csv(csv, "c.csv");
+  EXPECT_TRUE(same_curves(back, curve));
+  EXPECT_FALSE(back.rows[0].validation_loss.has_value());
+  EXPECT_EQ(*back.rows[1].validation_loss, 1.0 / 7.0);
+  EXPECT_THROW(TrainingCurve::from_csv(csv + "8,2,1,1,1,0.5\n", "c.csv"), InvalidInput);
+  EXPECT_THROW(TrainingCurve::from_csv(csv + "8,2,1,1,1,x,0.5\n", "c.csv"), InvalidInput);
+}
+
+TEST(TrainingCurve, EarlyStopIsTheFirstMinimumOfTheValidationLossElseOfTheTestLoss) {
+  TrainingCurve curve;
+  EXPECT_FALSE(curve.early_stop().has_value());
+  curve.rows = {{0, 0.0, 1.0, 0.9, 0.1, 0.8, 0.2},
+                {1, 1.0, 1.0, 0.5, 0.3, 0.4, 0.4},
+                {2, 2.0, 1.0, 0.2, 0.6, 0.4, 0.5},
+                {3, 3.0, 1.0, 0.1, 0.7, 0.6, 0.3}};
+  // Validation picks iteration 1 (first of the tied minimum 0.4); test loss would pick 3.
+  EXPECT_EQ(curve.early_stop()->iteration, 1);
+  for (CurveRow& r : curve.rows) r.validation_loss = r.validation_accuracy = std::nullopt;
+  EXPECT_EQ(curve.early_stop()->iteration, 3);
+}
+
+TEST(Trainer, EvaluatesAHeldOutValidationSetWithoutChangingTraining) {
+  const TensorDataset& train_set = fixture("train");
+  // The last 8 test images serve as a stand-in validation set: any set the model accepts.
+  const TensorDataset validation =
+      fixture("test").subset(std::vector<int64_t>{8, 9, 10, 11, 12, 13, 14, 15});
+  auto with = lenet(9);
+  auto without = lenet(9);
+  const Mask mask = Mask::dense(*with);
+  const TrainingCurve a =
+      train(*with, mask, train_set, {fixture("test"), &validation}, small_spec(), kCpu);
+  const TrainingCurve b = train(*without, mask, train_set, fixture("test"), small_spec(), kCpu);
+  EXPECT_TRUE(same_weights(*with, *without));
+  ASSERT_EQ(a.rows.size(), b.rows.size());
+  for (std::size_t i = 0; i < a.rows.size(); ++i) {
+    EXPECT_EQ(a.rows[i].test_loss, b.rows[i].test_loss);
+    EXPECT_FALSE(b.rows[i].validation_loss.has_value());
+    ASSERT_TRUE(a.rows[i].validation_loss.has_value());
+    EXPECT_DOUBLE_EQ(*a.rows[i].validation_accuracy * 8.0,
+                     std::round(*a.rows[i].validation_accuracy * 8.0));
+  }
+  const Evaluation last = evaluate(*with, validation, 1000, small_spec().normalization, kCpu);
+  EXPECT_EQ(*a.rows.back().validation_loss, last.loss);
+  EXPECT_EQ(*a.rows.back().validation_accuracy, last.accuracy);
+  EXPECT_EQ(b.to_csv().substr(0, b.to_csv().find('\n')),
+            "iteration,epoch,train_loss,test_loss,test_accuracy");
 }
 
 TEST(Trainer, MaskedWeightsAreExactlyZeroAfterTrainingAndKeptOnesMove) {

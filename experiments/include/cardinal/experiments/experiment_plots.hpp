@@ -59,19 +59,23 @@ struct LevelPoint {
   Statistics value;
 };
 
-/// Lottery runs: test accuracy per series and level, from each run's summary.csv. Series in
-/// order of first appearance (a run's ticket, then its controls), levels ascending.
+/// Lottery runs: a quantity of each stage per series and level, from each run's summary.csv
+/// column `<kind>_<quantity>` (`test_accuracy`, or `early_stop_test_accuracy` for runs with a
+/// validation set; rows without it add nothing). Series in order of first appearance (a run's
+/// ticket, then its controls), levels ascending.
 std::vector<LevelPoint> lottery_accuracy(const std::filesystem::path& store,
-                                         const std::vector<RunRecord>& runs);
+                                         const std::vector<RunRecord>& runs,
+                                         const std::string& quantity = "test_accuracy");
 
 /// Lottery runs: the early-stopping iteration per series and level, the iteration of minimum
-/// test loss in the stage's curve.csv (the earliest on a tie; rows with a NaN loss ignored).
-/// Stages without a curve are left out.
+/// validation loss in the stage's curve.csv, or of minimum test loss for a run without a
+/// validation set (the earliest on a tie; rows with a NaN loss ignored). Stages without a curve
+/// are left out.
 std::vector<LevelPoint> lottery_early_stopping(const std::filesystem::path& store,
                                                const std::vector<RunRecord>& runs);
 
-/// The iteration of minimum test loss in a curve.csv (iteration, epoch, train_loss, test_loss,
-/// test_accuracy); -1 when no row has a test loss.
+/// The iteration of minimum validation loss in a curve.csv (test loss when it has no validation
+/// columns; see TrainingCurve::to_csv); -1 when no row has a loss.
 Index early_stopping_iteration(const std::filesystem::path& curve_csv);
 
 /// One row of a training curve of a run's ticket.

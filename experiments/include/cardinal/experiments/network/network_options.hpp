@@ -4,6 +4,7 @@
 
 #include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "cardinal/nonconvex/data/registry.hpp"
@@ -20,6 +21,9 @@ namespace cardinal {
 /// "Network and data": --model, --dataset, --data-dir, --train-subset, --test-subset.
 boost::program_options::options_description network_data_options();
 
+/// "Validation": --validation N, for the commands that evaluate on a held-out set.
+boost::program_options::options_description validation_options();
+
 /// "Training": --iterations | --epochs, --batch-size, --optimizer, --lr, --momentum, --nesterov,
 /// --weight-decay, --schedule, --milestones, --gamma, --final-lr, --warmup, --augment,
 /// --evaluate-every.
@@ -35,11 +39,18 @@ struct NetworkData {
   ModelInput input;
   TensorDataset train;
   TensorDataset test;
+  /// --validation N > 0: N examples held out of the training set (not in `train`).
+  std::optional<TensorDataset> validation;
+
+  /// The test set, and the validation set when there is one.
+  EvaluationSets evaluation_sets() const { return {test, validation ? &*validation : nullptr}; }
 };
 
 /// Checks --model and --dataset against the known names (before anything is loaded) and loads
 /// the two splits from --data-dir (or the data set's standard folder), keeping the first
-/// --train-subset / --test-subset examples. InvalidInput naming the option on bad input.
+/// --train-subset / --test-subset examples; with --validation N (where the command offers it),
+/// holds N of the kept training examples out for validation, drawn by a fixed seed (the same
+/// examples for every run seed). InvalidInput naming the option on bad input.
 NetworkData load_network_data(const boost::program_options::variables_map& values);
 
 /// The TrainingSpec the "Training" options describe, for `dataset` (its standard normalization)

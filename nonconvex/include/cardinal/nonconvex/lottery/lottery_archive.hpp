@@ -28,6 +28,11 @@ struct StageSummary {
   /// On the test set at the end of training.
   double test_loss = 0.0;
   double test_accuracy = 0.0;
+  /// With a validation set: the iteration of minimum validation loss (the early-stopping
+  /// iteration, TrainingCurve::early_stop) and the test accuracy and validation loss there.
+  std::optional<Index> early_stop_iteration;
+  std::optional<double> early_stop_test_accuracy;
+  std::optional<double> early_stop_validation_loss;
 
   /// weights_remaining / weights_total (1 when there are none).
   double fraction_remaining() const;

@@ -45,9 +45,12 @@ struct LotteryResult {
 ///
 /// Uses torch's global generator only to initialize networks (torch::manual_seed(seed) before
 /// make_model, and a seed derived from (seed, level) for the random-reinit control).
+/// Every stage is evaluated on `evaluation.test` and, when given, on the held-out
+/// `evaluation.validation` set; then each stage's summary records its early-stopping iteration
+/// (minimum validation loss) and the test accuracy there.
 /// Throws InvalidInput for an invalid spec, or data that does not fit the model.
 LotteryResult run_lottery(const LotterySpec& spec, const TensorDataset& train_set,
-                          const TensorDataset& test_set, LotteryArchive& archive,
+                          const EvaluationSets& evaluation, LotteryArchive& archive,
                           const LotteryOptions& options);
 
 }  // namespace cardinal

@@ -79,13 +79,16 @@ struct TrainingSpec {
 
 /// One evaluation during training. `train_loss` is the mean cross-entropy of the training
 /// batches stepped on since the previous row (NaN for a row with no steps before it); test loss
-/// (mean cross-entropy) and accuracy are computed in eval mode over the whole test set.
+/// (mean cross-entropy) and accuracy are computed in eval mode over the whole test set, and so
+/// are the validation loss and accuracy when training holds out a validation set.
 struct CurveRow {
   Index iteration = 0;  ///< steps taken before this evaluation
   double epoch = 0.0;   ///< iteration / iterations per epoch
   double train_loss = 0.0;
   double test_loss = 0.0;
   double test_accuracy = 0.0;
+  std::optional<double> validation_loss;
+  std::optional<double> validation_accuracy;
 
   friend bool operator==(const CurveRow&, const CurveRow&) = default;
 };
@@ -94,11 +97,29 @@ struct CurveRow {
 struct TrainingCurve {
   std::vector<CurveRow> rows;
 
-  /// CSV with header `iteration,epoch,train_loss,test_loss,test_accuracy`; doubles with 17
-  /// significant digits, so from_csv() reads back exactly the same values.
+  /// CSV with header `iteration,epoch,train_loss,test_loss,test_accuracy`, followed by
+  /// `,validation_loss,validation_accuracy` when the rows have them; doubles with 17 significant
+  /// digits, so from_csv() reads back exactly the same values.
   std::string to_csv() const;
-  /// Parses to_csv() output; throws InvalidInput naming `source` on malformed text.
+  /// Parses to_csv() output (either header); throws InvalidInput naming `source` on malformed
+  /// text.
   static TrainingCurve from_csv(const std::string& text, const std::string& source);
+
+  /// The row at which training would have stopped early: the first minimum of the validation
+  /// loss, or of the test loss for a curve without validation (Frankle & Carbin's criterion).
+  /// nullopt for an empty curve.
+  std::optional<CurveRow> early_stop() const;
+};
+
+/// The data sets train() evaluates on: the test set and, when given, a held-out validation set
+/// (examples the training batches never contain). Converts from a test set alone.
+struct EvaluationSets {
+  EvaluationSets(const TensorDataset& test_set,  // NOLINT(google-explicit-constructor)
+                 const TensorDataset* validation_set = nullptr)
+      : test(test_set), validation(validation_set) {}
+
+  const TensorDataset& test;
+  const TensorDataset* validation;
 };
 
 /// Mean cross-entropy and accuracy of a network on a data set.
@@ -146,7 +167,8 @@ struct TrainingCallbacks {
 
 /// Trains `network` (already on `device`) with `optimizer` for the steps of `range`, minimizing
 /// the mean cross-entropy of each batch, and returns the curve: a row at `range.begin`, at
-/// every multiple of spec.evaluate_every in between, and at the end.
+/// every multiple of spec.evaluate_every in between, and at the end, each evaluated on the
+/// test set and on the validation set when `evaluation` has one.
 ///
 /// Deterministic: on the CPU, with a fixed number of threads, the same network, optimizer
 /// state, data, spec and range give bit-identical weights and curves. The batches and
@@ -158,13 +180,13 @@ struct TrainingCallbacks {
 /// are restored and the curve goes on, ending exactly as the uninterrupted call would have.
 /// Throws InvalidInput for an invalid spec or range, or a network not on `device`.
 TrainingCurve train(Network& network, MaskedOptimizer& optimizer, const TensorDataset& train_set,
-                    const TensorDataset& test_set, const TrainingSpec& spec,
+                    const EvaluationSets& evaluation, const TrainingSpec& spec,
                     const torch::Device& device, const TrainingCallbacks& callbacks = {},
                     TrainingRange range = {}, const TrainingCheckpoint* resume = nullptr);
 
 /// The same with a fresh MaskedOptimizer(network, mask, spec.optimizer).
 TrainingCurve train(Network& network, const Mask& mask, const TensorDataset& train_set,
-                    const TensorDataset& test_set, const TrainingSpec& spec,
+                    const EvaluationSets& evaluation, const TrainingSpec& spec,
                     const torch::Device& device, const TrainingCallbacks& callbacks = {},
                     TrainingRange range = {});
 
