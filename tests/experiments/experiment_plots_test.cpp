@@ -171,6 +171,35 @@ TEST_F(ExperimentPlotsTest, EarlyStoppingIsTheIterationOfMinimumTestLoss) {
   EXPECT_EQ(points[3].value.mean, 10.0);
 }
 
+TEST_F(ExperimentPlotsTest, WithValidationColumnsEarlyStoppingFollowsTheValidationLoss) {
+  // Minimum test loss at 20, minimum validation loss at 10; an empty validation cell (a row
+  // without validation) falls back to that row's test loss.
+  const fs::path curve = store_ / "validated.csv";
+  write(curve, std::string("iteration,epoch,train_loss,test_loss,test_accuracy,validation_loss,"
+                           "validation_accuracy\n") +
+                   "0,0,nan,2.5,0.1,2.5,0.1\n10,1,1,0.5,0.6,0.25,0.7\n20,2,1,0.125,0.7,0.5,0.6\n");
+  EXPECT_EQ(early_stopping_iteration(curve), 10);
+
+  // summary.csv with the early-stop columns: only those runs give early-stop accuracy points.
+  const fs::path summary = stage(store_, seed0_, "summary.csv");
+  write(summary,
+        "level,weights_total,weights_remaining,fraction_remaining,ticket_test_accuracy,"
+        "ticket_test_loss,ticket_early_stop_iteration,ticket_early_stop_test_accuracy,"
+        "random_reinit_test_accuracy,random_reinit_test_loss,random_reinit_early_stop_iteration,"
+        "random_reinit_early_stop_test_accuracy\n"
+        "0,100,100,1,0.75,0.6,10,0.875,,,,\n"
+        "1,100,80,0.8,0.625,0.4,20,0.75,0.5,0.8,30,0.5\n");
+  const auto points = lottery_accuracy(store_, {seed1_, seed0_}, "early_stop_test_accuracy");
+  ASSERT_EQ(points.size(), 3u);  // seed 1 has no early-stop columns
+  EXPECT_EQ(points[0].series, "imp-reset");
+  EXPECT_EQ(points[0].value.n, 1);
+  EXPECT_EQ(points[0].value.mean, 0.875);
+  EXPECT_EQ(points[1].value.mean, 0.75);
+  EXPECT_EQ(points[2].series, "imp-reset random-reinit");
+  EXPECT_EQ(points[2].level, 1);
+  EXPECT_EQ(points[2].value.mean, 0.5);
+}
+
 TEST_F(ExperimentPlotsTest, TrainingCurvesAreThoseOfTheSmallestSeed) {
   const auto curves = lottery_training_curves(store_, {seed1_, seed0_}, 2);
   // Levels 0 and 2 (spread from the first to the last), seed 0: 5 + 2 rows.
