@@ -106,12 +106,7 @@ Index LotterySpec::total_iterations(Index train_size) const {
 
 PruningSpec one_shot_pruning(const PruningSpec& per_level, Index level) {
   require(level >= 0, "one-shot pruning level must be >= 0");
-  auto compound = [level](double f) { return 1.0 - std::pow(1.0 - f, static_cast<double>(level)); };
-  PruningSpec out = per_level;
-  out.fraction = compound(per_level.fraction);
-  if (per_level.output_fraction) out.output_fraction = compound(*per_level.output_fraction);
-  for (auto& [name, f] : out.layer_fraction) f = compound(f);
-  return out;
+  return compound_pruning(per_level, static_cast<double>(level));
 }
 
 Mask random_mask_like(const Mask& mask, std::uint64_t seed) {

@@ -15,6 +15,7 @@
 #include "cardinal/nonconvex/pruning/mask.hpp"
 #include "cardinal/nonconvex/pruning/pruning_spec.hpp"
 #include "cardinal/nonconvex/pruning/random_pruning.hpp"
+#include "cardinal/nonconvex/pruning/score_pruning.hpp"
 
 namespace cardinal {
 namespace {
@@ -124,6 +125,17 @@ void PruningSpec::validate(const Mask& mask) const {
             "pruning dense_layers names " + name + ", which is not a prunable tensor");
 }
 
+PruningSpec compound_pruning(const PruningSpec& per_round, double rounds) {
+  require(std::isfinite(rounds) && rounds >= 0.0,
+          "compound pruning: rounds must be >= 0, got " + std::to_string(rounds));
+  auto compound = [rounds](double f) { return 1.0 - std::pow(1.0 - f, rounds); };
+  PruningSpec out = per_round;
+  out.fraction = compound(per_round.fraction);
+  if (per_round.output_fraction) out.output_fraction = compound(*per_round.output_fraction);
+  for (auto& [name, f] : out.layer_fraction) f = compound(f);
+  return out;
+}
+
 Index pruned_count(double fraction, Index remaining) {
   require_fraction(fraction, "fraction");
   require(remaining >= 0, "pruned_count: negative remaining count");
@@ -131,17 +143,32 @@ Index pruned_count(double fraction, Index remaining) {
   return std::clamp<Index>(static_cast<Index>(count), 0, remaining);
 }
 
+Mask prune_by_scores(const Mask& mask, const PruningSpec& spec,
+                     const std::vector<torch::Tensor>& scores) {
+  require(static_cast<Index>(scores.size()) == mask.size(),
+          "prune_by_scores: " + std::to_string(scores.size()) + " score tensors for a mask of " +
+              std::to_string(mask.size()));
+  std::vector<torch::Tensor> ranked;
+  for (Index i = 0; i < mask.size(); ++i) {
+    const torch::Tensor& score = scores[static_cast<std::size_t>(i)];
+    require(score.sizes() == mask.keep(i).sizes(), "prune_by_scores: the scores of " +
+                                                       mask.names()[static_cast<std::size_t>(i)] +
+                                                       " do not have its shape");
+    // Doubles represent every float/half score exactly, so no ties are created.
+    torch::Tensor s = score.detach().to(torch::kCPU, torch::kFloat64).contiguous().clone();
+    const double infinity = std::numeric_limits<double>::infinity();
+    s.nan_to_num_(/*nan=*/infinity, /*posinf=*/infinity, /*neginf=*/-infinity);
+    ranked.push_back(std::move(s));
+  }
+  return prune_by_score<double>(mask, spec, ranked);
+}
+
 Mask prune_magnitude(const torch::nn::Module& network, const Mask& mask, const PruningSpec& spec) {
   mask.check_matches(network);
   std::vector<torch::Tensor> scores;
-  for (const auto& [name, weight] : prunable_tensors(network)) {
-    // Doubles represent every float/half magnitude exactly, so no ties are created.
-    torch::Tensor magnitude = weight.detach().abs().to(torch::kCPU, torch::kFloat64).contiguous();
-    const double infinity = std::numeric_limits<double>::infinity();
-    magnitude.nan_to_num_(/*nan=*/infinity, /*posinf=*/infinity);
-    scores.push_back(std::move(magnitude));
-  }
-  return prune_by_score<double>(mask, spec, scores);
+  for (const auto& [name, weight] : prunable_tensors(network))
+    scores.push_back(weight.detach().abs());
+  return prune_by_scores(mask, spec, scores);
 }
 
 Mask prune_random(const Mask& mask, const PruningSpec& spec, std::uint64_t seed) {

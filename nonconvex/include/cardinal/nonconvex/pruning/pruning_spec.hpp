@@ -40,6 +40,11 @@ struct PruningSpec {
   void validate(const Mask& mask) const;
 };
 
+/// The spec whose one round removes what `rounds` rounds of `per_round` remove: every fraction
+/// f becomes 1 − (1 − f)^rounds (rounds ≥ 0, not necessarily whole). Counts of the compounded
+/// round follow the count rule once, so they can differ by rounding from `rounds` rounds.
+PruningSpec compound_pruning(const PruningSpec& per_round, double rounds);
+
 /// The count rule: pruning fraction f of r remaining weights removes round(f·r) of them, the
 /// product taken in double precision and rounded to nearest with ties away from zero
 /// (std::llround), then clamped to [0, r]. E.g. 0.2·307 = 61.4 → 61, 0.5·307 = 153.5 → 154.
