@@ -40,6 +40,12 @@ constexpr const char* kUsage =
     "              reset (K = 0) or rewind to K\n"
     "  fine-tune   keep the trained weights, retrain T - K iterations at the final rate\n"
     "  lr-rewind   keep the trained weights, retrain with the schedule from K (Renda et al.)\n"
+    "Pruning at initialization: level L prunes the initial weights at once to level L's\n"
+    "sparsity by a criterion, then trains from the initialization:\n"
+    "  snip        |w * dL/dw| on 100 training examples (Lee et al. 2019)\n"
+    "  grasp-init  gradient-signal preservation, w * Hg (Wang et al. 2020)\n"
+    "  synflow     iterative synaptic flow, data-free (Tanaka et al. 2020)\n"
+    "  magnitude-init, random-init   controls\n"
     "Controls (--control, repeatable, or --with-control for both): random-reinit (the ticket's\n"
     "mask, a fresh initialization), random-mask (a random mask with the ticket's per-layer\n"
     "counts, the ticket's initialization).\n\n"
@@ -54,7 +60,8 @@ po::options_description lottery_options() {
   po::options_description experiment("Experiment");
   experiment.add_options()
       ("method", po::value<std::string>()->default_value("imp-reset"),
-       "imp-reset | imp-rewind | one-shot | fine-tune | lr-rewind")
+       "imp-reset | imp-rewind | one-shot | fine-tune | lr-rewind | snip | grasp-init | synflow | "
+       "magnitude-init | random-init")
       ("levels", number<Index>({.min = 0})->default_value(3), "last pruning level (0: dense only)")
       ("control", po::value<std::vector<std::string>>()->composing(),
        "random-reinit | random-mask (repeatable)")
@@ -256,8 +263,9 @@ int lottery_main(const std::vector<std::string>& args) {
   spec.pruning.scope = scope == "global" ? PruningScope::kGlobal : PruningScope::kLayerwise;
 
   if (v.count("rewind")) {
-    require(spec.method != LotteryMethod::kImpReset,
-            "--rewind does not apply to imp-reset (it resets to the initialization)");
+    require(!starts_from_initialization(spec.method), "--rewind does not apply to " +
+                                                          to_string(spec.method) +
+                                                          " (it trains from the initialization)");
     spec.rewind = TrainingLength::parse(v["rewind"].as<std::string>(), "--rewind");
   } else {
     require(spec.method != LotteryMethod::kImpRewind,
@@ -294,7 +302,7 @@ int lottery_main(const std::vector<std::string>& args) {
     std::cout << test_set.size()
               << " test examples), T = " << spec.total_iterations(train_set.size())
               << " iterations";
-    if (spec.method != LotteryMethod::kImpReset)
+    if (!starts_from_initialization(spec.method))
       std::cout << ", k = " << spec.rewind_iteration(train_set.size());
     std::cout << "\n  on " << describe_compute(device) << "\n  run directory "
               << archive.run().path().string() << '\n'

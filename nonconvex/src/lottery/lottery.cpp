@@ -14,9 +14,16 @@ namespace cardinal {
 namespace {
 
 constexpr std::pair<LotteryMethod, const char*> kMethods[] = {
-    {LotteryMethod::kImpReset, "imp-reset"}, {LotteryMethod::kImpRewind, "imp-rewind"},
-    {LotteryMethod::kOneShot, "one-shot"},   {LotteryMethod::kFineTune, "fine-tune"},
+    {LotteryMethod::kImpReset, "imp-reset"},
+    {LotteryMethod::kImpRewind, "imp-rewind"},
+    {LotteryMethod::kOneShot, "one-shot"},
+    {LotteryMethod::kFineTune, "fine-tune"},
     {LotteryMethod::kLrRewind, "lr-rewind"},
+    {LotteryMethod::kSnip, "snip"},
+    {LotteryMethod::kGraspInit, "grasp-init"},
+    {LotteryMethod::kSynFlow, "synflow"},
+    {LotteryMethod::kMagnitudeInit, "magnitude-init"},
+    {LotteryMethod::kRandomInit, "random-init"},
 };
 constexpr std::pair<LotteryControl, const char*> kControls[] = {
     {LotteryControl::kRandomReinit, "random-reinit"},
@@ -86,9 +93,10 @@ void LotterySpec::validate(Index train_size) const {
   if (pruning.output_fraction) check_fraction(*pruning.output_fraction, "output fraction");
   for (const auto& [name, f] : pruning.layer_fraction) check_fraction(f, "fraction of " + name);
   require(train_size > 0, "the training set is empty");
-  require(method != LotteryMethod::kImpReset || rewind.amount == 0,
-          "imp-reset resets to the initialization (k = 0); use imp-rewind to rewind to an "
-          "iteration");
+  require(!starts_from_initialization(method) || rewind.amount == 0,
+          to_string(method) +
+              " trains from the initialization (k = 0); use imp-rewind to rewind to an "
+              "iteration");
   const Index k = rewind_iteration(train_size);
   const Index total = total_iterations(train_size);
   require(k < total, "rewind point k = " + std::to_string(k) +
@@ -102,6 +110,27 @@ Index LotterySpec::rewind_iteration(Index train_size) const {
 
 Index LotterySpec::total_iterations(Index train_size) const {
   return training.total_iterations(train_size);
+}
+
+std::optional<InitializationCriterion> initialization_criterion(LotteryMethod method) {
+  switch (method) {
+    case LotteryMethod::kSnip:
+      return InitializationCriterion::kSnip;
+    case LotteryMethod::kGraspInit:
+      return InitializationCriterion::kGraspInit;
+    case LotteryMethod::kSynFlow:
+      return InitializationCriterion::kSynFlow;
+    case LotteryMethod::kMagnitudeInit:
+      return InitializationCriterion::kMagnitude;
+    case LotteryMethod::kRandomInit:
+      return InitializationCriterion::kRandom;
+    default:
+      return std::nullopt;
+  }
+}
+
+bool starts_from_initialization(LotteryMethod method) {
+  return method == LotteryMethod::kImpReset || initialization_criterion(method).has_value();
 }
 
 PruningSpec one_shot_pruning(const PruningSpec& per_level, Index level) {

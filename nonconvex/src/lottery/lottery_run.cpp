@@ -10,15 +10,22 @@
 
 #include "../data/portable_random.hpp"
 #include "cardinal/bridge/error.hpp"
+#include "cardinal/nonconvex/data/batch_sampler.hpp"
+#include "cardinal/nonconvex/data/normalization.hpp"
 #include "cardinal/nonconvex/lottery/random_mask.hpp"
 #include "cardinal/nonconvex/pruning/magnitude_pruning.hpp"
+#include "cardinal/nonconvex/pruning/pruning_at_initialization.hpp"
 #include "cardinal/nonconvex/training/masked_optimizer.hpp"
 
 namespace cardinal {
 namespace {
 
 /// Seeds of the controls, distinct per purpose and level.
-enum class SeedPurpose : std::uint64_t { kReinitialization = 1, kRandomMask = 2 };
+enum class SeedPurpose : std::uint64_t {
+  kReinitialization = 1,
+  kRandomMask = 2,
+  kInitializationScores = 3
+};
 
 std::uint64_t derived_seed(std::uint64_t seed, SeedPurpose purpose, Index level) {
   return detail::mix64(detail::mix64(seed ^ detail::mix64(static_cast<std::uint64_t>(purpose))) ^
@@ -163,7 +170,7 @@ class LotteryRunner {
   StagePlan retraining_plan(Index level) const {
     StagePlan plan{.level = level,
                    .training = spec_.training,
-                   .begin = spec_.method == LotteryMethod::kImpReset ? 0 : k_,
+                   .begin = starts_from_initialization(spec_.method) ? 0 : k_,
                    .end = total_};
     if (spec_.method == LotteryMethod::kFineTune) {
       plan.training.schedule =
@@ -178,7 +185,14 @@ class LotteryRunner {
     StagePlan plan = retraining_plan(level);
     plan.stage = ticket_stage(level);
     plan.kind = "ticket";
-    if (spec_.method == LotteryMethod::kOneShot) {
+    if (const auto criterion = initialization_criterion(spec_.method)) {
+      restore(*network_, snapshot(ticket_stage(0), SnapshotRole::kStart));
+      const Batch batch = saliency_batch();
+      plan.mask = prune_at_initialization(
+          *network_, Mask::dense(*network_), one_shot_pruning(spec_.pruning, level), *criterion,
+          &batch, {spec_.input.channels, spec_.input.height, spec_.input.width},
+          {.seed = derived_seed(spec_.seed, SeedPurpose::kInitializationScores, level)});
+    } else if (spec_.method == LotteryMethod::kOneShot) {
       restore(*network_, snapshot(ticket_stage(0), SnapshotRole::kEnd));
       plan.mask = prune_magnitude(*network_, Mask::dense(*network_),
                                   one_shot_pruning(spec_.pruning, level));
@@ -188,6 +202,11 @@ class LotteryRunner {
     }
     switch (spec_.method) {
       case LotteryMethod::kImpReset:
+      case LotteryMethod::kSnip:
+      case LotteryMethod::kGraspInit:
+      case LotteryMethod::kSynFlow:
+      case LotteryMethod::kMagnitudeInit:
+      case LotteryMethod::kRandomInit:
         plan.source = snapshot(ticket_stage(0), SnapshotRole::kStart);
         break;
       case LotteryMethod::kImpRewind:
@@ -218,6 +237,11 @@ class LotteryRunner {
         random_mask_like(ticket_mask, derived_seed(spec_.seed, SeedPurpose::kRandomMask, level));
     switch (spec_.method) {
       case LotteryMethod::kImpReset:
+      case LotteryMethod::kSnip:
+      case LotteryMethod::kGraspInit:
+      case LotteryMethod::kSynFlow:
+      case LotteryMethod::kMagnitudeInit:
+      case LotteryMethod::kRandomInit:
         plan.source = snapshot(ticket_stage(0), SnapshotRole::kStart);
         break;
       case LotteryMethod::kImpRewind:
@@ -230,6 +254,18 @@ class LotteryRunner {
         break;
     }
     return plan;
+  }
+
+  /// The first kSaliencyExamples examples of the epoch-0 training order, as training sees them.
+  Batch saliency_batch() const {
+    const BatchSampler sampler(train_.size(), {.batch_size = kSaliencyExamples,
+                                               .drop_last = false,
+                                               .shuffle = true,
+                                               .seed = spec_.training.data_seed});
+    Batch batch = select_batch(train_, sampler.batches(0).front());
+    if (spec_.training.normalization)
+      batch.inputs = normalize(batch.inputs, *spec_.training.normalization);
+    return batch;
   }
 
   Snapshot rewind_point() {

@@ -9,11 +9,15 @@
 #include <vector>
 
 #include "cardinal/bridge/error.hpp"
+#include "cardinal/nonconvex/data/batch_sampler.hpp"
+#include "cardinal/nonconvex/data/normalization.hpp"
 #include "cardinal/nonconvex/data/registry.hpp"
 #include "cardinal/nonconvex/lottery/lottery_archive.hpp"
 #include "cardinal/nonconvex/lottery/lottery_run.hpp"
 #include "cardinal/nonconvex/lottery/lottery_spec.hpp"
 #include "cardinal/nonconvex/lottery/random_mask.hpp"
+#include "cardinal/nonconvex/pruning/magnitude_pruning.hpp"
+#include "cardinal/nonconvex/pruning/pruning_at_initialization.hpp"
 #include "cardinal/nonconvex/pruning/random_pruning.hpp"
 #include "cardinal/nonconvex/training/masked_optimizer.hpp"
 #include "nonconvex/pruning/tiny_networks.hpp"
@@ -364,6 +368,51 @@ TEST(Lottery, ImpRewindRewindsToTheWeightsAfterKSteps) {
   EXPECT_TRUE(same(archive.snapshot("level-1", SnapshotRole::kEnd),
                    retrain_by_hand(rewind, mask, spec.training, 2)));
   EXPECT_EQ(archive.curve("level-1").rows.front().iteration, 2);
+}
+
+TEST(Lottery, PruningAtInitializationPrunesW0ToEachLevelsSparsityAndTrainsFromIt) {
+  for (const LotteryMethod method :
+       {LotteryMethod::kSnip, LotteryMethod::kGraspInit, LotteryMethod::kSynFlow,
+        LotteryMethod::kMagnitudeInit, LotteryMethod::kRandomInit}) {
+    const LotterySpec spec = small_spec(LotteryMethod::kImpReset);
+    LotterySpec at_init = spec;
+    at_init.method = method;
+    InMemoryLotteryArchive archive;
+    run(at_init, archive, 2, {LotteryControl::kRandomMask});
+    const Snapshot w0 = archive.snapshot("level-0", SnapshotRole::kStart);
+    auto network = lenet();
+    for (Index level = 1; level <= 2; ++level) {
+      restore(*network, w0);
+      const PruningSpec one_shot = one_shot_pruning(spec.pruning, level);
+      // The kept counts per layer are those of one-shot magnitude pruning at that level.
+      const Mask counts = prune_magnitude(*network, Mask::dense(*network), one_shot);
+      const Mask mask = archive.mask(ticket_stage(level));
+      for (const std::string& name : kLayers)
+        EXPECT_EQ(mask.keep(name).sum().item<int64_t>(), counts.keep(name).sum().item<int64_t>())
+            << to_string(method) << ' ' << name;
+      // The criterion on W0 and the first 100 examples of the epoch-0 order (all 32 here).
+      const BatchSampler sampler(32, {.batch_size = kSaliencyExamples, .seed = 3});
+      Batch batch = select_batch(fixture("train"), sampler.batches(0).front());
+      batch.inputs = normalize(batch.inputs, *spec.training.normalization);
+      if (method != LotteryMethod::kRandomInit) {
+        const Mask expected =
+            prune_at_initialization(*network, Mask::dense(*network), one_shot,
+                                    *initialization_criterion(method), &batch, {1, 28, 28});
+        for (const std::string& name : kLayers)
+          EXPECT_TRUE(torch::equal(mask.keep(name), expected.keep(name)))
+              << to_string(method) << ' ' << name;
+      }
+      const Snapshot start = archive.snapshot(ticket_stage(level), SnapshotRole::kStart);
+      for (const std::string& name : kLayers)
+        EXPECT_TRUE(torch::equal(parameter(start, name), parameter(w0, name) * mask.keep(name)));
+      EXPECT_EQ(archive.curve(ticket_stage(level)).rows.front().iteration, 0);
+      EXPECT_TRUE(same(archive.snapshot(ticket_stage(level), SnapshotRole::kEnd),
+                       retrain_by_hand(w0, mask, spec.training, 0)));
+    }
+  }
+  LotterySpec rewinding = small_spec(LotteryMethod::kSnip);
+  rewinding.method = LotteryMethod::kSnip;
+  EXPECT_THROW(rewinding.validate(32), InvalidInput);  // k = 2: snip trains from W0
 }
 
 TEST(Lottery, FineTuningAndLearningRateRewindingRetrainTheTrainedWeights) {

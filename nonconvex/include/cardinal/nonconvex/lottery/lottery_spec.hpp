@@ -1,12 +1,14 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "cardinal/bridge/index.hpp"
 #include "cardinal/nonconvex/models/factory.hpp"
+#include "cardinal/nonconvex/pruning/pruning_at_initialization.hpp"
 #include "cardinal/nonconvex/pruning/pruning_spec.hpp"
 #include "cardinal/nonconvex/training/trainer.hpp"
 
@@ -30,8 +32,37 @@ namespace cardinal {
 /// imp-reset is Frankle & Carbin (ICLR 2019); imp-rewind is weight rewinding (Frankle,
 /// Dziugaite, Roy & Carbin, ICML 2020); fine-tune and lr-rewind are the retraining schemes of
 /// Renda, Frankle & Carbin (ICLR 2020), which with imp-rewind all retrain for T - k steps.
-/// docs/lottery.md has the details.
-enum class LotteryMethod { kImpReset, kImpRewind, kOneShot, kFineTune, kLrRewind };
+///
+/// The pruning-at-initialization methods never look at trained weights: level L prunes the
+/// dense mask at W0 by the criterion (InitializationCriterion) to level L's sparsity, with one
+/// round of one_shot_pruning(spec, L) (the kept counts of one-shot and IMP's layer-wise
+/// counts), then trains from m_L * W0 for steps 0..T-1 at lr(t), like imp-reset:
+///
+///   snip, grasp-init, synflow, magnitude-init, random-init
+///
+/// snip and grasp-init score on the first kSaliencyExamples examples of the epoch-0 training
+/// order (normalized as training normalizes them). docs/lottery.md has the details.
+enum class LotteryMethod {
+  kImpReset,
+  kImpRewind,
+  kOneShot,
+  kFineTune,
+  kLrRewind,
+  kSnip,
+  kGraspInit,
+  kSynFlow,
+  kMagnitudeInit,
+  kRandomInit
+};
+
+/// The examples snip and grasp-init score on (GraSP's 10 per class for 10 classes; SNIP uses one
+/// batch of 100 on MNIST).
+inline constexpr Index kSaliencyExamples = 100;
+
+/// The criterion of a pruning-at-initialization method; nullopt for the others.
+std::optional<InitializationCriterion> initialization_criterion(LotteryMethod method);
+/// Whether every level trains from W0 from step 0 (imp-reset and pruning at initialization).
+bool starts_from_initialization(LotteryMethod method);
 
 /// The controls a ticket is compared with at each level L ≥ 1 (Frankle & Carbin 2019):
 /// random-reinit keeps the ticket's mask m_L but starts from a fresh random initialization;
@@ -40,7 +71,8 @@ enum class LotteryMethod { kImpReset, kImpRewind, kOneShot, kFineTune, kLrRewind
 /// trained W_T(0) (fine-tune, lr-rewind). Both train exactly as the ticket of that level.
 enum class LotteryControl { kRandomReinit, kRandomMask };
 
-/// "imp-reset", "imp-rewind", "one-shot", "fine-tune", "lr-rewind".
+/// "imp-reset", "imp-rewind", "one-shot", "fine-tune", "lr-rewind", "snip", "grasp-init",
+/// "synflow", "magnitude-init", "random-init".
 std::vector<std::string> known_lottery_methods();
 /// Throws InvalidInput listing the known methods for another name.
 LotteryMethod parse_lottery_method(std::string_view text);
