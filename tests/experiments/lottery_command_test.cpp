@@ -184,6 +184,25 @@ TEST_F(LotteryCommand, AValidationSetIsHeldOutOfTrainingAndGivesTheEarlyStopColu
   EXPECT_FALSE(fs::exists(store("bad")));
 }
 
+TEST_F(LotteryCommand, InstabilityAddsACopyPerLevelAndTheBarrierColumns) {
+  const CommandResult r = run(kSmall +
+                              "--method imp-rewind --rewind 2it --levels 1 --instability "
+                              "--store " +
+                              store("runs"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("(instability "), std::string::npos) << r.output;
+  const fs::path run_dir = run_directory(store("runs"));
+  for (const std::string stage : {"instability-0", "instability-1"}) {
+    const auto done = nlohmann::json::parse(read(run_dir / stage / "DONE.json"));
+    EXPECT_EQ(done["interpolation"].size(), 31u) << stage;
+    EXPECT_GE(done["error_barrier"].get<double>(), 0.0);
+    EXPECT_EQ(done["begin_iteration"], 2);
+  }
+  const std::string summary = read(run_dir / "summary.csv");
+  const std::string header = summary.substr(0, summary.find('\n'));
+  EXPECT_TRUE(header.ends_with(",instability_error_barrier,instability_loss_barrier")) << header;
+}
+
 TEST_F(LotteryCommand, BadInputExitsWithStatusTwoAndAClearMessage) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"lottery --model lenet7", "unknown --model 'lenet7' (known: lenet300"},

@@ -66,6 +66,9 @@ po::options_description lottery_options() {
       ("control", po::value<std::vector<std::string>>()->composing(),
        "random-reinit | random-mask (repeatable)")
       ("with-control", po::bool_switch(), "run both controls beside the ticket")
+      ("instability", po::bool_switch(),
+       "at every level, train a copy of the ticket from iteration k with another data order and "
+       "measure the linear mode connectivity (error barrier on the test set, 31 points)")
       ("rewind", po::value<std::string>(),
        "rewind iteration K: \"500it\", \"500\" or \"2ep\" (imp-rewind: required; one-shot, "
        "fine-tune, lr-rewind: default 0)")
@@ -203,6 +206,7 @@ void stage_columns(std::ostream& out, const StageSummary* s, bool validation) {
 
 std::string summary_csv(const LotteryResult& result, const std::vector<LotteryControl>& controls,
                         bool validation) {
+  const bool instability = !result.instability.empty();
   std::ostringstream out;
   out << std::setprecision(17) << "level,weights_total,weights_remaining,fraction_remaining";
   std::vector<std::string> names = {"ticket"};
@@ -216,6 +220,7 @@ std::string summary_csv(const LotteryResult& result, const std::vector<LotteryCo
     if (validation)
       out << ',' << name << "_early_stop_iteration," << name << "_early_stop_test_accuracy";
   }
+  if (instability) out << ",instability_error_barrier,instability_loss_barrier";
   out << '\n';
   for (std::size_t level = 0; level < result.tickets.size(); ++level) {
     const StageSummary& t = result.tickets[level];
@@ -224,6 +229,10 @@ std::string summary_csv(const LotteryResult& result, const std::vector<LotteryCo
     stage_columns(out, &t, validation);
     for (std::size_t c = 0; c < controls.size(); ++c)
       stage_columns(out, level == 0 ? nullptr : &result.controls[c][level - 1], validation);
+    if (instability) {
+      const StageSummary& copy = result.instability[level];
+      out << ',' << *copy.error_barrier << ',' << *copy.loss_barrier;
+    }
     out << '\n';
   }
   return out.str();
@@ -314,6 +323,7 @@ int lottery_main(const std::vector<std::string>& args) {
   options.controls = controls;
   options.device = device;
   options.checkpoint_every = checkpoint_every;
+  options.instability = v["instability"].as<bool>();
   auto clock = std::chrono::steady_clock::now();
   options.on_stage = [&](const StageSummary& s, bool reused) {
     const auto now = std::chrono::steady_clock::now();
@@ -324,6 +334,8 @@ int lottery_main(const std::vector<std::string>& args) {
     line << "  level " << std::setw(2) << s.level << "  " << std::left << std::setw(14) << s.kind
          << std::right << std::setw(8) << percent(s.fraction_remaining())
          << " remaining  test accuracy " << accuracy(s.test_accuracy) << "  ";
+    if (s.error_barrier)
+      line << "(instability " << std::setprecision(4) << *s.error_barrier << ")  ";
     if (s.early_stop_iteration)
       line << "(early stop at " << *s.early_stop_iteration << ": "
            << accuracy(*s.early_stop_test_accuracy) << ")  ";

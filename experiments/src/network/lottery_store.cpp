@@ -46,6 +46,15 @@ nlohmann::json to_json(const StageSummary& s) {
     json["early_stop_test_accuracy"] = *s.early_stop_test_accuracy;
     json["early_stop_validation_loss"] = *s.early_stop_validation_loss;
   }
+  if (s.error_barrier) {
+    json["error_barrier"] = *s.error_barrier;
+    json["loss_barrier"] = *s.loss_barrier;
+    nlohmann::json path = nlohmann::json::array();
+    for (const InterpolationPoint& p : s.interpolation)
+      path.push_back(
+          {{"alpha", p.alpha}, {"test_loss", p.test_loss}, {"test_accuracy", p.test_accuracy}});
+    json["interpolation"] = path;
+  }
   return json;
 }
 
@@ -64,6 +73,13 @@ StageSummary stage_summary_from_json(const nlohmann::json& json, const std::stri
       s.early_stop_iteration = json.at("early_stop_iteration").get<Index>();
       s.early_stop_test_accuracy = json.at("early_stop_test_accuracy").get<double>();
       s.early_stop_validation_loss = json.at("early_stop_validation_loss").get<double>();
+    }
+    if (json.contains("error_barrier")) {
+      s.error_barrier = json.at("error_barrier").get<double>();
+      s.loss_barrier = json.at("loss_barrier").get<double>();
+      for (const auto& p : json.at("interpolation"))
+        s.interpolation.push_back({p.at("alpha").get<double>(), p.at("test_loss").get<double>(),
+                                   p.at("test_accuracy").get<double>()});
     }
     return s;
   } catch (const nlohmann::json::exception& e) {

@@ -172,6 +172,10 @@ std::string ticket_stage(Index level) {
   return "level-" + std::to_string(level);
 }
 
+std::string instability_stage(Index level) {
+  return "instability-" + std::to_string(level);
+}
+
 std::string control_stage(LotteryControl control, Index level) {
   return to_string(control) + "-" + std::to_string(level);
 }

@@ -3,6 +3,7 @@
 
 #include <ATen/Context.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -12,6 +13,7 @@
 #include "cardinal/bridge/error.hpp"
 #include "cardinal/nonconvex/data/batch_sampler.hpp"
 #include "cardinal/nonconvex/data/normalization.hpp"
+#include "cardinal/nonconvex/lottery/linear_mode_connectivity.hpp"
 #include "cardinal/nonconvex/lottery/random_mask.hpp"
 #include "cardinal/nonconvex/pruning/magnitude_pruning.hpp"
 #include "cardinal/nonconvex/pruning/pruning_at_initialization.hpp"
@@ -24,7 +26,8 @@ namespace {
 enum class SeedPurpose : std::uint64_t {
   kReinitialization = 1,
   kRandomMask = 2,
-  kInitializationScores = 3
+  kInitializationScores = 3,
+  kInstabilityDataOrder = 4
 };
 
 std::uint64_t derived_seed(std::uint64_t seed, SeedPurpose purpose, Index level) {
@@ -48,6 +51,9 @@ struct StagePlan {
 
 class LotteryRunner {
  public:
+  /// Completes a stage's summary from the weights it ended with, before it is archived.
+  using Finish = std::function<void(StageSummary&, const Snapshot& end)>;
+
   LotteryRunner(const LotterySpec& spec, const TensorDataset& train_set,
                 const EvaluationSets& evaluation, LotteryArchive& archive,
                 const LotteryOptions& options)
@@ -67,6 +73,7 @@ class LotteryRunner {
     LotteryResult result;
     result.controls.resize(options_.controls.size());
     result.tickets.push_back(run_stage(ticket_stage(0), [&] { return dense_plan(); }));
+    if (options_.instability) result.instability.push_back(run_instability(0));
     for (Index level = 1; level <= options_.levels; ++level) {
       result.tickets.push_back(run_stage(ticket_stage(level), [&] { return ticket_plan(level); }));
       for (std::size_t c = 0; c < options_.controls.size(); ++c) {
@@ -74,6 +81,7 @@ class LotteryRunner {
         result.controls[c].push_back(
             run_stage(control_stage(control, level), [&] { return control_plan(control, level); }));
       }
+      if (options_.instability) result.instability.push_back(run_instability(level));
       forget_before(level);
     }
     return result;
@@ -88,18 +96,57 @@ class LotteryRunner {
   }
 
   template <typename MakePlan>
-  StageSummary run_stage(const std::string& stage, MakePlan make_plan) {
+  StageSummary run_stage(const std::string& stage, MakePlan make_plan, const Finish& finish = {}) {
     if (archive_.is_complete(stage)) {
       StageSummary summary = archive_.summary(stage);
       if (options_.on_stage) options_.on_stage(summary, true);
       return summary;
     }
-    StageSummary summary = execute(make_plan());
+    StageSummary summary = execute(make_plan(), finish);
     if (options_.on_stage) options_.on_stage(summary, false);
     return summary;
   }
 
-  StageSummary execute(const StagePlan& plan) {
+  /// The instability stage of `level`: trains the copy, then measures the line from the
+  /// ticket's end weights to the copy's before the stage completes.
+  StageSummary run_instability(Index level) {
+    return run_stage(
+        instability_stage(level), [&] { return instability_plan(level); },
+        [&](StageSummary& summary, const Snapshot& copy) {
+          const LinearModeConnectivity lmc =
+              linear_mode_connectivity(*network_, snapshot(ticket_stage(level), SnapshotRole::kEnd),
+                                       copy, test_, spec_.training.normalization, options_.device,
+                                       kInterpolationPoints, spec_.training.evaluation_batch_size);
+          summary.interpolation = lmc.path;
+          summary.error_barrier = lmc.error_barrier;
+          summary.loss_barrier = lmc.loss_barrier;
+        });
+  }
+
+  StagePlan instability_plan(Index level) {
+    StagePlan plan = level == 0 ? dense_retraining_plan() : retraining_plan(level);
+    plan.stage = instability_stage(level);
+    plan.level = level;
+    plan.kind = "instability";
+    plan.mask = stage_mask(ticket_stage(level));
+    if (level > 0) plan.source = snapshot(ticket_stage(level), SnapshotRole::kStart);
+    plan.training.data_seed = derived_seed(spec_.seed, SeedPurpose::kInstabilityDataOrder, level);
+    return plan;
+  }
+
+  /// Level 0's copy for the instability: from W_k over [k, T) for the rewinding methods, from
+  /// W0 over [0, T) for the others (their level 0 has no rewind point).
+  StagePlan dense_retraining_plan() {
+    const bool rewinds =
+        spec_.method == LotteryMethod::kImpRewind || spec_.method == LotteryMethod::kOneShot;
+    return StagePlan{
+        .source = rewinds ? rewind_point() : snapshot(ticket_stage(0), SnapshotRole::kStart),
+        .training = spec_.training,
+        .begin = rewinds ? k_ : 0,
+        .end = total_};
+  }
+
+  StageSummary execute(const StagePlan& plan, const Finish& finish = {}) {
     const std::optional<TrainingCheckpoint> checkpoint = archive_.checkpoint(plan.stage);
     restore(*network_, plan.source, plan.mask);
     if (!checkpoint)
@@ -146,6 +193,7 @@ class LotteryRunner {
       summary.early_stop_test_accuracy = best.test_accuracy;
       summary.early_stop_validation_loss = best.validation_loss;
     }
+    if (finish) finish(summary, end);
     archive_.complete(plan.stage, plan.mask, curve, summary);
     return summary;
   }

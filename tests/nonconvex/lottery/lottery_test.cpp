@@ -415,6 +415,37 @@ TEST(Lottery, PruningAtInitializationPrunesW0ToEachLevelsSparsityAndTrainsFromIt
   EXPECT_THROW(rewinding.validate(32), InvalidInput);  // k = 2: snip trains from W0
 }
 
+TEST(Lottery, InstabilityTrainsACopyFromIterationKWithAnotherOrderAndMeasuresTheLine) {
+  const LotterySpec spec = small_spec(LotteryMethod::kImpRewind);  // k = 2
+  InMemoryLotteryArchive archive;
+  LotteryOptions options;
+  options.levels = 1;
+  options.instability = true;
+  const LotteryResult result =
+      run_lottery(spec, fixture("train"), fixture("test"), archive, options);
+  ASSERT_EQ(result.instability.size(), 2u);
+  const Snapshot rewind = archive.snapshot("level-0", SnapshotRole::kRewind);
+  for (Index level = 0; level <= 1; ++level) {
+    const StageSummary& copy = result.instability[static_cast<std::size_t>(level)];
+    const StageSummary& ticket = result.tickets[static_cast<std::size_t>(level)];
+    EXPECT_EQ(copy.stage, instability_stage(level));
+    EXPECT_EQ(copy.begin_iteration, 2);  // from W_k, also at level 0
+    const Snapshot start = archive.snapshot(copy.stage, SnapshotRole::kStart);
+    EXPECT_TRUE(
+        same(start, level == 0 ? rewind : archive.snapshot("level-1", SnapshotRole::kStart)));
+    EXPECT_FALSE(same(archive.snapshot(copy.stage, SnapshotRole::kEnd),
+                      archive.snapshot(ticket.stage, SnapshotRole::kEnd)));
+    ASSERT_EQ(copy.interpolation.size(), static_cast<std::size_t>(kInterpolationPoints));
+    EXPECT_EQ(copy.interpolation.front().test_accuracy, ticket.test_accuracy);
+    EXPECT_EQ(copy.interpolation.front().test_loss, ticket.test_loss);
+    EXPECT_EQ(copy.interpolation.back().test_accuracy, copy.test_accuracy);
+    EXPECT_GE(*copy.error_barrier, 0.0);
+  }
+  // The instability stages add to a run without changing its tickets.
+  InMemoryLotteryArchive plain;
+  EXPECT_EQ(run(spec, plain, 1).tickets, result.tickets);
+}
+
 TEST(Lottery, FineTuningAndLearningRateRewindingRetrainTheTrainedWeights) {
   for (const LotteryMethod method : {LotteryMethod::kFineTune, LotteryMethod::kLrRewind}) {
     const LotterySpec spec = small_spec(method);

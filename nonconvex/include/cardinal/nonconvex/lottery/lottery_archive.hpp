@@ -3,8 +3,10 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "cardinal/bridge/index.hpp"
+#include "cardinal/nonconvex/lottery/linear_mode_connectivity.hpp"
 #include "cardinal/nonconvex/lottery/lottery_spec.hpp"
 #include "cardinal/nonconvex/pruning/mask.hpp"
 #include "cardinal/nonconvex/pruning/snapshot.hpp"
@@ -33,6 +35,11 @@ struct StageSummary {
   std::optional<Index> early_stop_iteration;
   std::optional<double> early_stop_test_accuracy;
   std::optional<double> early_stop_validation_loss;
+  /// Instability stages only: the line from the ticket of the same level (α = 0) to this stage's
+  /// network (α = 1), its error barrier (the instability) and loss barrier.
+  std::vector<InterpolationPoint> interpolation;
+  std::optional<double> error_barrier;
+  std::optional<double> loss_barrier;
 
   /// weights_remaining / weights_total (1 when there are none).
   double fraction_remaining() const;
@@ -43,6 +50,8 @@ struct StageSummary {
 std::string ticket_stage(Index level);
 /// "<control>-<level>", e.g. "random-mask-3".
 std::string control_stage(LotteryControl control, Index level);
+/// "instability-<level>".
+std::string instability_stage(Index level);
 
 /// The weights a stage keeps: at the start of training (after masking), at the end, and (stage
 /// "level-0" only, for rewinding methods with k > 0) after k steps.

@@ -20,6 +20,12 @@ struct LotteryOptions {
   /// Controls to run at every level ≥ 1, after that level's ticket.
   std::vector<LotteryControl> controls;
   torch::Device device = torch::kCPU;
+  /// At every level L ≥ 0, after the ticket and its controls, the stage "instability-L": a copy
+  /// of the ticket trained from the same weights at iteration k (the ticket's start; level 0:
+  /// W_k for rewinding methods, else W0) over the same steps with another data order, and the
+  /// linear mode connectivity between the ticket and the copy (Frankle, Dziugaite, Roy &
+  /// Carbin 2020).
+  bool instability = false;
   /// Write a mid-stage checkpoint every this many iterations (0: never).
   Index checkpoint_every = 0;
   /// After every stage, run or found complete in the archive (`reused`).
@@ -33,6 +39,8 @@ struct LotteryOptions {
 struct LotteryResult {
   std::vector<StageSummary> tickets;
   std::vector<std::vector<StageSummary>> controls;
+  /// With LotteryOptions::instability: the instability stages of levels 0..levels.
+  std::vector<StageSummary> instability;
 };
 
 /// Runs the lottery-ticket procedure `spec` (see LotteryMethod and LotteryControl) up to level
