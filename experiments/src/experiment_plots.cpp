@@ -411,6 +411,63 @@ ExperimentPlot early_stopping_plot(const std::string& experiment,
   return p;
 }
 
+ExperimentPlot instability_plot(const std::string& experiment,
+                                const std::vector<InstabilityPoint>& points, Index seeds) {
+  ExperimentPlot p;
+  p.name = "instability-vs-rewind";
+  p.title = "Instability vs rewind iteration";
+  p.caption = std::string(
+                  "Error barrier on the straight line between each level's ticket and a copy "
+                  "trained from the same weights at iteration k with another data order "
+                  "(Frankle, Dziugaite, Roy & Carbin 2020; 31 points, test set), against k, one "
+                  "series per pruning level. A network is stable at k when its barrier is about "
+                  "zero (the paper's threshold: 2%). ") +
+              kErrorBars;
+  p.data.columns = {"series", "level", "fraction_remaining", "rewind_iteration"};
+  for (const std::string& c : statistic_columns("error_barrier")) p.data.columns.push_back(c);
+  std::set<Index> ks;
+  for (const InstabilityPoint& point : points) {
+    const std::string series = "level " + std::to_string(point.level) + " (" +
+                               percent(point.fraction_remaining) + " of the weights)";
+    std::vector<std::string> row = {series, std::to_string(point.level),
+                                    format_number(point.fraction_remaining),
+                                    std::to_string(point.rewind_iteration)};
+    append_statistics(row, point.error_barrier);
+    p.data.rows.push_back(std::move(row));
+    ks.insert(point.rewind_iteration);
+  }
+  p.summary.columns = {"level", "weights remaining"};
+  for (Index k : ks) p.summary.columns.push_back("k = " + std::to_string(k));
+  std::map<Index, std::vector<std::string>> rows;
+  for (const InstabilityPoint& point : points) {
+    auto& row = rows[point.level];
+    if (row.empty()) {
+      row = {std::to_string(point.level), percent(point.fraction_remaining)};
+      row.resize(2 + ks.size(), "-");
+    }
+    row[2 + static_cast<std::size_t>(std::distance(ks.begin(), ks.find(point.rewind_iteration)))] =
+        mean_std(point.error_barrier);
+  }
+  for (auto& [level, row] : rows) p.summary.rows.push_back(std::move(row));
+  std::ostringstream body;
+  body << common_settings(experiment + ": instability vs rewind iteration (mean ± std over " +
+                          std::to_string(seeds) + " seed" + (seeds == 1 ? "" : "s") + ")")
+       << "set xlabel \"rewind iteration k\"\nset ylabel \"error barrier (test error)\"\n"
+       << "set offsets graph 0.03, graph 0.03, graph 0.05, graph 0.05\nset bars small\n"
+       << "set key top right box opaque\nset arrow from graph 0, first 0.02 to graph 1, first 0.02 "
+          "nohead dt 2 lc rgb \"gray40\"\nplot";
+  const std::vector<std::string> series = unique_series(p.data);
+  for (std::size_t i = 0; i < series.size(); ++i)
+    body << (i ? ", \\\n    " : " ") << file_of(p.name) << " skip 1 using "
+         << on_series(series[i], column_ref(p.data, "rewind_iteration")) << ":"
+         << column_ref(p.data, "error_barrier_mean") << ":"
+         << column_ref(p.data, "error_barrier_std") << " with yerrorlines lw 2 pt 7 ps 0.8 title "
+         << gnuplot_string(series[i]);
+  body << "\n";
+  p.figure = {.name = p.name, .body = body.str(), .width = 1000, .height = 650};
+  return p;
+}
+
 ExperimentPlot curves_plot(const std::string& experiment, const std::vector<CurvePoint>& points) {
   ExperimentPlot p;
   p.name = "training-curves";
@@ -778,6 +835,29 @@ std::vector<LevelPoint> lottery_early_stopping(const fs::path& store,
   return points.points();
 }
 
+std::vector<InstabilityPoint> lottery_instability(const fs::path& store,
+                                                  const std::vector<RunRecord>& runs) {
+  std::map<std::pair<Index, Index>, std::pair<std::vector<double>, std::vector<double>>> cells;
+  for (const RunRecord& run : runs) {
+    const auto results = read_lottery(store, run);
+    if (!results || !fs::exists(results->directory / "settings.json")) continue;
+    std::ifstream in(results->directory / "settings.json");
+    const auto settings = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+    const Index k = settings.is_object() ? settings.value("rewind_iteration", Index{0}) : 0;
+    for (const auto& row : results->rows) {
+      const auto cell = row.find("instability_error_barrier");
+      if (cell == row.end() || cell->second.empty()) continue;
+      auto& [fractions, barriers] = cells[{level_of(row), k}];
+      fractions.push_back(field(row, "fraction_remaining"));
+      barriers.push_back(number(cell->second));
+    }
+  }
+  std::vector<InstabilityPoint> out;
+  for (const auto& [key, cell] : cells)
+    out.push_back({key.first, summarize(cell.first).mean, key.second, summarize(cell.second)});
+  return out;
+}
+
 std::vector<CurvePoint> lottery_training_curves(const fs::path& store,
                                                 const std::vector<RunRecord>& runs,
                                                 Index max_levels) {
@@ -939,6 +1019,8 @@ std::vector<ExperimentPlot> experiment_plots(const fs::path& store,
     if (!early.empty()) plots.push_back(early_stopping_plot(name, early, seeds));
     const auto curves = lottery_training_curves(store, runs.runs);
     if (!curves.empty()) plots.push_back(curves_plot(name, curves));
+    const auto instability = lottery_instability(store, runs.runs);
+    if (!instability.empty()) plots.push_back(instability_plot(name, instability, seeds));
   }
   if (solve) {
     const auto traces = solve_traces(store, runs.runs);

@@ -200,6 +200,35 @@ TEST_F(ExperimentPlotsTest, WithValidationColumnsEarlyStoppingFollowsTheValidati
   EXPECT_EQ(points[2].value.mean, 0.5);
 }
 
+TEST_F(ExperimentPlotsTest, InstabilityIsAggregatedPerLevelAndRewindIteration) {
+  // Two seeds at k = 100 and one at k = 0; seed 1's run has no instability columns.
+  auto instability_run = [&](const std::string& id, int seed, Index k, const std::string& rows) {
+    RunRecord r = lottery_run(store_, id, seed, "");
+    write(stage(store_, r, "summary.csv"),
+          "level,weights_total,weights_remaining,fraction_remaining,ticket_test_accuracy,"
+          "ticket_test_loss,instability_error_barrier,instability_loss_barrier\n" +
+              rows);
+    write(stage(store_, r, "settings.json"),
+          "{\"command\": \"lottery\", \"rewind_iteration\": " + std::to_string(k) + "}");
+    return r;
+  };
+  const RunRecord a = instability_run("lottery-k100-a", 0, 100,
+                                      "0,100,100,1,0.9,0.3,0.25,0.5\n1,100,80,0.8,0.9,0.3,0.5,1\n");
+  const RunRecord b = instability_run("lottery-k100-b", 1, 100, "0,100,100,1,0.9,0.3,0.75,0.5\n");
+  const RunRecord c = instability_run("lottery-k0", 0, 0, "0,100,100,1,0.9,0.3,0.125,0.5\n");
+  const auto points = lottery_instability(store_, {a, b, c, seed1_});
+  ASSERT_EQ(points.size(), 3u);  // (level 0, k 0), (level 0, k 100), (level 1, k 100)
+  EXPECT_EQ(points[0].level, 0);
+  EXPECT_EQ(points[0].rewind_iteration, 0);
+  EXPECT_EQ(points[0].error_barrier.mean, 0.125);
+  EXPECT_EQ(points[1].rewind_iteration, 100);
+  EXPECT_EQ(points[1].error_barrier.n, 2);
+  EXPECT_EQ(points[1].error_barrier.mean, 0.5);
+  EXPECT_EQ(points[2].level, 1);
+  EXPECT_EQ(points[2].fraction_remaining, 0.8);
+  EXPECT_EQ(points[2].error_barrier.mean, 0.5);
+}
+
 TEST_F(ExperimentPlotsTest, TrainingCurvesAreThoseOfTheSmallestSeed) {
   const auto curves = lottery_training_curves(store_, {seed1_, seed0_}, 2);
   // Levels 0 and 2 (spread from the first to the last), seed 0: 5 + 2 rows.

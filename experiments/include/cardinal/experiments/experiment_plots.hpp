@@ -78,6 +78,21 @@ std::vector<LevelPoint> lottery_early_stopping(const std::filesystem::path& stor
 /// columns; see TrainingCurve::to_csv); -1 when no row has a loss.
 Index early_stopping_iteration(const std::filesystem::path& curve_csv);
 
+/// The instability (error barrier of linear mode connectivity) at one pruning level and rewind
+/// iteration k, over the seeds.
+struct InstabilityPoint {
+  Index level = 0;
+  double fraction_remaining = 0.0;
+  Index rewind_iteration = 0;
+  Statistics error_barrier;
+};
+
+/// Lottery runs with --instability: `instability_error_barrier` of summary.csv per level and
+/// rewind iteration k (the run's settings.json), levels then k ascending. Runs without the
+/// column add nothing.
+std::vector<InstabilityPoint> lottery_instability(const std::filesystem::path& store,
+                                                  const std::vector<RunRecord>& runs);
+
 /// One row of a training curve of a run's ticket.
 struct CurvePoint {
   std::string series;
