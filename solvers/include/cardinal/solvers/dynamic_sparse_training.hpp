@@ -1,0 +1,134 @@
+#pragma once
+
+#include <cmath>
+#include <numbers>
+#include <string>
+#include <utility>
+
+#include "cardinal/bridge/error.hpp"
+#include "cardinal/bridge/problem.hpp"
+#include "cardinal/bridge/solver_result.hpp"
+#include "cardinal/bridge/trace.hpp"
+
+namespace cardinal {
+
+/// One drop/grow update of a support, the move of dynamic sparse training (RigL's, with the
+/// gradient as `grow_score`): among the constrained coordinates of `support` keep the
+/// size(support) − count of largest |w_i|, and add the `count` of largest |grow_score_i| outside
+/// the kept ones (a coordinate just dropped may come back). `w` is set to zero off the kept
+/// coordinates, so every grown coordinate starts at zero. The new support has exactly
+/// size(support) constrained coordinates when there are enough candidates, and equals `support`
+/// for count = 0. On a convex problem this is the swap step of the greedy exchange methods;
+/// on a network, with one call per layer, RigL's update.
+template <ParameterSpace S>
+typename S::Support swap_support(const S& space, typename S::Vector& w,
+                                 const typename S::Vector& grow_score,
+                                 const typename S::Support& support, Index count) {
+  const Index size = space.size(support);
+  require(count >= 0 && count <= size, "swap_support: count must be in [0, " +
+                                           std::to_string(size) + "], got " +
+                                           std::to_string(count));
+  const typename S::Support kept = space.largest_in(w, support, size - count);
+  space.restrict(w, kept);
+  return space.unite(kept, space.largest_outside(grow_score, kept, count));
+}
+
+struct DynamicSparseTrainingOptions {
+  /// T ≥ 0: gradient steps.
+  Index iterations = 1000;
+  /// Fixed step μ > 0.
+  double step = 0.0;
+  /// ΔT ≥ 1: the support is updated at every step t > 0 with t mod ΔT = 0 and t < T_end.
+  Index update_period = 100;
+  /// α ∈ [0, 1]: the fraction of the support swapped at t = 0, decayed by the cosine schedule
+  /// α_t = α/2 · (1 + cos(π t / T_end)).
+  double drop_fraction = 0.3;
+  /// T_end = llround(end_fraction · T): no update from then on (RigL uses 0.75).
+  double end_fraction = 0.75;
+};
+
+/// Dynamic sparse training with gradient growth: RigL (Evci, Gale, Menick, Castro & Elsen,
+/// ICML 2020) on any DifferentiableProblem, at a fixed budget of k constrained nonzeros.
+///
+/// Start: w = starting_point(problem), M = largest(w, k), or largest(∇f(0), k) when the
+/// starting point is zero (a convex problem); w ← w ⊙ M. Trace row 0: f and ∇f at w.
+/// Step t = 0, …, T − 1:
+///   1. f, g = value_and_gradient(w) (w is zero off M);
+///   2. if 0 < t < T_end and t mod ΔT = 0: M ← swap_support(w, g, M, ⌊α_t · |M|⌋), the drop by
+///      |w| and the growth by the dense |g| (RigL's rule; grown weights start at zero);
+///   3. w ← w − μ · g ⊙ M; trace row t + 1: f, the support M, g on and off M.
+/// End: result.w = w (zero off M), result.support = M, objective f(w), kIterationLimit.
+/// |M| stays k throughout; with α = 0 the run is static sparse training on the initial
+/// support. Layer densities (uniform, Erdős–Rényi) are a matter of the space the problem
+/// exposes: one call per layer of swap_support keeps each layer's count.
+class DynamicSparseTraining {
+ public:
+  explicit DynamicSparseTraining(DynamicSparseTrainingOptions options)
+      : options_(std::move(options)) {
+    require(options_.iterations >= 0, "dynamic sparse training: iterations must be >= 0");
+    require(std::isfinite(options_.step) && options_.step > 0.0,
+            "dynamic sparse training: step must be a finite positive number");
+    require(options_.update_period >= 1, "dynamic sparse training: update_period must be >= 1");
+    require(std::isfinite(options_.drop_fraction) && options_.drop_fraction >= 0.0 &&
+                options_.drop_fraction <= 1.0,
+            "dynamic sparse training: drop_fraction must be in [0, 1]");
+    require(std::isfinite(options_.end_fraction) && options_.end_fraction >= 0.0 &&
+                options_.end_fraction <= 1.0,
+            "dynamic sparse training: end_fraction must be in [0, 1]");
+  }
+
+  const DynamicSparseTrainingOptions& options() const { return options_; }
+
+  /// The swap count of step t with `active` constrained coordinates (0 where no update is due).
+  Index swap_count(Index t, Index active) const {
+    const auto end = static_cast<Index>(
+        std::llround(options_.end_fraction * static_cast<double>(options_.iterations)));
+    if (t <= 0 || t >= end || t % options_.update_period != 0) return 0;
+    const double alpha =
+        options_.drop_fraction / 2.0 *
+        (1.0 + std::cos(std::numbers::pi * static_cast<double>(t) / static_cast<double>(end)));
+    return static_cast<Index>(std::floor(alpha * static_cast<double>(active)));
+  }
+
+  template <DifferentiableProblem P>
+  SolverResult<P> minimize(const P& problem, Index sparsity) const;
+
+ private:
+  DynamicSparseTrainingOptions options_;
+};
+
+template <DifferentiableProblem P>
+SolverResult<P> DynamicSparseTraining::minimize(const P& problem, Index sparsity) const {
+  require_valid_sparsity(problem, sparsity);
+  const auto& space = problem.space();
+  const Stopwatch clock;
+  VectorOf<P> w = space.zeros();
+  space.axpy(1.0, starting_point(problem), w);
+  VectorOf<P> gradient = space.zeros();
+  double objective = problem.value_and_gradient(w, gradient);
+  SupportOf<P> mask = space.size(space.support_of(w)) == 0 ? space.largest(gradient, sparsity)
+                                                           : space.largest(w, sparsity);
+  space.restrict(w, mask);
+  objective = problem.value_and_gradient(w, gradient);
+  SolverResult<P> result;
+  record(problem, result.trace, 0, objective, gradient, mask, clock);
+
+  for (Index t = 0; t < options_.iterations; ++t) {
+    if (t > 0) objective = problem.value_and_gradient(w, gradient);
+    if (const Index count = swap_count(t, space.size(mask)); count > 0)
+      mask = swap_support(space, w, gradient, mask, count);
+    VectorOf<P> masked = space.zeros();
+    space.axpy(1.0, gradient, masked);
+    space.restrict(masked, mask);
+    space.axpy(-options_.step, masked, w);
+    record(problem, result.trace, t + 1, objective, gradient, mask, clock);
+  }
+  result.objective = problem.value(w);
+  result.w = std::move(w);
+  result.support = std::move(mask);
+  result.iterations = options_.iterations;
+  result.reason = StopReason::kIterationLimit;
+  return result;
+}
+
+}  // namespace cardinal
