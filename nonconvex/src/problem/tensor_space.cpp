@@ -188,6 +188,35 @@ TensorSupport TensorSpace::largest_outside(const Vector& x, const Support& a, In
   return select(x, outside, k);
 }
 
+namespace {
+
+/// Candidate flags that keep block `block` of `flags` and clear every other block.
+std::vector<torch::Tensor> only_block(std::vector<torch::Tensor> flags, Index block) {
+  require(block >= 0 && block < static_cast<Index>(flags.size()),
+          "tensor space: block " + std::to_string(block) + " out of range");
+  for (std::size_t c = 0; c < flags.size(); ++c)
+    if (static_cast<Index>(c) != block) flags[c] = torch::zeros_like(flags[c]);
+  return flags;
+}
+
+}  // namespace
+
+Index TensorSpace::size_in_block(const Support& a, Index block) const {
+  return only_block(coordinates(a), block)[static_cast<std::size_t>(block)].sum().item<int64_t>();
+}
+
+TensorSupport TensorSpace::largest_in_block(const Vector& x, const Support& a, Index block,
+                                            Index k) const {
+  return select(x, only_block(coordinates(a), block), k);
+}
+
+TensorSupport TensorSpace::largest_outside_in_block(const Vector& x, const Support& a, Index block,
+                                                    Index k) const {
+  std::vector<torch::Tensor> outside;
+  for (const torch::Tensor& t : coordinates(a)) outside.push_back(t.logical_not());
+  return select(x, only_block(std::move(outside), block), k);
+}
+
 TensorSupport TensorSpace::unite(const Support& a, const Support& b) const {
   std::vector<torch::Tensor> active;
   for (std::size_t c = 0; c < blocks_.size(); ++c) active.push_back(a[c].logical_or(b[c]));

@@ -4,12 +4,14 @@
 
 #include "cardinal/bridge/error.hpp"
 #include "cardinal/bridge/parameter_space.hpp"
+#include "cardinal/solvers/dynamic_sparse_training.hpp"
 #include "nonconvex/pruning/tiny_networks.hpp"
 
 namespace cardinal {
 namespace {
 
 static_assert(ParameterSpace<TensorSpace>);
+static_assert(BlockedParameterSpace<TensorSpace>);
 
 using testing::TinyMlp;
 
@@ -89,6 +91,45 @@ TEST(TensorSpace, PerBlockBudgetsSplitInProportionToTheLayers) {
   EXPECT_EQ(split_budget(7, {3, 3, 1}), (std::vector<Index>{3, 3, 1}));
   EXPECT_EQ(split_budget(2, {3, 3, 1}), (std::vector<Index>{1, 1, 0}));
   EXPECT_EQ(split_budget(3, {1, 1, 1}), (std::vector<Index>{1, 1, 1}));
+}
+
+TEST(TensorSpace, PerBlockSwapsKeepEveryLayersCountExactly) {
+  TinyMlp net;
+  const TensorSpace space(net, {.scope = BudgetScope::kPerBlock});
+  TensorList w = vector_of(space, [](std::size_t b, int64_t i) -> double {
+    return b == 2 ? 100.0 + static_cast<double>(i) : static_cast<double>(i);
+  });
+  const TensorSupport mask = space.largest(w, 48);  // fc1: 280..319, fc2: 56..63
+  space.restrict(w, mask);
+  // Growth scores that a global ranking would spend on fc2 alone.
+  const TensorList score = vector_of(space, [](std::size_t b, int64_t i) -> double {
+    return b == 2 ? 1000.0 : 319.0 - static_cast<double>(i);
+  });
+  EXPECT_EQ(space.size_in_block(mask, 0), 40);
+  EXPECT_EQ(space.size_in_block(mask, 1), 8);
+  const TensorSupport swapped = swap_support_per_block(space, w, score, mask, {10, 2});
+  EXPECT_EQ(space.size_in_block(swapped, 0), 40);
+  EXPECT_EQ(space.size_in_block(swapped, 1), 8);
+  std::vector<int64_t> fc1;
+  for (int64_t i = 0; i < 10; ++i) fc1.push_back(i);     // grown: largest scores of fc1
+  for (int64_t i = 290; i < 320; ++i) fc1.push_back(i);  // kept: the 30 largest weights
+  EXPECT_EQ(kept_positions(swapped[0]), fc1);
+  EXPECT_EQ(kept_positions(swapped[1]), (std::vector<int64_t>{0, 1, 58, 59, 60, 61, 62, 63}));
+  // Dropped weights are zero, grown ones start at zero, kept ones keep their values.
+  EXPECT_EQ(w[0].view(-1)[285].item<double>(), 0.0);
+  EXPECT_EQ(w[0].view(-1)[5].item<double>(), 0.0);
+  EXPECT_EQ(w[0].view(-1)[300].item<double>(), 300.0);
+  EXPECT_EQ(w[2].view(-1)[56].item<double>(), 0.0);
+  // A global swap of the same 12 moves the layers' counts: it drops fc2's 8 (its weights, below
+  // 164, are the smallest of the support) and grows 12 there, where the scores are largest.
+  TensorList v = vector_of(space, [](std::size_t b, int64_t i) -> double {
+    return b == 2 ? 100.0 + static_cast<double>(i) : static_cast<double>(i);
+  });
+  space.restrict(v, mask);
+  const TensorSupport global = swap_support(space, v, score, mask, 12);
+  EXPECT_EQ(space.size_in_block(global, 1), 12);
+  EXPECT_EQ(space.size_in_block(global, 0), 36);
+  EXPECT_THROW(swap_support_per_block(space, w, score, mask, {41, 0}), InvalidInput);
 }
 
 TEST(TensorSpace, NeuronGranularitySelectsWholeRowsByTheirNorm) {

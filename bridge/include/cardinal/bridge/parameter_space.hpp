@@ -61,6 +61,28 @@ concept ParameterSpace = std::copy_constructible<S> &&
   { s.norm_off(x, a) } -> std::convertible_to<double>;
 };
 
+/// A ParameterSpace whose constrained coordinates are partitioned into blocks (a network's
+/// layers), for solvers that keep a budget per block (dynamic sparse training keeps each
+/// layer's count). With `b` a block index in [0, s.block_count()):
+///
+/// | expression                              | meaning                                          |
+/// |-----------------------------------------|--------------------------------------------------|
+/// | `s.block_count()`                       | number of blocks                                 |
+/// | `s.size_in_block(a, b)`                 | constrained coordinates of `a` in block `b`      |
+/// | `s.largest_in_block(x, a, b, k)`        | free ∪ the k largest `|x_i|`, i ∈ a in block b   |
+/// | `s.largest_outside_in_block(x, a, b, k)`| free ∪ the k largest `|x_i|`, i ∉ a in block b   |
+///
+/// Ties and short candidate lists as for `largest_in`.
+template <class S>
+concept BlockedParameterSpace = ParameterSpace<S> &&
+    requires(const S& s, const typename S::Vector& x, const typename S::Support& a, Index b,
+             Index k) {
+  { s.block_count() } -> std::convertible_to<Index>;
+  { s.size_in_block(a, b) } -> std::convertible_to<Index>;
+  { s.largest_in_block(x, a, b, k) } -> std::same_as<typename S::Support>;
+  { s.largest_outside_in_block(x, a, b, k) } -> std::same_as<typename S::Support>;
+};
+
 /// Whether supports `a` and `b` hold the same coordinates (expressed through the concept's
 /// operations, so it needs nothing of the Support type itself).
 template <ParameterSpace S>

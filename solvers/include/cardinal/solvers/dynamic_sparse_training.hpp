@@ -4,8 +4,10 @@
 #include <numbers>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "cardinal/bridge/error.hpp"
+#include "cardinal/bridge/parameter_space.hpp"
 #include "cardinal/bridge/problem.hpp"
 #include "cardinal/bridge/solver_result.hpp"
 #include "cardinal/bridge/trace.hpp"
@@ -31,6 +33,35 @@ typename S::Support swap_support(const S& space, typename S::Vector& w,
   const typename S::Support kept = space.largest_in(w, support, size - count);
   space.restrict(w, kept);
   return space.unite(kept, space.largest_outside(grow_score, kept, count));
+}
+
+/// swap_support within every block of a blocked space (a network's layers): in block b, drop
+/// the counts[b] smallest |w_i| of the support and grow the counts[b] largest |score_i| of the
+/// block outside the kept ones, so that every block keeps its number of constrained coordinates
+/// exactly (given enough candidates in it).
+template <BlockedParameterSpace S>
+typename S::Support swap_support_per_block(const S& space, typename S::Vector& w,
+                                           const typename S::Vector& grow_score,
+                                           const typename S::Support& support,
+                                           const std::vector<Index>& counts) {
+  const Index blocks = space.block_count();
+  require(static_cast<Index>(counts.size()) == blocks,
+          "swap_support_per_block: one count per block needed");
+  typename S::Support kept = space.empty_support();
+  for (Index b = 0; b < blocks; ++b) {
+    const Index size = space.size_in_block(support, b);
+    const Index count = counts[static_cast<std::size_t>(b)];
+    require(count >= 0 && count <= size, "swap_support_per_block: count of block " +
+                                             std::to_string(b) + " must be in [0, " +
+                                             std::to_string(size) + "]");
+    kept = space.unite(kept, space.largest_in_block(w, support, b, size - count));
+  }
+  space.restrict(w, kept);
+  typename S::Support out = kept;
+  for (Index b = 0; b < blocks; ++b)
+    out = space.unite(out, space.largest_outside_in_block(grow_score, kept, b,
+                                                          counts[static_cast<std::size_t>(b)]));
+  return out;
 }
 
 struct DynamicSparseTrainingOptions {
@@ -59,8 +90,9 @@ struct DynamicSparseTrainingOptions {
 ///   3. w ← w − μ · g ⊙ M; trace row t + 1: f, the support M, g on and off M.
 /// End: result.w = w (zero off M), result.support = M, objective f(w), kIterationLimit.
 /// |M| stays k throughout; with α = 0 the run is static sparse training on the initial
-/// support. Layer densities (uniform, Erdős–Rényi) are a matter of the space the problem
-/// exposes: one call per layer of swap_support keeps each layer's count.
+/// support. On a BlockedParameterSpace (a network's layers) every update swaps ⌊α_t |M_b|⌋ in
+/// each block b (swap_support_per_block), so each layer keeps the count the start gave it:
+/// layer densities are those of the initial support (uniform with a per-block budget scope).
 class DynamicSparseTraining {
  public:
   explicit DynamicSparseTraining(DynamicSparseTrainingOptions options)
@@ -94,6 +126,26 @@ class DynamicSparseTraining {
   SolverResult<P> minimize(const P& problem, Index sparsity) const;
 
  private:
+  /// The support after step t's update (itself when none is due), per block where the space
+  /// has blocks.
+  template <ParameterSpace S>
+  typename S::Support swapped(const S& space, typename S::Vector& w,
+                              const typename S::Vector& gradient, const typename S::Support& mask,
+                              Index t) const {
+    if constexpr (BlockedParameterSpace<S>) {
+      std::vector<Index> counts;
+      Index total = 0;
+      for (Index b = 0; b < space.block_count(); ++b) {
+        counts.push_back(swap_count(t, space.size_in_block(mask, b)));
+        total += counts.back();
+      }
+      return total > 0 ? swap_support_per_block(space, w, gradient, mask, counts) : mask;
+    } else {
+      const Index count = swap_count(t, space.size(mask));
+      return count > 0 ? swap_support(space, w, gradient, mask, count) : mask;
+    }
+  }
+
   DynamicSparseTrainingOptions options_;
 };
 
@@ -115,8 +167,7 @@ SolverResult<P> DynamicSparseTraining::minimize(const P& problem, Index sparsity
 
   for (Index t = 0; t < options_.iterations; ++t) {
     if (t > 0) objective = problem.value_and_gradient(w, gradient);
-    if (const Index count = swap_count(t, space.size(mask)); count > 0)
-      mask = swap_support(space, w, gradient, mask, count);
+    mask = swapped(space, w, gradient, mask, t);
     VectorOf<P> masked = space.zeros();
     space.axpy(1.0, gradient, masked);
     space.restrict(masked, mask);

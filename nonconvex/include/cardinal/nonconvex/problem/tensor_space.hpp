@@ -106,6 +106,12 @@ class TensorSpace {
   Support largest_outside(const Vector& x, const Support& a, Index k) const;
   Support unite(const Support& a, const Support& b) const;
   Index size(const Support& a) const;
+
+  /// BlockedParameterSpace: the blocks are the constrained tensors, in order.
+  Index block_count() const { return static_cast<Index>(blocks_.size()); }
+  Index size_in_block(const Support& a, Index block) const;
+  Support largest_in_block(const Vector& x, const Support& a, Index block, Index k) const;
+  Support largest_outside_in_block(const Vector& x, const Support& a, Index block, Index k) const;
   void restrict(Vector& y, const Support& a) const;
   double norm_on(const Vector& x, const Support& a) const;
   double norm_off(const Vector& x, const Support& a) const;
