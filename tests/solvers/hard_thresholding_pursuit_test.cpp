@@ -187,23 +187,46 @@ TEST(HardThresholdingPursuit, ReRunsAreBitIdentical) {
   EXPECT_NE(a.w[60], 0.0);  // the intercept is fitted, never thresholded
 }
 
-// Sparse logistic recovery, n = 500, p = 1000, s = 10, coefficients ±{1, 2, 3}, 20 instances
-// with fixed seeds. The default (line-search) step recovers the planted support exactly in 10 of
-// them (IHT's default: 14); with the fixed 1/L step HTP stops after its first selection (μ|∇f|
-// off the support never reaches the refit coefficients) and recovers almost none. The thresholds
-// leave a margin for rounding differences between platforms.
+// Sparse logistic recovery, n = 500, p = 1000, s = 10, coefficients ±{1, 2, 3}, X i.i.d. N(0, 1)
+// (no column scaling), as a statistical statement: on 30 fixed seeds the default step recovers
+// the planted support exactly often enough not to reject, at level 0.01, a rate of at least
+// kRate. Measured: 24 of seeds 1–30 and 148 of seeds 1001–1200 (19 and 108 with the line search
+// along the k largest gradient entries, whose step is ~3/4 of the inverse curvature along one
+// entering coordinate and keeps wrong coordinates in); the ℓ0 estimator's best 10-sparse fit is
+// not the planted support on 4 of 30 and 34 of 200. With the fixed 1/L step HTP stops after its
+// first selection (μ|∇f| off the support never reaches the refit coefficients).
 TEST(HardThresholdingPursuit, DefaultStepRecoversLogisticSupports) {
+  constexpr int kSeeds = 30;
+  constexpr double kRate = 0.65;
   int recovered = 0, recovered_inverse_smoothness = 0;
-  for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+  for (std::uint64_t seed = 1; seed <= kSeeds; ++seed) {
     const auto inst = test_support::logistic_recovery_instance(500, 1000, 10, seed);
     const auto result = HardThresholdingPursuit().minimize(inst.problem, 10);
     if (result.support == inst.support) ++recovered;
+    // The adaptive step only accepts a refit that lowers f.
+    for (std::size_t t = 1; t < result.trace.rows.size(); ++t)
+      EXPECT_LT(result.trace.rows[t].objective, result.trace.rows[t - 1].objective) << seed;
     const auto fixed = HardThresholdingPursuit({.step_rule = StepRule::kInverseSmoothness})
                            .minimize(inst.problem, 10);
     if (fixed.support == inst.support) ++recovered_inverse_smoothness;
   }
-  EXPECT_GE(recovered, 8) << recovered << " of 20";
-  EXPECT_LE(recovered_inverse_smoothness, 2) << recovered_inverse_smoothness << " of 20";
+  EXPECT_GE(recovered, test_support::binomial_lower_bound(kSeeds, kRate, 0.01))
+      << recovered << " of " << kSeeds;
+  EXPECT_LE(recovered_inverse_smoothness, 3) << recovered_inverse_smoothness << " of " << kSeeds;
+}
+
+// The adaptive step cannot cycle: at n = 300, where the selection is unstable, it stops within a
+// few iterations, every accepted refit lowering f (without the halving, the same step swapped
+// coordinates back and forth for hundreds of iterations on some of these seeds).
+TEST(HardThresholdingPursuit, DefaultStepIsMonotoneWhereSelectionIsUnstable) {
+  for (std::uint64_t seed = 1; seed <= 10; ++seed) {
+    const auto inst = test_support::logistic_recovery_instance(300, 1000, 10, seed);
+    const auto result = HardThresholdingPursuit().minimize(inst.problem, 10);
+    EXPECT_EQ(result.reason, StopReason::kConverged) << seed;
+    EXPECT_LE(result.iterations, 20) << seed;
+    for (std::size_t t = 1; t < result.trace.rows.size(); ++t)
+      EXPECT_LT(result.trace.rows[t].objective, result.trace.rows[t - 1].objective) << seed;
+  }
 }
 
 TEST(HardThresholdingPursuit, RejectsInvalidInput) {

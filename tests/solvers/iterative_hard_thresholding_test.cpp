@@ -347,15 +347,18 @@ TEST(IterativeHardThresholding, ScheduleDefersConvergenceUntilTheBudgetIsFinal) 
   EXPECT_EQ(acdc.support.size(), 5u);
 }
 
-// The default (backtracking) step on sparse logistic recovery, n = 500, p = 1000, s = 10,
-// coefficients ±{1, 2, 3}, 20 instances with fixed seeds: exact recovery in 14 (a hand-tuned
-// fixed step of 16 also 14, normalized IHT 12; in 2 of the 6 misses the returned support fits
-// better than the planted one, so no 10-sparse minimizer recovers it). The fixed 1/L step of the
-// global smoothness bound recovered none: it hits the iteration cap. The threshold leaves a
-// margin for rounding differences between platforms.
+// Sparse logistic recovery, n = 500, p = 1000, s = 10, coefficients ±{1, 2, 3}, X i.i.d. N(0, 1)
+// (no column scaling), as a statistical statement: on 30 fixed seeds the default (backtracking)
+// step recovers the planted support exactly often enough not to reject, at level 0.01, a rate of
+// at least kRate. Measured: 22 of seeds 1–30 and 148 of seeds 1001–1200; the rate is bounded by
+// the ℓ0 estimator itself, whose best 10-sparse fit is not the planted support on 4 of 30 and
+// 34 of 200 instances. The fixed 1/L step of the global smoothness bound recovered none: it hits
+// the iteration cap.
 TEST(IterativeHardThresholding, DefaultStepRecoversLogisticSupports) {
+  constexpr int kSeeds = 30;
+  constexpr double kRate = 0.65;
   int recovered = 0;
-  for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+  for (std::uint64_t seed = 1; seed <= kSeeds; ++seed) {
     const auto inst = test_support::logistic_recovery_instance(500, 1000, 10, seed);
     const auto result = IterativeHardThresholding().minimize(inst.problem, 10);
     if (result.support == inst.support) ++recovered;
@@ -363,7 +366,8 @@ TEST(IterativeHardThresholding, DefaultStepRecoversLogisticSupports) {
     for (std::size_t t = 1; t < result.trace.rows.size(); ++t)
       EXPECT_LE(result.trace.rows[t].objective, result.trace.rows[t - 1].objective) << seed;
   }
-  EXPECT_GE(recovered, 12) << recovered << " of 20";
+  EXPECT_GE(recovered, test_support::binomial_lower_bound(kSeeds, kRate, 0.01))
+      << recovered << " of " << kSeeds;
 }
 
 TEST(IterativeHardThresholding, RejectsInvalidInput) {

@@ -60,4 +60,21 @@ inline LogisticRecoveryInstance logistic_recovery_instance(Index n, Index p, Ind
   return {LogisticProblem(std::move(inst.design), y), beta, inst.support};
 }
 
+/// The smallest count of successes among `trials` independent trials of success probability
+/// `rate` that is not significantly low at level `alpha`: the largest c with P(X < c) ≤ alpha for
+/// X ~ Binomial(trials, rate). A count below it rejects "the success rate is at least `rate`"
+/// (one-sided binomial test), so a recovery-rate test asserting count ≥ c on fixed seeds fails
+/// when the rate has fallen below `rate`, not when the seeds were merely unlucky.
+inline int binomial_lower_bound(int trials, double rate, double alpha) {
+  double below = 0.0;  // P(X < c)
+  for (int c = 0; c < trials; ++c) {
+    const double log_pmf = std::lgamma(trials + 1.0) - std::lgamma(c + 1.0) -
+                           std::lgamma(trials - c + 1.0) + c * std::log(rate) +
+                           (trials - c) * std::log1p(-rate);
+    if (below + std::exp(log_pmf) > alpha) return c;
+    below += std::exp(log_pmf);
+  }
+  return trials;
+}
+
 }  // namespace cardinal::test_support

@@ -17,9 +17,10 @@ struct HardThresholdingPursuitOptions {
   /// for a sensing matrix A with (nearly) unit-norm columns; with f = ‖Xw − y‖²/(2n) that is
   /// μ = 1 for X = √n A, e.g. an i.i.d. N(0, 1) design.
   double step = 0.0;
-  /// The step when `step` is 0: adaptive (the default), μ_t = argmin_η f(w − η g_Γ) with g the
-  /// gradient and Γ its k largest entries (problem.minimize_along; 1/L for a problem without a
-  /// line search or when it gives no positive step), or the fixed μ = 1/L with L =
+  /// The step when `step` is 0: adaptive (the default), μ_t = argmin_η f(w − η g_j e_j) with g
+  /// the gradient and j its largest entry (problem.minimize_along; 1/L for a problem without a
+  /// line search or when it gives no positive step), halved while the refit does not lower f;
+  /// or the fixed μ = 1/L with L =
   /// estimate_smoothness at the start point, the step of Foucart's theorem. On logistic
   /// regression 1/L is so small that the refit coefficients dwarf μ|∇f| off the support and HTP
   /// stops after its first selection. (Backtracking on the IHT majorization, IHT's default, does
@@ -30,12 +31,23 @@ struct HardThresholdingPursuitOptions {
 /// Hard thresholding pursuit (Foucart 2011): an IHT selection step followed by a fully-corrective
 /// solve on the selected support,
 ///   S ← supp H_k(w − μ ∇f(w)),   w ← argmin { f(v) : supp v ⊆ S } (problem.minimize_on).
-/// μ is fixed (`step`, or 1/L) or, by default, an exact line search along the restricted gradient.
+/// μ is fixed (`step`, or 1/L) or, by default, the exact line search along the coordinate of the
+/// largest gradient entry: μ g_j is then the value the best entering coordinate would take alone,
+/// the quantity the selection compares with the refit coefficients (for least squares on an
+/// i.i.d. N(0, 1) design, μ ≈ 1: Foucart's step). A line search along the k largest entries
+/// together gives a smaller step (their columns all correlate with the residual), which favours
+/// the current support. On a problem without a starting point, the adaptive step is halved, up to
+/// kMaxHalvings times, while the refit on the selection does not lower f, so that the iteration
+/// cannot cycle.
 /// Starts from the fit of the free coordinates alone, or from the problem's starting point. Stops
 /// when the selected support repeats (kConverged: the next solve would return the same w) or at the
 /// iteration cap.
 class HardThresholdingPursuit {
  public:
+  /// Halvings of the adaptive step tried per iteration before a refit that does not lower f is
+  /// accepted anyway.
+  static constexpr int kMaxHalvings = 30;
+
   explicit HardThresholdingPursuit(HardThresholdingPursuitOptions options = {})
       : options_(options) {
     require(std::isfinite(options_.step) && options_.step >= 0.0,
@@ -83,7 +95,7 @@ SolverResult<P> HardThresholdingPursuit::minimize(const P& problem, Index sparsi
       if (adaptive) {
         VectorOf<P> direction = space.zeros();
         space.axpy(-1.0, gradient, direction);
-        space.restrict(direction, space.largest(gradient, sparsity));
+        space.restrict(direction, space.largest(gradient, 1));
         const double line_step = problem.minimize_along(w, direction);
         if (line_step > 0.0 && std::isfinite(line_step)) mu = line_step;
       }
@@ -93,17 +105,38 @@ SolverResult<P> HardThresholdingPursuit::minimize(const P& problem, Index sparsi
 
   result.reason = StopReason::kIterationLimit;
   for (Index iteration = 1; iteration <= options_.stopping.max_iterations; ++iteration) {
-    const double step = step_at();
-    VectorOf<P> proxy = space.zeros();
-    space.axpy(1.0, w, proxy);
-    space.axpy(-step, gradient, proxy);
-    SupportOf<P> selected = space.largest(proxy, sparsity);
-    if (same_support(space, selected, support)) {
+    double step = step_at();
+    // The adaptive step halves while the refit on the selected support does not lower f: a step
+    // at the inverse curvature can swap coordinates back and forth, and every halving moves the
+    // selection towards the current support, where the iteration stops. Not for a problem with a
+    // starting point (a network): its f is a mini-batch loss, whose values on successive batches
+    // do not compare, and every refit is a training run.
+    const bool monotone = adaptive && !StartingPointProblem<P>;
+    bool converged = false;
+    VectorOf<P> candidate, candidate_gradient = space.zeros();
+    double candidate_objective = objective;
+    SupportOf<P> selected;
+    for (int halving = 0;; ++halving) {
+      VectorOf<P> proxy = space.zeros();
+      space.axpy(1.0, w, proxy);
+      space.axpy(-step, gradient, proxy);
+      selected = space.largest(proxy, sparsity);
+      if (same_support(space, selected, support)) {
+        converged = true;
+        break;
+      }
+      candidate = problem.minimize_on(selected, w);
+      candidate_objective = problem.value_and_gradient(candidate, candidate_gradient);
+      if (!monotone || candidate_objective < objective || halving == kMaxHalvings) break;
+      step *= 0.5;
+    }
+    if (converged) {
       result.reason = StopReason::kConverged;
       break;
     }
-    w = problem.minimize_on(selected, w);
-    objective = problem.value_and_gradient(w, gradient);
+    w = std::move(candidate);
+    gradient = std::move(candidate_gradient);
+    objective = candidate_objective;
     support = std::move(selected);
     record(problem, result.trace, iteration, objective, gradient, support, clock);
     result.iterations = iteration;

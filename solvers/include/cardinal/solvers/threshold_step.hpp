@@ -13,9 +13,9 @@ namespace cardinal {
 enum class StepRule {
   /// A step adapted at every iteration to the curvature along the sparse directions the iterates
   /// move in, which for logistic regression is far below the global bound L. IHT: backtracking on
-  /// the restricted majorization (BacktrackingThresholdStep). HTP: the exact line search along
-  /// the gradient restricted to its k largest entries (after a refit, the coordinates that may
-  /// enter), as normalized IHT does on the current support.
+  /// the restricted majorization (BacktrackingThresholdStep). HTP: the exact line search along the
+  /// coordinate of the largest gradient entry (after a refit, the best coordinate that may enter),
+  /// halved while the refit does not lower f.
   kAdaptive,
   /// μ = 1/L, L = estimate_smoothness at the start point, for every iteration: the step the
   /// convergence theorems of IHT and HTP assume (`cardinal bounds` runs with it).
