@@ -38,8 +38,8 @@ constexpr double kDefaultMaskLrSgd = 1000.0;
 
 std::string usage() {
   std::ostringstream out;
-  out << "Usage: cardinal supermask --model NAME --dataset NAME [--criterion NAME]... [--keep F]\n"
-         "                          [--learned] [options]\n\n"
+  out << "Usage: cardinal supermask [--model NAME] [--dataset NAME] [--criterion NAME]...\n"
+         "                          [--keep F] [--learned] [options]\n\n"
          "Supermasks (Zhou, Lan, Liu & Yosinski 2019): masks that make an untrained, randomly\n"
          "initialized network far better than chance. The network is initialized (--seed) and a\n"
          "copy is trained densely (the Training options; default 1 epoch). Each criterion scores\n"
