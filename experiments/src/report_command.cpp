@@ -318,7 +318,9 @@ std::vector<std::string> reproducing_arguments(const ExperimentDefinition& d,
 
 std::vector<Block> report_blocks(const ExperimentDefinition& d, const fs::path& store,
                                  const ExperimentRuns& runs,
-                                 const std::vector<ExperimentPlot>& plots) {
+                                 const std::vector<ExperimentPlot>& plots,
+                                 const std::vector<CollectedFigure>& collected,
+                                 const fs::path& output) {
   std::vector<Block> b;
   b.push_back(heading(1, d.title));
   b.push_back(list({"experiment: " + d.name + " (version " + std::to_string(d.version) + ")",
@@ -391,6 +393,18 @@ std::vector<Block> report_blocks(const ExperimentDefinition& d, const fs::path& 
     b.push_back({.kind = Block::kImage, .text = p.name + ".png", .caption = p.title});
     if (!p.summary.columns.empty()) b.push_back(table(p.summary));
   }
+  for (const CollectedFigure& f : collected) {
+    b.push_back(heading(3, f.title));
+    std::string data;
+    for (const std::string& file : f.files)
+      if (file.ends_with(".csv")) data += (data.empty() ? "" : ", ") + file;
+    b.push_back(paragraph(f.caption + (data.empty() ? "" : " Data: " + data + ".")));
+    if (fs::exists(output / (f.name + ".png")))
+      b.push_back({.kind = Block::kImage, .text = f.name + ".png", .caption = f.title});
+    if (!f.summary.rows.empty()) b.push_back(table(f.summary));
+  }
+  if (plots.empty() && collected.empty())
+    b.push_back(paragraph("No figure: the drawn runs left no results to draw."));
 
   b.push_back(heading(2, "Reproduce"));
   std::vector<std::string> unexpressed;
@@ -455,8 +469,12 @@ int report_main(const std::vector<std::string>& args) {
   const std::vector<ExperimentPlot> plots = experiment_plots(store, definition, runs);
   const fs::path output =
       v.count("output") ? fs::path(v["output"].as<std::string>()) : store / "reports" / name;
-  write_plots(output, plots, ImageFormats::kBoth);
-  const std::vector<Block> blocks = report_blocks(definition, store, runs, plots);
+  if (!plots.empty()) write_plots(output, plots, ImageFormats::kBoth);
+  const std::vector<CollectedFigure> collected =
+      collect_command_figures(store, runs.runs, output, ImageFormats::kBoth);
+  fs::create_directories(output);
+  const std::vector<Block> blocks =
+      report_blocks(definition, store, runs, plots, collected, output);
   write_file_atomically(output / "report.md", markdown(blocks));
   write_file_atomically(output / "report.html", html(definition.title, blocks, output));
   std::cout << "cardinal report: " << name << " (" << runs.variant << "), " << runs.runs.size()
