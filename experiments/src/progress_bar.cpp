@@ -70,6 +70,14 @@ ProgressBar::ProgressBar(std::ostream& out, ProgressStyle style, std::string lab
       start_(std::chrono::steady_clock::now()),
       last_draw_(start_) {
   if (enabled_) draw(true);
+  if (style_ == ProgressStyle::kLines && line_interval_.count() > 0)
+    ticker_ = std::thread([this] {
+      std::unique_lock lock(mutex_);
+      while (!finished_) {
+        if (stop_.wait_for(lock, line_interval_) == std::cv_status::timeout && !finished_)
+          draw(false);
+      }
+    });
 }
 
 ProgressBar::~ProgressBar() {
@@ -83,7 +91,7 @@ void ProgressBar::advance(Index count) {
 }
 
 void ProgressBar::finish() {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
   if (!enabled_ || finished_) return;
   if (style_ == ProgressStyle::kRedrawn) {
     draw(true);
@@ -92,6 +100,9 @@ void ProgressBar::finish() {
     draw(true);
   }
   finished_ = true;
+  stop_.notify_all();
+  lock.unlock();
+  if (ticker_.joinable()) ticker_.join();
 }
 
 void ProgressBar::draw(bool force) {

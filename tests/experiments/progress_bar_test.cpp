@@ -7,6 +7,7 @@
 #include <chrono>
 #include <sstream>
 #include <string>
+#include <thread>
 
 namespace cardinal {
 namespace {
@@ -67,6 +68,18 @@ TEST(ProgressBar, InALogItWritesWholeLinesNowAndThen) {
     bar.advance(2);
   }
   EXPECT_NE(partial.str().find("2/5 runs"), std::string::npos) << partial.str();
+}
+
+TEST(ProgressBar, InALogALongWaitStillWritesALineEveryInterval) {
+  std::ostringstream out;
+  {
+    ProgressBar bar(out, ProgressStyle::kLines, "sweep", "runs", 2, 0,
+                    std::chrono::milliseconds(40));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  }
+  // The start line and several while nothing finished.
+  EXPECT_GE(count(out.str(), '\n'), 3u) << out.str();
+  EXPECT_NE(out.str().find("0/2 runs"), std::string::npos) << out.str();
 }
 
 }  // namespace

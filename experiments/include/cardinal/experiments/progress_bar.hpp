@@ -1,9 +1,11 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <iosfwd>
 #include <mutex>
 #include <string>
+#include <thread>
 
 #include "cardinal/bridge/index.hpp"
 
@@ -23,8 +25,8 @@ std::string format_progress(const std::string& label, const std::string& units, 
 enum class ProgressStyle { kOff, kRedrawn, kLines };
 
 /// Progress on a stream. Redrawn: one line redrawn in place with '\r', at most every 100 ms.
-/// Lines: a full line when it starts, then at most one per `line_interval` as units finish,
-/// and always one for the last unit. Thread-safe.
+/// Lines: a full line when it starts, then one every `line_interval` (also while no unit
+/// finishes: a long sweep shows it is alive) and one for the last unit. Thread-safe.
 class ProgressBar {
  public:
   /// `resumed` units were already done when the bar starts. `enabled` chooses kRedrawn or kOff.
@@ -50,6 +52,8 @@ class ProgressBar {
   bool enabled_;
   std::chrono::milliseconds line_interval_;
   Index drawn_done_ = -1;  ///< the count of the last line written (kLines)
+  std::condition_variable stop_;
+  std::thread ticker_;  ///< kLines with an interval: writes a line every interval
   std::string label_, units_;
   Index total_, resumed_, done_;
   std::chrono::steady_clock::time_point start_, last_draw_;
