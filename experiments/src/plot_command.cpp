@@ -1,4 +1,5 @@
 // `cardinal plot NAME`: the figures of an experiment's runs, drawn from the run store.
+#include <algorithm>
 #include <iostream>
 
 #include "cardinal/bridge/error.hpp"
@@ -42,10 +43,40 @@ po::options_description plot_options() {
       ("format", po::value<std::string>()->default_value("both"), "images: png, svg or both")
       ("variant", po::value<std::string>()->default_value(""),
        "the variant to draw (default: that of the most recently finished run)")
-      ("definitions", po::value<std::string>(), "a folder of NAME.json definitions to search first");
+      ("definitions", po::value<std::string>(), "a folder of NAME.json definitions to search first")
+      ("quiet,q", po::bool_switch(), "print the files only, not the figures' numbers");
   return options;
 }
 // clang-format on
+
+/// Characters of UTF-8 text as a terminal shows them (one per code point).
+std::size_t display_width(const std::string& text) {
+  std::size_t width = 0;
+  for (unsigned char c : text) width += (c & 0xc0) != 0x80;
+  return width;
+}
+
+/// `table` with aligned columns, for a terminal.
+std::string text_table(const PlotTable& table) {
+  std::vector<std::size_t> widths(table.columns.size(), 0);
+  const auto measure = [&](const std::vector<std::string>& row) {
+    for (std::size_t c = 0; c < row.size() && c < widths.size(); ++c)
+      widths[c] = std::max(widths[c], display_width(row[c]));
+  };
+  measure(table.columns);
+  for (const auto& row : table.rows) measure(row);
+  std::string out;
+  const auto line = [&](const std::vector<std::string>& row) {
+    std::string text = " ";
+    for (std::size_t c = 0; c < row.size() && c < widths.size(); ++c)
+      text += " " + row[c] + std::string(widths[c] - display_width(row[c]) + 1, ' ');
+    while (!text.empty() && text.back() == ' ') text.pop_back();
+    out += text + "\n";
+  };
+  line(table.columns);
+  for (const auto& row : table.rows) line(row);
+  return out;
+}
 
 int plot_main(const std::vector<std::string>& args) {
   std::vector<std::string> rest = args;
@@ -90,6 +121,11 @@ int plot_main(const std::vector<std::string>& args) {
       if (file.size() > 4 && file.compare(file.size() - 4, 4, ".csv") == 0)
         std::cout << "    data " << (output / file).string() << '\n';
   }
+  // The numbers of each figure, as a table (mean ± std (n) over seeds), unless --quiet.
+  if (!v["quiet"].as<bool>())
+    for (const ExperimentPlot& p : plots)
+      if (!p.summary.rows.empty())
+        std::cout << '\n' << p.title << " (" << p.name << ".png):\n" << text_table(p.summary);
   return 0;
 }
 
