@@ -741,10 +741,11 @@ ExperimentPlot supermask_plot(const std::string& experiment,
     s << (i ? ", " : "") << tic_label(criteria[i] + (other ? " (" + percent(fraction) + ")" : ""))
       << " " << i;
   }
+  // Room below for the slanted labels (a character is about twice as high as wide, and a label
+  // at 35 degrees drops sin 35 of its length); the key, outside on the right, sets that margin.
   std::size_t longest = 0;
-  for (const std::string& c : criteria) longest = std::max(longest, c.size() + 7);
-  s << ")\nset grid noxtics\nset bmargin " << 3 + static_cast<int>(longest * 0.6)
-    << "\nset rmargin " << 4 + static_cast<int>(longest * 0.8)
+  for (const std::string& c : criteria) longest = std::max(longest, c.size() + 8);
+  s << ")\nset grid noxtics\nset bmargin " << 2 + static_cast<int>(std::ceil(0.3 * longest))
     << "\nset key outside right top box\nset offsets 0, 0, graph 0.05, 0\nset bars 2\nplot";
   const double spread = series.size() > 1 ? 0.4 / static_cast<double>(series.size() - 1) : 0.0;
   for (std::size_t i = 0; i < series.size(); ++i) {
@@ -764,8 +765,8 @@ ExperimentPlot supermask_plot(const std::string& experiment,
   s << ", \\\n    0.1 with lines dt 3 lc rgb \"#444444\" title \"chance (10 classes)\"\n";
   p.figure = {.name = p.name,
               .body = s.str(),
-              .width = std::max(1100, 70 * static_cast<int>(criteria.size()) + 500),
-              .height = 750};
+              .width = std::max(1100, 60 * static_cast<int>(criteria.size()) + 500),
+              .height = 650 + 6 * static_cast<int>(longest)};
   return p;
 }
 

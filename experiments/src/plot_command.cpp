@@ -16,7 +16,7 @@ namespace {
 
 constexpr const char* kUsage =
     "Usage: cardinal plot NAME [--store DIR] [--output DIR] [--format png|svg|both]\n"
-    "                          [--variant V]\n\n"
+    "                          [--variant V] [--quiet]\n\n"
     "Draws the figures of experiment NAME from the finished runs in the store (`cardinal\n"
     "experiment run NAME --store DIR`), by the commands of its runs:\n"
     "  lottery    test accuracy and early-stopping iteration vs weights remaining (log scale,\n"
@@ -32,7 +32,8 @@ constexpr const char* kUsage =
     "for a collected figure, the CSV files its script reads, prefixed like it) and NAME.gp (the\n"
     "gnuplot script), in --output (default STORE/plots/EXPERIMENT/). Runs not\n"
     "finished, of another variant, or of an earlier sweep with other settings are skipped with a\n"
-    "note. Needs gnuplot (CARDINAL_GNUPLOT names the executable). See docs/experiments.md.";
+    "note. Prints each figure's numbers (mean +/- std (n) over seeds) unless --quiet. Needs\n"
+    "gnuplot (CARDINAL_GNUPLOT names the executable). See docs/experiments.md.";
 
 // clang-format off
 po::options_description plot_options() {

@@ -365,8 +365,8 @@ int supermask_main(const std::vector<std::string>& args) {
   }
 
   write_file_atomically(output / "settings.json", settings.dump(2) + '\n');
-  write_file_atomically(output / "results.csv", results_csv(rows));
   write_file_atomically(output / "baselines.csv", baselines);
+  write_file_atomically(output / "results.csv", results_csv(rows));
   std::cout << (quiet ? "" : "\n") << table(rows);
   if (!quiet) std::cout << "\n  results " << (output / "results.csv").string() << '\n';
   return 0;
