@@ -636,17 +636,22 @@ def markdown(rows, machine, notes):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--build", default=os.path.join(ROOT, "build"), help="build directory with bin/cardinal-bench")
-    parser.add_argument("--out", default=os.path.join(ROOT, "bench", "results"))
+    parser.add_argument("--out", default=os.path.join(ROOT, "bench", "results"),
+                        help="folder of results.csv, results.md and raw.json (default: the tracked bench/results)")
     parser.add_argument("--rounds", type=int, default=3, help="alternations of cardinal and the peers")
     parser.add_argument("--sections", nargs="+", default=SECTIONS, choices=SECTIONS)
-    parser.add_argument("--merge", action="store_true",
-                        help="keep the rows of results.csv (and raw.json) for the sections not run now")
+    parser.add_argument("--merge", action=argparse.BooleanOptionalAction, default=None,
+                        help="keep the rows of results.csv (and raw.json) for the sections not run now "
+                             "(the default when --sections names a subset; --no-merge replaces them)")
     parser.add_argument("--smoke", action="store_true", help="tiny problems, one round (CI)")
     parser.add_argument("--keep", action="store_true", help="keep the generated data sets")
     parser.add_argument("--no-install", action="store_true",
                         help="do not run bench/scripts/install-peers first (--smoke never does)")
     args = parser.parse_args()
     args.argv = sys.argv[1:]
+    if args.merge is None:
+        # A partial run keeps the other sections' results rather than dropping them silently.
+        args.merge = set(args.sections) != set(SECTIONS)
     if args.smoke:
         args.rounds = 1
     elif not args.no_install:
@@ -680,6 +685,8 @@ def main():
     machine["glmnet"] = comparison.have_glmnet
     comparison.write(sections, machine)
     log("wrote %s/results.csv and results.md" % args.out)
+    if args.merge and set(sections) != set(SECTIONS):
+        log("kept the earlier results of the sections not run now (--no-merge drops them)")
 
 
 if __name__ == "__main__":

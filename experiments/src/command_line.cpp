@@ -1,9 +1,12 @@
 #include "cardinal/experiments/command_line.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <iostream>
 #include <new>
+#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -15,6 +18,26 @@
 
 namespace cardinal {
 namespace po = boost::program_options;
+
+std::string readable_defaults(const std::string& help) {
+  // Boost prints a double default with 17 significant digits (0.10000000000000001): each
+  // "(=NUMBER)" with a fraction is rewritten as the shortest text that reads back the same.
+  static const std::regex kDefault(R"(\(=(-?[0-9]*\.[0-9]+(?:[eE][-+]?[0-9]+)?)\))");
+  std::string out;
+  auto last = help.cbegin();
+  for (std::sregex_iterator it(help.begin(), help.end(), kDefault), end; it != end; ++it) {
+    const std::smatch& match = *it;
+    out.append(last, match[0].first);
+    const std::string number = match[1].str();
+    const double value = std::strtod(number.c_str(), nullptr);
+    char shortest[64];
+    const auto written = std::to_chars(shortest, shortest + sizeof shortest, value);
+    out += "(=" + std::string(shortest, written.ptr) + ")";
+    last = match[0].second;
+  }
+  out.append(last, help.cend());
+  return out;
+}
 
 int max_threads() {
   return std::max(16, 4 * static_cast<int>(std::thread::hardware_concurrency()));
@@ -35,7 +58,9 @@ std::optional<po::variables_map> parse_command_line(const std::string& usage,
   po::variables_map values;
   po::store(po::command_line_parser(args).options(options).run(), values);
   if (values.count("help")) {
-    out << usage << "\n\n" << options << '\n';
+    std::ostringstream text;
+    text << options;
+    out << usage << "\n\n" << readable_defaults(text.str()) << '\n';
     return std::nullopt;
   }
   if (values.count("config")) {

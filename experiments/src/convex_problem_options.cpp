@@ -15,11 +15,12 @@ namespace cardinal {
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
 
-po::options_description problem_options_description() {
+po::options_description problem_options_description(bool with_network) {
   po::options_description problem("Problem");
-  problem.add_options()("problem", po::value<std::string>()->required(),
-                        "least-squares | logistic | network")("data", po::value<std::string>(),
-                                                              "data file: LIBSVM/SVMlight or CSV")(
+  problem.add_options()(
+      "problem", po::value<std::string>()->required(),
+      with_network ? "least-squares | logistic | network" : "least-squares | logistic")(
+      "data", po::value<std::string>(), "data file: LIBSVM/SVMlight or CSV")(
       "format", po::value<std::string>()->default_value("auto"),
       "auto (by extension: .csv is CSV, anything else LIBSVM) | libsvm | csv")(
       "label-column", po::value<std::string>(),
@@ -39,7 +40,9 @@ po::options_description problem_options_description() {
       "synthetic: noise standard deviation")("sparse-design", po::bool_switch(),
                                              "synthetic: store the design as a sparse matrix")(
       "seed", number<std::uint64_t>()->default_value(1),
-      "synthetic: random seed; network: seed of the initialization and the batch order")(
+      with_network ? "synthetic: random seed; network: seed of the initialization and the batch "
+                     "order"
+                   : "synthetic: random seed")(
       "ridge", number<double>({.min = 0.0})->default_value(0.0), "ridge term (lambda2/2)||w||^2")(
       "intercept", po::bool_switch(), "fit an unpenalized intercept")(
       "normalize", po::bool_switch(),
@@ -54,7 +57,7 @@ namespace {
 constexpr NumberRange<double> kFraction{.min = 0.0, .max = 1.0};
 }  // namespace
 
-po::options_description solver_options_description() {
+po::options_description solver_options_description(bool with_network) {
   po::options_description solver("Solver");
   solver.add_options()("solver", po::value<std::string>()->required(),
                        ("one of: " + solver_names()).c_str())(
@@ -74,9 +77,10 @@ po::options_description solver_options_description() {
       number<double>({.min = 0.0, .max = 1.0, .exclusive_min = true})->default_value(1e-3),
       "lasso: lambda_min / lambda_max")(
       "coordinates-per-step", number<Index>({.min = 1})->default_value(1),
-      "fcfgs: coordinates added per forward step (--problem network: default a tenth of "
-      "the budget)")("no-reselect", po::bool_switch(),
-                     "fgs: every step selects a coordinate not selected before")(
+      with_network ? "fcfgs: coordinates added per forward step (--problem network: default a "
+                     "tenth of the budget)"
+                   : "fcfgs: coordinates added per forward step")(
+      "no-reselect", po::bool_switch(), "fgs: every step selects a coordinate not selected before")(
       "iht-schedule", po::value<std::string>()->default_value("constant"),
       "iht/niht: budget per iteration, constant | gradual (cubic, from dense at --prune-begin "
       "to k at --prune-end)")("solver-momentum", number<double>()->default_value(0.0),

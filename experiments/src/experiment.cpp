@@ -225,6 +225,27 @@ ExperimentDefinition find_experiment(const std::string& name, const fs::path& di
   throw InvalidInput("unknown experiment '" + name + "' (known: " + known + ")");
 }
 
+nlohmann::json given_settings(const po::variables_map& values) {
+  nlohmann::json options = nlohmann::json::object();
+  for (const auto& [name, value] : values) {
+    if (value.defaulted() || value.empty() || kNotHashed.count(name) || name == "config" ||
+        name == "max-memory")
+      continue;
+    options[name] = any_to_json(value.value());
+  }
+  return options;
+}
+
+std::string default_solve_output(const po::variables_map& values) {
+  if (!values["output"].defaulted()) return values["output"].as<std::string>();
+  const auto text = [&](const char* name) {
+    return values.count(name) ? values[name].as<std::string>() : std::string("unknown");
+  };
+  return (fs::path(values["output"].as<std::string>()) /
+          (text("problem") + "-" + text("solver") + "-" + settings_hash(given_settings(values))))
+      .string();
+}
+
 std::vector<std::string> to_arguments(const nlohmann::json& options) {
   std::vector<std::string> args;
   auto text = [](const nlohmann::json& v) {

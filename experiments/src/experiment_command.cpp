@@ -225,8 +225,10 @@ int run(const po::variables_map& v, const std::string& name) {
             << std::flush;
   std::vector<std::string> failures;
   {
-    ProgressBar bar(std::cerr, isatty(STDERR_FILENO) != 0, d.name, "runs",
-                    static_cast<Index>(runs.size()), reused);
+    // On a terminal a bar redrawn in place; in a log a line a minute, and one per run at most.
+    ProgressBar bar(std::cerr,
+                    isatty(STDERR_FILENO) != 0 ? ProgressStyle::kRedrawn : ProgressStyle::kLines,
+                    d.name, "runs", static_cast<Index>(runs.size()), reused);
     run_locally(store, runs, current_executable(), jobs, threads,
                 [&](const PlannedRun& r, int status, bool was_reused) {
                   if (!was_reused) bar.advance();

@@ -12,6 +12,7 @@
 #include <set>
 #include <sstream>
 #include <stdexcept>
+#include <tuple>
 #include <utility>
 
 #include "cardinal/bridge/error.hpp"
@@ -211,12 +212,24 @@ std::string printf_text(const char* format, double value) {
   return buffer;
 }
 
-/// "0.9812 ± 0.0021 (3)" (4 significant digits), "-" when there is no value.
+/// "0.9812 ± 0.0021 (3)": the mean to 4 significant digits and the deviation to the same
+/// decimal place, so that every cell of a table reads alike; "-" when there is no value.
 std::string mean_std(const Statistics& s) {
   if (s.n == 0) return "-";
-  if (s.n == 1) return printf_text("%.4g", s.mean) + " (1)";
-  return printf_text("%.4g", s.mean) + " ± " + printf_text("%.2g", s.std) + " (" +
-         std::to_string(s.n) + ")";
+  const double magnitude = std::abs(s.mean);
+  const bool fixed =
+      s.mean == 0.0 || (std::isfinite(s.mean) && magnitude >= 1e-3 && magnitude < 1e6);
+  const int decimals = fixed && magnitude > 0.0
+                           ? std::max(0, 3 - static_cast<int>(std::floor(std::log10(magnitude))))
+                           : 0;
+  const auto text = [&](double value) {
+    if (!fixed) return printf_text("%.3e", value);
+    char format[16];
+    std::snprintf(format, sizeof format, "%%.%df", decimals);
+    return printf_text(format, value);
+  };
+  if (s.n == 1) return text(s.mean) + " (1)";
+  return text(s.mean) + " ± " + text(s.std) + " (" + std::to_string(s.n) + ")";
 }
 
 std::string percent(double fraction) {
@@ -301,8 +314,23 @@ std::vector<std::string> unique_series(const PlotTable& t) {
   return out;
 }
 
+/// A gnuplot title expression: lines of `text` (split at '\n') joined by newlines.
+std::string title_expression(const std::string& text) {
+  std::string out;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);)
+    out += (out.empty() ? "" : " . \"\\n\" . ") + gnuplot_string(line);
+  return out.empty() ? "\"\"" : out;
+}
+
+/// The second line of a title: what ran, and over how many seeds.
+std::string setting_line(const std::string& setting, Index seeds) {
+  return setting + (setting.empty() ? "" : ", ") + "mean ± std over " + std::to_string(seeds) +
+         " seed" + (seeds == 1 ? "" : "s");
+}
+
 std::string common_settings(const std::string& title) {
-  return "set termoption noenhanced\nset encoding utf8\nset title " + gnuplot_string(title) +
+  return "set termoption noenhanced\nset encoding utf8\nset title " + title_expression(title) +
          "\nset grid\nset border lw 1\n";
 }
 
@@ -327,21 +355,29 @@ std::string weights_axis(const std::vector<LevelPoint>& points) {
   return s.str();
 }
 
+/// Series drawn side by side on the log weights axis are shifted by this factor apart, so that
+/// their error bars (with caps) do not hide each other.
+constexpr double kSeriesShift = 0.022;
+
 GnuplotFigure level_figure(const std::string& name, const std::string& title,
                            const std::string& ylabel, const PlotTable& t,
                            const std::vector<LevelPoint>& points, const std::string& quantity,
-                           const std::string& settings) {
+                           const std::string& settings, const std::string& extra_plots = "") {
   std::ostringstream s;
   s << common_settings(title) << weights_axis(points) << "set ylabel " << gnuplot_string(ylabel)
-    << "\nset offsets 0, 0, graph 0.05, graph 0.05\nset bars small\n"
+    << "\nset offsets 0, 0, graph 0.05, graph 0.05\nset bars 1.5\n"
     << settings << "plot";
   const std::vector<std::string> series = unique_series(t);
-  for (std::size_t i = 0; i < series.size(); ++i)
+  for (std::size_t i = 0; i < series.size(); ++i) {
+    const double shift =
+        (static_cast<double>(i) - static_cast<double>(series.size() - 1) / 2.0) * kSeriesShift;
     s << (i ? ", \\\n    " : " ") << file_of(name) << " skip 1 using "
-      << on_series(series[i], "100*" + column_ref(t, "fraction_remaining")) << ":"
-      << column_ref(t, quantity + "_mean") << ":" << column_ref(t, quantity + "_std")
+      << on_series(series[i], "100*" + column_ref(t, "fraction_remaining") + "*exp(" +
+                                  format_number(shift) + ")")
+      << ":" << column_ref(t, quantity + "_mean") << ":" << column_ref(t, quantity + "_std")
       << " with yerrorlines lw 2 pt 7 ps 0.8 title " << gnuplot_string(series[i]);
-  s << "\n";
+  }
+  s << extra_plots << "\n";
   return {.name = name, .body = s.str(), .width = 1000, .height = 650};
 }
 
@@ -351,26 +387,42 @@ constexpr const char* kErrorBars =
     "CSV also holds n, min and max.";
 
 ExperimentPlot accuracy_plot(const std::string& experiment, const std::vector<LevelPoint>& points,
-                             Index seeds) {
+                             Index seeds, const std::string& setting) {
   ExperimentPlot p;
   p.name = "accuracy-vs-weights";
   p.title = "Test accuracy vs weights remaining";
+  // The dense network: level 0 of the first series (every arm's level 0 trains it alike).
+  std::optional<LevelPoint> dense;
+  for (const LevelPoint& q : points)
+    if (q.level == 0 && q.value.n > 0 && !std::isnan(q.value.mean)) {
+      dense = q;
+      break;
+    }
   p.caption = std::string(
                   "Final test accuracy of each pruning level's training, against the "
-                  "fraction of weights remaining (log scale). ") +
+                  "fraction of weights remaining (log scale; the series are shifted slightly "
+                  "sideways so that their error bars do not hide each other)") +
+              (dense ? "; the dashed line is the dense network's accuracy (level 0)" : "") +
+              ". A ticket above both controls at the same weights remaining, by more than the "
+              "error bars, is the lottery-ticket effect; differences within the error bars are "
+              "noise. " +
               kErrorBars;
   p.data = level_table(points, "test_accuracy");
   p.summary = level_summary(points);
-  p.figure = level_figure(p.name,
-                          experiment + ": test accuracy vs weights remaining (mean ± std over " +
-                              std::to_string(seeds) + " seed" + (seeds == 1 ? "" : "s") + ")",
-                          "test accuracy", p.data, points, "test_accuracy",
-                          "set key bottom left box opaque\n");
+  std::string extra;
+  if (dense)
+    extra = ", \\\n    " + format_number(dense->value.mean) +
+            " with lines dt 2 lw 1.5 lc rgb \"#444444\" title " +
+            gnuplot_string("dense network (level 0): " + printf_text("%.4f", dense->value.mean));
+  p.figure = level_figure(
+      p.name, experiment + ": test accuracy vs weights remaining\n" + setting_line(setting, seeds),
+      "test accuracy", p.data, points, "test_accuracy", "set key below box\n", extra);
   return p;
 }
 
 ExperimentPlot early_stop_accuracy_plot(const std::string& experiment,
-                                        const std::vector<LevelPoint>& points, Index seeds) {
+                                        const std::vector<LevelPoint>& points, Index seeds,
+                                        const std::string& setting) {
   ExperimentPlot p;
   p.name = "early-stop-accuracy-vs-weights";
   p.title = "Test accuracy at early stopping vs weights remaining";
@@ -381,16 +433,16 @@ ExperimentPlot early_stop_accuracy_plot(const std::string& experiment,
               kErrorBars;
   p.data = level_table(points, "early_stop_test_accuracy");
   p.summary = level_summary(points);
-  p.figure = level_figure(p.name,
-                          experiment + ": test accuracy at early stopping (mean ± std over " +
-                              std::to_string(seeds) + " seed" + (seeds == 1 ? "" : "s") + ")",
-                          "test accuracy at early stopping", p.data, points,
-                          "early_stop_test_accuracy", "set key bottom left box opaque\n");
+  p.figure = level_figure(
+      p.name, experiment + ": test accuracy at early stopping\n" + setting_line(setting, seeds),
+      "test accuracy at early stopping", p.data, points, "early_stop_test_accuracy",
+      "set key below box\n");
   return p;
 }
 
 ExperimentPlot early_stopping_plot(const std::string& experiment,
-                                   const std::vector<LevelPoint>& points, Index seeds) {
+                                   const std::vector<LevelPoint>& points, Index seeds,
+                                   const std::string& setting, bool intermediate_evaluations) {
   ExperimentPlot p;
   p.name = "early-stopping-vs-weights";
   p.title = "Early-stopping iteration vs weights remaining";
@@ -402,17 +454,35 @@ ExperimentPlot early_stopping_plot(const std::string& experiment,
               kErrorBars;
   p.data = level_table(points, "early_stop_iteration");
   p.summary = level_summary(points);
-  p.figure = level_figure(p.name,
-                          experiment + ": early-stopping iteration vs weights remaining (mean ± " +
-                              "std over " + std::to_string(seeds) + " seed" +
-                              (seeds == 1 ? "" : "s") + ")",
-                          "early-stopping iteration", p.data, points, "early_stop_iteration",
-                          "set key top left box opaque\nset yrange [0:*]\n");
+  const std::string title = experiment + ": early-stopping iteration vs weights remaining\n" +
+                            setting_line(setting, seeds);
+  if (!intermediate_evaluations) {
+    // Every curve has only its start and end: the "minimum" is the last iteration, a flat line
+    // that says nothing. Say so instead of drawing it.
+    p.caption =
+        "Not drawn: these runs evaluated the test loss only at the start and the end of each "
+        "stage (--evaluate-every 0), so there is no early-stopping iteration to find. Rerun with "
+        "--set evaluate-every=N (e.g. 100) to draw it.";
+    p.summary = {};
+    std::ostringstream s;
+    s << common_settings(title) << weights_axis(points)
+      << "set ylabel \"early-stopping iteration\"\nset yrange [0:1]\nset ytics format \"\"\n"
+      << "set label 1 "
+      << gnuplot_string(
+             "no intermediate evaluations (--evaluate-every 0): no early-stopping "
+             "iteration to draw")
+      << " at graph 0.5, graph 0.5 center\nplot NaN notitle\n";
+    p.figure = {.name = p.name, .body = s.str(), .width = 1000, .height = 650};
+    return p;
+  }
+  p.figure = level_figure(p.name, title, "early-stopping iteration", p.data, points,
+                          "early_stop_iteration", "set key below box\nset yrange [0:*]\n");
   return p;
 }
 
 ExperimentPlot instability_plot(const std::string& experiment,
-                                const std::vector<InstabilityPoint>& points, Index seeds) {
+                                const std::vector<InstabilityPoint>& points, Index seeds,
+                                const std::string& setting) {
   ExperimentPlot p;
   p.name = "instability-vs-rewind";
   p.title = "Instability vs rewind iteration";
@@ -450,8 +520,8 @@ ExperimentPlot instability_plot(const std::string& experiment,
   }
   for (auto& [level, row] : rows) p.summary.rows.push_back(std::move(row));
   std::ostringstream body;
-  body << common_settings(experiment + ": instability vs rewind iteration (mean ± std over " +
-                          std::to_string(seeds) + " seed" + (seeds == 1 ? "" : "s") + ")")
+  body << common_settings(experiment + ": instability vs rewind iteration\n" +
+                          setting_line(setting, seeds))
        << "set xlabel \"rewind iteration k\"\nset ylabel \"error barrier (test error)\"\n"
        << "set offsets graph 0.03, graph 0.03, graph 0.05, graph 0.05\nset bars small\n"
        << "set key top right box opaque\nset arrow from graph 0, first 0.02 to graph 1, first 0.02 "
@@ -468,7 +538,8 @@ ExperimentPlot instability_plot(const std::string& experiment,
   return p;
 }
 
-ExperimentPlot curves_plot(const std::string& experiment, const std::vector<CurvePoint>& points) {
+ExperimentPlot curves_plot(const std::string& experiment, const std::vector<CurvePoint>& points,
+                           const std::string& setting) {
   ExperimentPlot p;
   p.name = "training-curves";
   p.title = "Training curves per level";
@@ -494,7 +565,8 @@ ExperimentPlot curves_plot(const std::string& experiment, const std::vector<Curv
   std::ostringstream s;
   s << "set termoption noenhanced\nset encoding utf8\nset grid\n"
     << "set multiplot layout " << rows << "," << columns << " title "
-    << gnuplot_string(experiment + ": test accuracy during training (first seed)") << "\n"
+    << title_expression(experiment + ": test accuracy during training (first seed)\n" + setting)
+    << "\n"
     << "set xlabel \"iteration\"\nset ylabel \"test accuracy\"\nset key bottom right box opaque\n";
   for (const std::string& name : series) {
     s << "set title " << gnuplot_string(name + (seeds[name].empty() ? "" : ", seed " + seeds[name]))
@@ -517,32 +589,65 @@ ExperimentPlot curves_plot(const std::string& experiment, const std::vector<Curv
   return p;
 }
 
-ExperimentPlot traces_plot(const std::string& experiment, const std::vector<TracePoint>& points) {
+/// Objectives below this fraction of the largest one in a figure are rounding: a least-squares
+/// fit at 1e-31 and another at 1e-25 are both zero, not six decades apart.
+constexpr double kRoundingLevel = 1e-12;
+
+ExperimentPlot traces_plot(const std::string& experiment, const std::vector<TracePoint>& points,
+                           const std::string& setting) {
   ExperimentPlot p;
   p.name = "objective-vs-iteration";
   p.title = "Objective vs iteration";
-  p.caption = "The solver's objective at each iteration (log scale), first seed of each series.";
+  double largest = 0.0;
+  for (const TracePoint& t : points)
+    if (std::isfinite(t.objective)) largest = std::max(largest, std::abs(t.objective));
+  const double floor = kRoundingLevel * largest;
+  bool clipped = false;
+  for (const TracePoint& t : points) clipped = clipped || t.objective < floor;
+  p.caption = "The solver's objective at each iteration (log scale), first seed of each series." +
+              (clipped ? std::string(" Objectives below ") + printf_text("%.0e", kRoundingLevel) +
+                             " of the largest are rounding error (zero to the precision of the "
+                             "arithmetic) and are drawn on the dashed line at that level, not "
+                             "compared: the CSV keeps the values."
+                       : std::string());
   p.data.columns = {"series", "seed", "iteration", "objective", "support_size"};
   for (const TracePoint& t : points)
     p.data.rows.push_back({t.series, t.seed, std::to_string(t.iteration),
                            format_number(t.objective), std::to_string(t.support_size)});
   std::ostringstream s;
-  s << common_settings(experiment + ": objective vs iteration (first seed)")
+  s << common_settings(experiment + ": objective vs iteration (first seed)\n" + setting)
     << "set xlabel \"iteration\"\nset ylabel \"objective\"\nset logscale y\n"
     << "set format y \"%g\"\nset key top right box opaque\nplot";
   const std::vector<std::string> series = unique_series(p.data);
+  const std::string objective = column_ref(p.data, "objective");
+  const std::string drawn = clipped ? "(" + objective + " < " + format_number(floor) + " ? " +
+                                          format_number(floor) + " : " + objective + ")"
+                                    : objective;
   for (std::size_t i = 0; i < series.size(); ++i)
     s << (i ? ", \\\n    " : " ") << file_of(p.name) << " skip 1 using "
-      << on_series(series[i], column_ref(p.data, "iteration")) << ":"
-      << column_ref(p.data, "objective") << " with linespoints lw 2 pt 7 ps 0.5 title "
-      << gnuplot_string(series[i]);
+      << on_series(series[i], column_ref(p.data, "iteration")) << ":" << drawn
+      << " with linespoints lw 2 pt 7 ps 0.5 title " << gnuplot_string(series[i]);
+  if (clipped)
+    s << ", \\\n    " << format_number(floor) << " with lines dt 2 lc rgb \"#444444\" title "
+      << gnuplot_string("rounding level (" + printf_text("%.0e", kRoundingLevel) +
+                        " of the largest objective)");
   s << "\n";
   p.figure = {.name = p.name, .body = s.str(), .width = 1000, .height = 650};
   return p;
 }
 
+/// The most seeds behind a final metric.
+Index seed_count_of(const std::vector<FinalMetric>& metrics) {
+  Index most = 0;
+  for (const FinalMetric& m : metrics) most = std::max(most, m.value.n);
+  return most;
+}
+
+/// `objective_scale`: the largest objective the runs' traces reached (their starting point),
+/// against which a final objective is rounding; 0 when unknown.
 ExperimentPlot final_plot(const std::string& experiment, const std::vector<FinalMetric>& metrics,
-                          const std::string& metric) {
+                          const std::string& metric, const std::string& setting,
+                          double objective_scale) {
   ExperimentPlot p;
   p.name = "final-" + metric;
   std::replace(p.name.begin(), p.name.end(), '_', '-');
@@ -573,18 +678,41 @@ ExperimentPlot final_plot(const std::string& experiment, const std::vector<Final
     smallest = std::min(smallest, m.value.min);
     largest = std::max(largest, m.value.max);
   }
+  // Objectives at rounding level are zero, whatever their exponent; objectives that agree to
+  // rounding are equal, whatever the axis would zoom into.
+  const bool objective = metric == "objective";
+  const double floor =
+      kRoundingLevel * std::max({std::abs(largest), std::abs(smallest), objective_scale});
+  const bool clipped = objective && smallest >= 0.0 && smallest < floor && floor > 0.0;
+  const bool equal = objective && std::isfinite(smallest) && std::isfinite(largest) &&
+                     largest - smallest <= 1e-9 * std::max(std::abs(largest), 1e-300);
+  if (clipped) {
+    smallest = floor;  // every value is drawn at or above the floor: a log axis fits
+    positive = true;
+    p.caption += std::string(" Objectives below ") + printf_text("%.0e", kRoundingLevel) +
+                 " of the largest are rounding error: drawn on the dashed line at that level "
+                 "and shown as 0 (rounding) in the table.";
+  }
+  if (equal)
+    p.caption +=
+        " Every series reaches the same objective to within rounding (relative "
+        "difference below 1e-9): the differences are not results.";
   p.summary.columns = {"series"};
   for (const std::string& m : metric_names) p.summary.columns.push_back(m);
   for (const std::string& s : series) {
     std::vector<std::string> row = {s};
     for (const std::string& m : metric_names) {
       const auto it = cells.find({s, m});
-      row.push_back(it == cells.end() ? "-" : mean_std(it->second));
+      if (it != cells.end() && m == "objective" && clipped && it->second.max < floor)
+        row.push_back("0 (rounding, < " + printf_text("%.1e", floor) + ")");
+      else
+        row.push_back(it == cells.end() ? "-" : mean_std(it->second));
     }
     p.summary.rows.push_back(std::move(row));
   }
   std::ostringstream s;
-  s << common_settings(experiment + ": final " + label + " (mean ± std over seeds)")
+  s << common_settings(experiment + ": final " + label + "\n" +
+                       setting_line(setting, seed_count_of(metrics)))
     << "set ylabel " << gnuplot_string(label)
     << "\nset xrange [-0.6:" << format_number(static_cast<double>(p.data.rows.size()) - 0.4)
     << "]\n"
@@ -593,14 +721,32 @@ ExperimentPlot final_plot(const std::string& experiment, const std::vector<Final
     s << (i ? ", " : "") << tic_label(p.data.rows[i][1]) << " " << i;
   s << ")\nset grid noxtics\n";
   if (positive && largest / smallest > 100) s << "set logscale y\nset format y \"%g\"\n";
+  if (equal && !clipped) {
+    const double middle = (largest + smallest) / 2.0;
+    const double half = std::max(std::abs(middle) * 0.05, 1e-300);
+    s << "set yrange [" << format_number(middle - half) << ":" << format_number(middle + half)
+      << "]\nset format y \"%g\"\nset label 1 "
+      << gnuplot_string("all series equal to rounding (relative difference < 1e-9)")
+      << " at graph 0.5, graph 0.9 center\n";
+  }
+  const auto column = [&](const std::string& name) {
+    const std::string c = column_ref(p.data, name);
+    return clipped ? "(" + c + " < " + format_number(floor) + " ? " + format_number(floor) + " : " +
+                         c + ")"
+                   : c;
+  };
   s << "set offsets 0, 0, graph 0.08, graph 0.08\nset bars 2\n"
     << "plot " << file_of(p.name) << " skip 1 using " << column_ref(p.data, "position") << ":"
-    << column_ref(p.data, metric + "_mean") << ":" << column_ref(p.data, metric + "_std")
+    << column(metric + "_mean") << ":" << column_ref(p.data, metric + "_std")
     << " with yerrorbars lw 2 pt 7 ps 1.6 lc 1 notitle, \\\n    " << file_of(p.name)
-    << " skip 1 using " << column_ref(p.data, "position") << ":"
-    << column_ref(p.data, metric + "_min") << " with points pt 1 ps 1.2 lc 2 title \"min\", \\\n"
+    << " skip 1 using " << column_ref(p.data, "position") << ":" << column(metric + "_min")
+    << " with points pt 1 ps 1.2 lc 2 title \"min\", \\\n"
     << "    " << file_of(p.name) << " skip 1 using " << column_ref(p.data, "position") << ":"
-    << column_ref(p.data, metric + "_max") << " with points pt 2 ps 1.2 lc 2 title \"max\"\n";
+    << column(metric + "_max") << " with points pt 2 ps 1.2 lc 2 title \"max\"";
+  if (clipped)
+    s << ", \\\n    " << format_number(floor) << " with lines dt 2 lc rgb \"#444444\" title "
+      << gnuplot_string("rounding level");
+  s << "\n";
   p.figure = {.name = p.name,
               .body = s.str(),
               .width = std::max(700, 160 * static_cast<int>(p.data.rows.size()) + 300),
@@ -609,14 +755,18 @@ ExperimentPlot final_plot(const std::string& experiment, const std::vector<Final
 }
 
 ExperimentPlot supermask_plot(const std::string& experiment,
-                              const std::vector<CriterionPoint>& points) {
+                              const std::vector<CriterionPoint>& points,
+                              const std::vector<std::pair<std::string, Statistics>>& baselines,
+                              const std::string& setting, Index seeds) {
   ExperimentPlot p;
   p.name = "supermask-accuracy";
   p.title = "Test accuracy per mask criterion";
   p.caption = std::string(
                   "Test accuracy of the untrained network under each criterion's mask, "
                   "one series per kept-weights choice (learned: the learned supermask, "
-                  "whose fraction of weights remaining is its own; see the table). ") +
+                  "whose fraction of weights remaining is its own; see the table), against "
+                  "chance and the dense network untrained and trained (lines, and the last rows "
+                  "of the table). ") +
               kErrorBars;
   p.data.columns = {"series", "criterion_index", "criterion", "fraction_remaining"};
   for (const std::string& c : statistic_columns("test_accuracy")) p.data.columns.push_back(c);
@@ -648,11 +798,19 @@ ExperimentPlot supermask_plot(const std::string& experiment,
     }
     p.summary.rows.push_back(std::move(row));
   }
+  // The dense networks the masks are compared with (baselines.csv of each run), as rows of the
+  // table and as lines in the figure; chance is one class in ten for every data set here.
+  for (const auto& [name, accuracy] : baselines) {
+    std::vector<std::string> row = {name, "100%"};
+    for (std::size_t i = 0; i < series.size(); ++i) row.push_back(mean_std(accuracy));
+    p.summary.rows.push_back(std::move(row));
+  }
+  const double kept = criteria.empty() ? 0.0 : fractions[criteria.front()];
   std::ostringstream s;
-  s << common_settings(experiment +
-                       ": test accuracy of the untrained masked network (mean ± "
-                       "std over seeds)")
-    << "set ylabel \"test accuracy\"\nset xrange [-0.6:"
+  s << common_settings(experiment + ": test accuracy of the untrained network under each mask, " +
+                       "keeping " + percent(kept) + " of the weights\n" +
+                       setting_line(setting, seeds))
+    << "set ylabel \"test accuracy\"\nset yrange [0:*]\nset xrange [-0.6:"
     << format_number(static_cast<double>(criteria.size()) - 0.4) << "]\n"
     << "set xtics rotate by -35 left (";
   // A criterion keeping another fraction than the first one (a learned mask) says how much.
@@ -662,8 +820,12 @@ ExperimentPlot supermask_plot(const std::string& experiment,
     s << (i ? ", " : "") << tic_label(criteria[i] + (other ? " (" + percent(fraction) + ")" : ""))
       << " " << i;
   }
-  s << ")\nset grid noxtics\nset bmargin 11\nset rmargin 12\nset key top left box opaque\n"
-    << "set offsets 0, 0, graph 0.05, graph 0.05\nset bars 2\nplot";
+  // Room below for the slanted labels (a character is about twice as high as wide, and a label
+  // at 35 degrees drops sin 35 of its length); the key, outside on the right, sets that margin.
+  std::size_t longest = 0;
+  for (const std::string& c : criteria) longest = std::max(longest, c.size() + 8);
+  s << ")\nset grid noxtics\nset bmargin " << 2 + static_cast<int>(std::ceil(0.3 * longest))
+    << "\nset key outside right top box\nset offsets 0, 0, graph 0.05, 0\nset bars 2\nplot";
   const double spread = series.size() > 1 ? 0.4 / static_cast<double>(series.size() - 1) : 0.0;
   for (std::size_t i = 0; i < series.size(); ++i) {
     const double offset = (static_cast<double>(i) - (series.size() - 1) / 2.0) * spread;
@@ -674,12 +836,34 @@ ExperimentPlot supermask_plot(const std::string& experiment,
       << column_ref(p.data, "test_accuracy_std") << " with yerrorbars lw 2 pt 7 ps 1.2 title "
       << gnuplot_string(series[i]);
   }
-  s << "\n";
+  int line = 0;
+  for (const auto& [name, accuracy] : baselines)
+    s << ", \\\n    " << format_number(accuracy.mean) << " with lines dt " << 2 + line << " lc rgb "
+      << (line++ == 0 ? "\"#2ca02c\"" : "\"#9467bd\"") << " lw 1.5 title "
+      << gnuplot_string(name + ": " + printf_text("%.4f", accuracy.mean));
+  s << ", \\\n    0.1 with lines dt 3 lc rgb \"#444444\" title \"chance (10 classes)\"\n";
   p.figure = {.name = p.name,
               .body = s.str(),
-              .width = std::max(900, 70 * static_cast<int>(criteria.size()) + 300),
-              .height = 700};
+              .width = std::max(1100, 60 * static_cast<int>(criteria.size()) + 500),
+              .height = 650 + 6 * static_cast<int>(longest)};
   return p;
+}
+
+/// The dense baselines of supermask runs (baselines.csv: network,test_accuracy), averaged over
+/// the runs, in order of first appearance.
+std::vector<std::pair<std::string, Statistics>> supermask_baselines(
+    const fs::path& store, const std::vector<RunRecord>& runs) {
+  Accumulator<std::string> values;
+  for (const RunRecord& run : runs) {
+    if (run.command != "supermask") continue;
+    const fs::path file = find_file(output_of(store, run), "baselines.csv");
+    if (file.empty()) continue;
+    for (const auto& row : read_csv_rows(file, nullptr))
+      if (row.count("network")) values.add(row.at("network"), field(row, "test_accuracy"));
+  }
+  std::vector<std::pair<std::string, Statistics>> out;
+  for (const std::string& key : values.keys()) out.emplace_back(key, values.statistics(key));
+  return out;
 }
 
 Index seed_count(const std::vector<RunRecord>& runs, const std::string& command) {
@@ -712,6 +896,50 @@ Statistics summarize(const std::vector<double>& values) {
   s.std = values.size() == 1 ? 0.0 : std::sqrt(squares / static_cast<double>(values.size() - 1));
   if (std::isnan(s.mean)) s.std = kNaN;
   return s;
+}
+
+std::string runs_setting(const std::vector<RunRecord>& runs) {
+  std::vector<std::string> settings;
+  for (const RunRecord& run : runs) {
+    const nlohmann::json options = run.settings.is_object() && run.settings.contains("options")
+                                       ? run.settings["options"]
+                                       : nlohmann::json::object();
+    const auto option = [&](const char* key) {
+      return options.contains(key) ? text_of(options[key]) : std::string();
+    };
+    std::string setting;
+    const std::string problem = option("problem");
+    if (run.command == "lottery" || run.command == "supermask" || problem == "network") {
+      setting = option("model") + " on " + option("dataset");
+      const std::string subset = option("train-subset");
+      if (!subset.empty() && subset != "0") setting += " (" + subset + " training examples)";
+    } else if (run.command == "phase-transition") {
+      setting = "Gaussian least squares, p = " + option("dimension") + ", " + option("trials") +
+                " trials per cell";
+    } else if (!problem.empty()) {
+      setting = problem + " on " +
+                (option("synthetic") == "true"
+                     ? "synthetic " + option("samples") + " x " + option("dimension")
+                     : fs::path(option("data")).filename().string());
+    } else {
+      setting = run.command;
+    }
+    if (setting == " on ") setting = run.command;  // no model or data set recorded
+    if (std::find(settings.begin(), settings.end(), setting) == settings.end())
+      settings.push_back(setting);
+  }
+  std::string out;
+  for (const std::string& s : settings) out += (out.empty() ? "" : "; ") + s;
+  return out;
+}
+
+Index seeds_of(const std::vector<RunRecord>& runs) {
+  std::map<std::string, std::set<std::string>> per_series;
+  for (const RunRecord& r : runs) per_series[series_of(r)].insert(seed_of(r));
+  Index most = 0;
+  for (const auto& [series, seeds] : per_series)
+    most = std::max(most, static_cast<Index>(seeds.size()));
+  return most;
 }
 
 std::string series_of(const RunRecord& run) {
@@ -1008,23 +1236,42 @@ std::vector<ExperimentPlot> experiment_plots(const fs::path& store,
     solve = solve || r.command == "solve";
     supermask = supermask || r.command == "supermask";
   }
+  const auto runs_of = [&](const std::string& command) {
+    std::vector<RunRecord> out;
+    for (const RunRecord& r : runs.runs)
+      if (r.command == command) out.push_back(r);
+    return out;
+  };
   if (lottery) {
     const Index seeds = seed_count(runs.runs, "lottery");
+    const std::string setting = runs_setting(runs_of("lottery"));
     const auto accuracy = lottery_accuracy(store, runs.runs);
-    if (!accuracy.empty()) plots.push_back(accuracy_plot(name, accuracy, seeds));
+    if (!accuracy.empty()) plots.push_back(accuracy_plot(name, accuracy, seeds, setting));
     const auto early_accuracy = lottery_accuracy(store, runs.runs, "early_stop_test_accuracy");
     if (!early_accuracy.empty())
-      plots.push_back(early_stop_accuracy_plot(name, early_accuracy, seeds));
+      plots.push_back(early_stop_accuracy_plot(name, early_accuracy, seeds, setting));
+    // Whether any stage was evaluated between its start and end (--evaluate-every > 0).
+    bool intermediate = false;
+    for (const RunRecord& r : runs_of("lottery")) {
+      const nlohmann::json& options =
+          r.settings.contains("options") ? r.settings["options"] : nlohmann::json::object();
+      intermediate =
+          intermediate || !options.contains("evaluate-every") || options["evaluate-every"] != 0;
+    }
     const auto early = lottery_early_stopping(store, runs.runs);
-    if (!early.empty()) plots.push_back(early_stopping_plot(name, early, seeds));
+    if (!early.empty())
+      plots.push_back(early_stopping_plot(name, early, seeds, setting, intermediate));
     const auto curves = lottery_training_curves(store, runs.runs);
-    if (!curves.empty()) plots.push_back(curves_plot(name, curves));
+    if (!curves.empty()) plots.push_back(curves_plot(name, curves, setting));
     const auto instability = lottery_instability(store, runs.runs);
-    if (!instability.empty()) plots.push_back(instability_plot(name, instability, seeds));
+    if (!instability.empty()) plots.push_back(instability_plot(name, instability, seeds, setting));
   }
+  double objective_scale = 0.0;
   if (solve) {
     const auto traces = solve_traces(store, runs.runs);
-    if (!traces.empty()) plots.push_back(traces_plot(name, traces));
+    for (const TracePoint& t : traces)
+      if (std::isfinite(t.objective)) objective_scale = std::max(objective_scale, t.objective);
+    if (!traces.empty()) plots.push_back(traces_plot(name, traces, runs_setting(runs_of("solve"))));
   }
   // The final metrics of every solve series, and of the lottery series beside them in a
   // "mixed" experiment (methods compared at their final sparsity).
@@ -1040,11 +1287,15 @@ std::vector<ExperimentPlot> experiment_plots(const fs::path& store,
       objective = objective || m.metric == "objective";
     }
     if (accuracy || objective)
-      plots.push_back(final_plot(name, metrics, accuracy ? "test_accuracy" : "objective"));
+      plots.push_back(final_plot(name, metrics, accuracy ? "test_accuracy" : "objective",
+                                 runs_setting(compared), objective_scale));
   }
   if (supermask) {
     const auto points = supermask_accuracy(store, runs.runs);
-    if (!points.empty()) plots.push_back(supermask_plot(name, points));
+    if (!points.empty())
+      plots.push_back(supermask_plot(name, points, supermask_baselines(store, runs.runs),
+                                     runs_setting(runs_of("supermask")),
+                                     seed_count(runs.runs, "supermask")));
   }
   return plots;
 }
@@ -1092,6 +1343,122 @@ void write_plots(const fs::path& directory, const std::vector<ExperimentPlot>& p
         fs::remove(drawn_file);
     }
   }
+}
+
+namespace {
+
+std::string read_whole(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void replace_all(std::string& text, const std::string& from, const std::string& to) {
+  for (std::size_t at = text.find(from); at != std::string::npos;
+       at = text.find(from, at + to.size()))
+    text.replace(at, from.size(), to);
+}
+
+/// What a collected figure shows, from the command and the figure's file stem.
+std::pair<std::string, std::string> collected_title(const RunRecord& run, const std::string& stem,
+                                                    const std::string& who) {
+  if (run.command == "bounds")
+    return {"Convergence bounds: " + who,
+            "The run's objective gap f(w_t) - f(reference) and/or distance ||w_t - w*|| per "
+            "iteration (log scale, points), against every convergence bound of its solver "
+            "(solid: the assumptions hold with exact or certified constants, so the run must "
+            "stay below; dashed: not applicable). The table gives each theorem's status and "
+            "the largest ratio of the run to the bound."};
+  const std::string solver = stem.rfind("phase-", 0) == 0 ? stem.substr(6) : stem;
+  std::string caption =
+      "Empirical probability of exact support recovery by " + solver +
+      " over the (delta = n/p, rho = s/n) grid, with the Donoho-Tanner weak threshold of l1 "
+      "minimization (red).";
+  if (solver == "lasso")
+    caption +=
+        " The l1 path here stops at the sparsity budget (the first point of the path with s "
+        "nonzeros) rather than solving basis pursuit to the end, so its recovery region sits "
+        "somewhat below the curve, which describes exact l1 minimization.";
+  return {"Phase diagram of " + solver + ": " + who, caption};
+}
+
+}  // namespace
+
+std::vector<CollectedFigure> collect_command_figures(const fs::path& store,
+                                                     const std::vector<RunRecord>& runs,
+                                                     const fs::path& output, ImageFormats formats) {
+  std::vector<CollectedFigure> out;
+  for (const RunRecord& run : runs) {
+    if (run.command != "bounds" && run.command != "phase-transition") continue;
+    const fs::path directory = output_of(store, run);
+    if (!fs::is_directory(directory)) continue;
+    std::string prefix = series_of(run);
+    std::replace(prefix.begin(), prefix.end(), ' ', '_');
+    if (run.point.contains("seed")) prefix += "-seed" + text_of(run.point["seed"]);
+    std::string who = series_of(run);
+    if (run.point.contains("seed")) who += ", seed " + text_of(run.point["seed"]);
+
+    std::vector<std::string> stems;  // figures: a script or an image
+    for (const auto& entry : fs::directory_iterator(directory)) {
+      const std::string extension = entry.path().extension().string();
+      if (extension != ".gp" && extension != ".png" && extension != ".svg") continue;
+      const std::string stem = entry.path().stem().string();
+      if (std::find(stems.begin(), stems.end(), stem) == stems.end()) stems.push_back(stem);
+    }
+    std::sort(stems.begin(), stems.end());
+    std::set<std::string> copied_data;
+    for (const std::string& stem : stems) {
+      CollectedFigure figure;
+      figure.name = prefix + "-" + stem;
+      std::tie(figure.title, figure.caption) = collected_title(run, stem, who);
+      fs::create_directories(output);
+      const fs::path script = directory / (stem + ".gp");
+      if (fs::exists(script)) {
+        std::string text = read_whole(script);
+        replace_all(text, "gnuplot " + stem + ".gp", "gnuplot " + figure.name + ".gp");
+        replace_all(text, "\"" + stem + ".\"", "\"" + figure.name + ".\"");
+        for (const auto& entry : fs::directory_iterator(directory)) {
+          const std::string data = entry.path().filename().string();
+          if (entry.path().extension() != ".csv" ||
+              text.find("\"" + data + "\"") == std::string::npos)
+            continue;
+          replace_all(text, "\"" + data + "\"", "\"" + prefix + "-" + data + "\"");
+          if (copied_data.insert(data).second)
+            write_file_atomically(output / (prefix + "-" + data), read_whole(entry.path()));
+          figure.files.push_back(prefix + "-" + data);
+        }
+        write_file_atomically(output / (figure.name + ".gp"), text);
+        figure.files.push_back(figure.name + ".gp");
+      }
+      for (const char* extension : {"png", "svg"}) {
+        const bool keep = formats == ImageFormats::kBoth ||
+                          (formats == ImageFormats::kPng) == (std::string(extension) == "png");
+        const fs::path image = directory / (stem + "." + extension);
+        if (!keep || !fs::exists(image)) continue;
+        write_file_atomically(output / (figure.name + "." + extension), read_whole(image));
+        figure.files.push_back(figure.name + "." + extension);
+      }
+      if (run.command == "bounds" && fs::exists(directory / "summary.json")) {
+        nlohmann::json summary;
+        try {
+          summary = nlohmann::json::parse(read_whole(directory / "summary.json"));
+        } catch (const nlohmann::json::exception&) {
+        }
+        figure.summary.columns = {"theorem", "status", "applicable", "largest ratio to the bound"};
+        if (summary.contains("theorems") && summary["theorems"].is_array())
+          for (const auto& t : summary["theorems"])
+            figure.summary.rows.push_back({t.value("id", std::string("?")),
+                                           t.value("status", std::string("?")),
+                                           t.value("applicable", false) ? "yes" : "no",
+                                           t.contains("max_ratio") && t["max_ratio"].is_number()
+                                               ? printf_text("%.3g", t["max_ratio"].get<double>())
+                                               : std::string("-")});
+      }
+      out.push_back(std::move(figure));
+    }
+  }
+  return out;
 }
 
 }  // namespace cardinal

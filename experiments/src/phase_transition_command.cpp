@@ -388,7 +388,7 @@ GnuplotFigure heat_map(const Settings& settings, std::size_t solver_index) {
     << "set cbrange [0:1]\n"
     << "set cblabel \"P(success)\"\n"
     << "set palette defined (0 \"#f7fbff\", 0.5 \"#6baed6\", 1 \"#08306b\")\n"
-    << "set key bottom right opaque\n"
+    << "set key below\n"  // outside the grid: inside, it would hide the bottom row of cells
     << "plot \"heatmap.csv\" index " << solver_index
     << " using 1:2:3:4:5:6:7 with boxxyerror fillstyle solid 1.0 noborder lc palette notitle, \\\n"
     << "     \"curve.csv\" skip 1 using 1:2 with lines lw 3 lc rgb \"#d62728\" title "

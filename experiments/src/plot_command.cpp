@@ -1,5 +1,5 @@
 // `cardinal plot NAME`: the figures of an experiment's runs, drawn from the run store.
-#include <fstream>
+#include <algorithm>
 #include <iostream>
 
 #include "cardinal/bridge/error.hpp"
@@ -16,7 +16,7 @@ namespace {
 
 constexpr const char* kUsage =
     "Usage: cardinal plot NAME [--store DIR] [--output DIR] [--format png|svg|both]\n"
-    "                          [--variant V]\n\n"
+    "                          [--variant V] [--quiet]\n\n"
     "Draws the figures of experiment NAME from the finished runs in the store (`cardinal\n"
     "experiment run NAME --store DIR`), by the commands of its runs:\n"
     "  lottery    test accuracy and early-stopping iteration vs weights remaining (log scale,\n"
@@ -24,10 +24,16 @@ constexpr const char* kUsage =
     "             over seeds with +/- one standard deviation; training curves per level\n"
     "  solve      objective vs iteration (first seed), final objective or test accuracy per arm\n"
     "  supermask  test accuracy per mask criterion, one series per kept-weights choice\n"
-    "Each figure is NAME.png and/or NAME.svg, with NAME.csv (the aggregated numbers it draws)\n"
-    "and NAME.gp (the gnuplot script), in --output (default STORE/plots/EXPERIMENT/). Runs not\n"
+    "  mixed      the above, and the final test accuracy of every series side by side\n"
+    "  bounds     each run's objective gap / distance against its convergence bounds, as\n"
+    "             `cardinal bounds` drew it (collected, one figure per run)\n"
+    "  phase      each run's phase diagram per solver, as `cardinal phase-transition` drew it\n"
+    "Each figure is NAME.png and/or NAME.svg, with NAME.csv (the aggregated numbers it draws;\n"
+    "for a collected figure, the CSV files its script reads, prefixed like it) and NAME.gp (the\n"
+    "gnuplot script), in --output (default STORE/plots/EXPERIMENT/). Runs not\n"
     "finished, of another variant, or of an earlier sweep with other settings are skipped with a\n"
-    "note. Needs gnuplot (CARDINAL_GNUPLOT names the executable). See docs/experiments.md.";
+    "note. Prints each figure's numbers (mean +/- std (n) over seeds) unless --quiet. Needs\n"
+    "gnuplot (CARDINAL_GNUPLOT names the executable). See docs/experiments.md.";
 
 // clang-format off
 po::options_description plot_options() {
@@ -38,35 +44,39 @@ po::options_description plot_options() {
       ("format", po::value<std::string>()->default_value("both"), "images: png, svg or both")
       ("variant", po::value<std::string>()->default_value(""),
        "the variant to draw (default: that of the most recently finished run)")
-      ("definitions", po::value<std::string>(), "a folder of NAME.json definitions to search first");
+      ("definitions", po::value<std::string>(), "a folder of NAME.json definitions to search first")
+      ("quiet,q", po::bool_switch(), "print the files only, not the figures' numbers");
   return options;
 }
 // clang-format on
 
-/// Commands that draw their own figures (`bounds`: the objective against its bounds;
-/// `phase-transition`: the phase diagrams): their images are collected as they are, one file
-/// per run and figure, named `<series>[-seed<k>]-<file>`. Returns the number of files copied.
-Index collect_command_figures(const fs::path& store, const std::vector<RunRecord>& runs,
-                              const fs::path& output) {
-  Index copied = 0;
-  for (const RunRecord& run : runs) {
-    if (run.command != "bounds" && run.command != "phase-transition") continue;
-    const fs::path directory = store / run.directory / "output";
-    if (!fs::exists(directory)) continue;
-    std::string prefix = series_of(run);
-    if (run.point.contains("seed")) prefix += "-seed" + run.point["seed"].dump();
-    for (const auto& entry : fs::directory_iterator(directory)) {
-      const std::string extension = entry.path().extension().string();
-      if (extension != ".png" && extension != ".svg") continue;
-      fs::create_directories(output);
-      std::ifstream in(entry.path(), std::ios::binary);
-      const std::string bytes((std::istreambuf_iterator<char>(in)),
-                              std::istreambuf_iterator<char>());
-      write_file_atomically(output / (prefix + "-" + entry.path().filename().string()), bytes);
-      ++copied;
-    }
-  }
-  return copied;
+/// Characters of UTF-8 text as a terminal shows them (one per code point).
+std::size_t display_width(const std::string& text) {
+  std::size_t width = 0;
+  for (unsigned char c : text) width += (c & 0xc0) != 0x80;
+  return width;
+}
+
+/// `table` with aligned columns, for a terminal.
+std::string text_table(const PlotTable& table) {
+  std::vector<std::size_t> widths(table.columns.size(), 0);
+  const auto measure = [&](const std::vector<std::string>& row) {
+    for (std::size_t c = 0; c < row.size() && c < widths.size(); ++c)
+      widths[c] = std::max(widths[c], display_width(row[c]));
+  };
+  measure(table.columns);
+  for (const auto& row : table.rows) measure(row);
+  std::string out;
+  const auto line = [&](const std::vector<std::string>& row) {
+    std::string text = " ";
+    for (std::size_t c = 0; c < row.size() && c < widths.size(); ++c)
+      text += " " + row[c] + std::string(widths[c] - display_width(row[c]) + 1, ' ');
+    while (!text.empty() && text.back() == ' ') text.pop_back();
+    out += text + "\n";
+  };
+  line(table.columns);
+  for (const auto& row : table.rows) line(row);
+  return out;
 }
 
 int plot_main(const std::vector<std::string>& args) {
@@ -92,19 +102,31 @@ int plot_main(const std::vector<std::string>& args) {
   const std::vector<ExperimentPlot> plots = experiment_plots(store, definition, runs);
   const fs::path output =
       v.count("output") ? fs::path(v["output"].as<std::string>()) : store / "plots" / name;
-  const Index collected = collect_command_figures(store, runs.runs, output);
-  require(!plots.empty() || collected > 0, "nothing to plot for the runs of experiment " + name);
+  const std::vector<CollectedFigure> collected =
+      collect_command_figures(store, runs.runs, output, formats);
+  require(!plots.empty() || !collected.empty(),
+          "nothing to plot for the runs of experiment " + name);
   if (!plots.empty()) write_plots(output, plots, formats);
-  if (collected > 0)
-    std::cout << "cardinal plot: " << collected << " figure(s) drawn by the runs themselves\n";
   std::cout << "cardinal plot: " << name << " (" << runs.variant << "), " << runs.runs.size()
-            << " of " << runs.all.size() << " runs drawn\n";
+            << " of " << runs.all.size() << " runs drawn, " << plots.size() + collected.size()
+            << " figure(s) in " << output.string() << "\n";
+  const std::string images = formats == ImageFormats::kSvg   ? ",svg"
+                             : formats == ImageFormats::kPng ? ",png"
+                                                             : ",png,svg";
   for (const ExperimentPlot& p : plots)
-    std::cout << "  " << (output / p.name).string() << ".{csv,gp"
-              << (formats == ImageFormats::kSvg   ? ",svg"
-                  : formats == ImageFormats::kPng ? ",png"
-                                                  : ",png,svg")
-              << "}  " << p.title << '\n';
+    std::cout << "  " << (output / p.name).string() << ".{csv,gp" << images << "}  " << p.title
+              << '\n';
+  for (const CollectedFigure& f : collected) {
+    std::cout << "  " << (output / f.name).string() << ".{gp" << images << "}  " << f.title << '\n';
+    for (const std::string& file : f.files)
+      if (file.size() > 4 && file.compare(file.size() - 4, 4, ".csv") == 0)
+        std::cout << "    data " << (output / file).string() << '\n';
+  }
+  // The numbers of each figure, as a table (mean ± std (n) over seeds), unless --quiet.
+  if (!v["quiet"].as<bool>())
+    for (const ExperimentPlot& p : plots)
+      if (!p.summary.rows.empty())
+        std::cout << '\n' << p.title << " (" << p.name << ".png):\n" << text_table(p.summary);
   return 0;
 }
 

@@ -52,8 +52,16 @@ std::string format_progress(const std::string& label, const std::string& units, 
 
 ProgressBar::ProgressBar(std::ostream& out, bool enabled, std::string label, std::string units,
                          Index total, Index resumed)
+    : ProgressBar(out, enabled ? ProgressStyle::kRedrawn : ProgressStyle::kOff, std::move(label),
+                  std::move(units), total, resumed) {}
+
+ProgressBar::ProgressBar(std::ostream& out, ProgressStyle style, std::string label,
+                         std::string units, Index total, Index resumed,
+                         std::chrono::milliseconds line_interval)
     : out_(out),
-      enabled_(enabled),
+      style_(style),
+      enabled_(style != ProgressStyle::kOff),
+      line_interval_(line_interval),
       label_(std::move(label)),
       units_(std::move(units)),
       total_(total),
@@ -62,6 +70,14 @@ ProgressBar::ProgressBar(std::ostream& out, bool enabled, std::string label, std
       start_(std::chrono::steady_clock::now()),
       last_draw_(start_) {
   if (enabled_) draw(true);
+  if (style_ == ProgressStyle::kLines && line_interval_.count() > 0)
+    ticker_ = std::thread([this] {
+      std::unique_lock lock(mutex_);
+      while (!finished_) {
+        if (stop_.wait_for(lock, line_interval_) == std::cv_status::timeout && !finished_)
+          draw(false);
+      }
+    });
 }
 
 ProgressBar::~ProgressBar() {
@@ -75,19 +91,33 @@ void ProgressBar::advance(Index count) {
 }
 
 void ProgressBar::finish() {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
   if (!enabled_ || finished_) return;
-  draw(true);
-  out_ << '\n' << std::flush;
+  if (style_ == ProgressStyle::kRedrawn) {
+    draw(true);
+    out_ << '\n' << std::flush;
+  } else if (drawn_done_ != done_) {
+    draw(true);
+  }
   finished_ = true;
+  stop_.notify_all();
+  lock.unlock();
+  if (ticker_.joinable()) ticker_.join();
 }
 
 void ProgressBar::draw(bool force) {
   if (!enabled_ || finished_) return;
   const auto now = std::chrono::steady_clock::now();
+  const double elapsed = std::chrono::duration<double>(now - start_).count();
+  if (style_ == ProgressStyle::kLines) {
+    if (!force && now - last_draw_ < line_interval_) return;
+    last_draw_ = now;
+    drawn_done_ = done_;
+    out_ << format_progress(label_, units_, done_, resumed_, total_, elapsed) << '\n' << std::flush;
+    return;
+  }
   if (!force && now - last_draw_ < std::chrono::milliseconds(100)) return;
   last_draw_ = now;
-  const double elapsed = std::chrono::duration<double>(now - start_).count();
   // Trailing blanks erase the rest of a longer previous line.
   out_ << '\r' << format_progress(label_, units_, done_, resumed_, total_, elapsed) << "   "
        << std::flush;

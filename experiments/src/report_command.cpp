@@ -42,7 +42,9 @@ po::options_description report_options() {
 
 /// A report as a list of blocks, rendered as Markdown and as HTML.
 struct Block {
-  enum Kind { kHeading, kParagraph, kCode, kTable, kImage, kList } kind;
+  /// kData: a paragraph `text` followed by links to the files `items` (in the report's folder;
+  /// embedded as data URIs in the HTML, so that the page stays one file).
+  enum Kind { kHeading, kParagraph, kCode, kTable, kImage, kList, kData } kind;
   int level = 0;                   // heading
   std::string text;                // heading, paragraph, code; image: file name
   std::string caption;             // image
@@ -69,10 +71,21 @@ std::string shell_word(const std::string& word) {
   return quoted + "'";
 }
 
+/// `words` as one shell command, continued with " \\" onto indented lines after about 90
+/// characters, so that a report shows long command lines whole.
 std::string shell_line(const std::vector<std::string>& words) {
-  std::string line;
-  for (const std::string& w : words) line += (line.empty() ? "" : " ") + shell_word(w);
-  return line;
+  constexpr std::size_t kWidth = 90;
+  std::string out, line;
+  for (const std::string& w : words) {
+    const std::string word = shell_word(w);
+    if (!line.empty() && line.size() + 1 + word.size() > kWidth) {
+      out += line + " \\\n";
+      line = "    " + word;
+    } else {
+      line += (line.empty() ? "" : " ") + word;
+    }
+  }
+  return out + line;
 }
 
 // ---- rendering -------------------------------------------------------------------------------
@@ -106,6 +119,12 @@ std::string markdown(const std::vector<Block>& blocks) {
         break;
       case Block::kImage:
         s << "![" << b.caption << "](" << b.text << ")\n\n";
+        break;
+      case Block::kData:
+        s << b.text;
+        for (std::size_t i = 0; i < b.items.size(); ++i)
+          s << (i ? ", " : " ") << '[' << b.items[i] << "](" << b.items[i] << ')';
+        s << (b.items.empty() ? "" : ".") << "\n\n";
         break;
       case Block::kTable: {
         s << '|';
@@ -201,6 +220,14 @@ std::string html(const std::string& title, const std::vector<Block>& blocks,
         s << "<ul>\n";
         for (const std::string& item : b.items) s << "<li>" << html_escape(item) << "</li>\n";
         s << "</ul>\n";
+        break;
+      case Block::kData:
+        s << "<p>" << html_escape(b.text);
+        for (std::size_t i = 0; i < b.items.size(); ++i)
+          s << (i ? ", " : " ") << "<a download=\"" << html_escape(b.items[i])
+            << "\" href=\"data:text/csv;base64," << base64(read_bytes(directory / b.items[i]))
+            << "\">" << html_escape(b.items[i]) << "</a>";
+        s << (b.items.empty() ? "" : ".") << "</p>\n";
         break;
       case Block::kImage:
         s << "<figure><img alt=\"" << html_escape(b.caption) << "\" src=\"data:image/png;base64,"
@@ -318,15 +345,49 @@ std::vector<std::string> reproducing_arguments(const ExperimentDefinition& d,
 
 std::vector<Block> report_blocks(const ExperimentDefinition& d, const fs::path& store,
                                  const ExperimentRuns& runs,
-                                 const std::vector<ExperimentPlot>& plots) {
+                                 const std::vector<ExperimentPlot>& plots,
+                                 const std::vector<CollectedFigure>& collected,
+                                 const fs::path& output) {
   std::vector<Block> b;
   b.push_back(heading(1, d.title));
-  b.push_back(list({"experiment: " + d.name + " (version " + std::to_string(d.version) + ")",
-                    "reference: " + (d.reference.empty() ? std::string("-") : d.reference),
-                    "store: " + fs::absolute(store).string(),
-                    "drawn: variant " + runs.variant + ", " + std::to_string(runs.runs.size()) +
-                        " of " + std::to_string(runs.all.size()) + " runs"}));
-  if (!d.description.empty()) b.push_back(paragraph(d.description));
+  // What actually ran: the variant with every override, the model and data, the seeds. The
+  // definition's prose describes the variant as defined, which --set may have changed.
+  std::vector<std::string> ignored;
+  std::vector<std::string> overrides;
+  for (const std::string& a : reproducing_arguments(d, runs, ignored))
+    if (a.rfind("--set=", 0) == 0) overrides.push_back(a.substr(6));
+  std::string ran = "ran: variant " + runs.variant;
+  if (overrides.empty()) {
+    ran += " as defined (no --set)";
+  } else {
+    ran += " with ";
+    for (std::size_t i = 0; i < overrides.size(); ++i)
+      ran += (i ? ", " : "") + std::string("--set ") + overrides[i];
+  }
+  const std::string setting = runs_setting(runs.runs);
+  std::vector<std::string> header = {
+      "experiment: " + d.name + " (version " + std::to_string(d.version) + ")",
+      "reference: " + (d.reference.empty() ? std::string("-") : d.reference),
+      ran,
+      "model and data: " + (setting.empty() ? std::string("-") : setting),
+      "seeds: " + std::to_string(seeds_of(runs.runs)) + " per series",
+      "store: " + fs::absolute(store).string(),
+      "drawn: " + std::to_string(runs.runs.size()) + " of " + std::to_string(runs.all.size()) +
+          " runs"};
+  // A run on another data set than the paper's must not read as the paper's.
+  const bool reference_mnist = d.reference.find("MNIST") != std::string::npos &&
+                               d.reference.find("Fashion") == std::string::npos;
+  if (reference_mnist && setting.find("fashion-mnist") != std::string::npos)
+    header.push_back(
+        "note: the reference reports MNIST; these runs are on Fashion-MNIST, a harder data set: "
+        "compare the shape of the curves, not their values");
+  b.push_back(list(header));
+  if (!d.description.empty())
+    b.push_back(paragraph((overrides.empty()
+                               ? std::string()
+                               : std::string("The definition's description (the runs override it "
+                                             "where the \"ran\" line says): ")) +
+                          d.description));
 
   b.push_back(heading(2, "Definition"));
   std::map<std::string, std::pair<Index, std::string>> found;  // variant → runs, versions
@@ -387,10 +448,26 @@ std::vector<Block> report_blocks(const ExperimentDefinition& d, const fs::path& 
   b.push_back(heading(2, "Results"));
   for (const ExperimentPlot& p : plots) {
     b.push_back(heading(3, p.title));
-    b.push_back(paragraph(p.caption + " Data: " + p.name + ".csv."));
+    b.push_back({.kind = Block::kData,
+                 .text = p.caption + " Data (the numbers drawn, also beside this page):",
+                 .items = {p.name + ".csv"}});
     b.push_back({.kind = Block::kImage, .text = p.name + ".png", .caption = p.title});
     if (!p.summary.columns.empty()) b.push_back(table(p.summary));
   }
+  for (const CollectedFigure& f : collected) {
+    b.push_back(heading(3, f.title));
+    std::vector<std::string> data;
+    for (const std::string& file : f.files)
+      if (file.ends_with(".csv")) data.push_back(file);
+    b.push_back({.kind = Block::kData,
+                 .text = f.caption + (data.empty() ? "" : " Data (also beside this page):"),
+                 .items = data});
+    if (fs::exists(output / (f.name + ".png")))
+      b.push_back({.kind = Block::kImage, .text = f.name + ".png", .caption = f.title});
+    if (!f.summary.rows.empty()) b.push_back(table(f.summary));
+  }
+  if (plots.empty() && collected.empty())
+    b.push_back(paragraph("No figure: the drawn runs left no results to draw."));
 
   b.push_back(heading(2, "Reproduce"));
   std::vector<std::string> unexpressed;
@@ -455,8 +532,12 @@ int report_main(const std::vector<std::string>& args) {
   const std::vector<ExperimentPlot> plots = experiment_plots(store, definition, runs);
   const fs::path output =
       v.count("output") ? fs::path(v["output"].as<std::string>()) : store / "reports" / name;
-  write_plots(output, plots, ImageFormats::kBoth);
-  const std::vector<Block> blocks = report_blocks(definition, store, runs, plots);
+  if (!plots.empty()) write_plots(output, plots, ImageFormats::kBoth);
+  const std::vector<CollectedFigure> collected =
+      collect_command_figures(store, runs.runs, output, ImageFormats::kBoth);
+  fs::create_directories(output);
+  const std::vector<Block> blocks =
+      report_blocks(definition, store, runs, plots, collected, output);
   write_file_atomically(output / "report.md", markdown(blocks));
   write_file_atomically(output / "report.html", html(definition.title, blocks, output));
   std::cout << "cardinal report: " << name << " (" << runs.variant << "), " << runs.runs.size()

@@ -99,7 +99,14 @@ int export_csv(const po::variables_map& v) {
   const fs::path root = v["store"].as<std::string>();
   require(fs::exists(root / "index.sqlite"), "no run store at " + root.string());
   const RunIndex index(root);
-  const ResultTable table = collect_results(root, index.list(v["experiment"].as<std::string>()));
+  const std::string experiment = v["experiment"].as<std::string>();
+  const std::vector<RunRecord> records = index.list(experiment);
+  // A header-only CSV would read as "no results yet": an export matching nothing is an error.
+  require(!records.empty(),
+          (experiment.empty() ? std::string("no runs") : "no runs of experiment " + experiment) +
+              " in the store at " + root.string() + " (cardinal runs list --store " +
+              root.string() + " lists what it holds)");
+  const ResultTable table = collect_results(root, records);
   std::ostringstream out;
   for (std::size_t c = 0; c < table.columns.size(); ++c)
     out << (c ? "," : "") << csv_field(table.columns[c]);

@@ -15,6 +15,7 @@
 #include "cardinal/experiments/command_line.hpp"
 #include "cardinal/experiments/commands.hpp"
 #include "cardinal/experiments/convex_problem_options.hpp"
+#include "cardinal/experiments/experiment.hpp"
 #include "cardinal/experiments/network_module.hpp"
 #include "cardinal/experiments/solver_registry.hpp"
 #include "cardinal/experiments/sparsity_level.hpp"
@@ -27,7 +28,7 @@ namespace {
 constexpr const char* kUsage =
     "Usage: cardinal solve --problem {least-squares,logistic} (--data FILE | --synthetic ...)\n"
     "                      --solver NAME --sparsity S [options]\n"
-    "       cardinal solve --problem network --model NAME --dataset NAME\n"
+    "       cardinal solve --problem network [--model NAME] [--dataset NAME]\n"
     "                      --solver NAME --sparsity S [options]\n\n"
     "Runs a sparsity-constrained solver, prints a summary, and writes trace.csv (one row per\n"
     "iteration) and solution.json into the output directory, which appears only once complete.\n"
@@ -40,12 +41,14 @@ constexpr const char* kUsage =
 po::options_description solve_options() {
   po::options_description output("Output");
   output.add_options()("output,o", po::value<std::string>()->default_value("cardinal-solve"),
-                       "output directory")("overwrite", po::bool_switch(),
-                                           "replace an existing output directory")(
+                       "output directory (default: cardinal-solve/PROBLEM-SOLVER-HASH, named by "
+                       "the options given)")("overwrite", po::bool_switch(),
+                                             "replace an existing output directory")(
       "quiet,q", po::bool_switch(), "print nothing on success");
 
   po::options_description all;
-  all.add(problem_options_description()).add(solver_options_description());
+  all.add(problem_options_description(/*with_network=*/true))
+      .add(solver_options_description(/*with_network=*/true));
   all.add(network_problem_options());
   all.add(output);
   return all;
@@ -88,7 +91,7 @@ int solve(const po::variables_map& v, LoadedData data) {
 
   const SolverSettings settings = solver_settings(v);
 
-  StagedDirectory out(v["output"].as<std::string>(), v["overwrite"].as<bool>());
+  StagedDirectory out(default_solve_output(v), v["overwrite"].as<bool>());
   const SolverResult<GlmProblem<Loss>> result = run_solver(solver, settings, problem, k);
 
   std::ostringstream trace;

@@ -114,6 +114,24 @@ TEST(NumberOption, BoostOptionsUseTheSameParserOnTheCommandLineAndInConfigFiles)
             std::string::npos);
 }
 
+TEST(Help, ShowsRealDefaultsAsTheUserWouldWriteThem) {
+  po::options_description options("Training");
+  options.add_options()("lr", number<double>()->default_value(0.1), "rate")(
+      "fraction", po::value<double>()->default_value(0.05), "fraction")(
+      "prune", number<double>()->default_value(0.2), "prune")(
+      "epochs", number<Index>()->default_value(3), "epochs")(
+      "small", number<double>()->default_value(1e-7), "small");
+  std::ostringstream out;
+  EXPECT_FALSE(parse_command_line("Usage: x", options, {"--help"}, out).has_value());
+  const std::string help = out.str();
+  EXPECT_NE(help.find("(=0.1)"), std::string::npos) << help;
+  EXPECT_NE(help.find("(=0.05)"), std::string::npos) << help;
+  EXPECT_NE(help.find("(=0.2)"), std::string::npos) << help;
+  EXPECT_NE(help.find("(=3)"), std::string::npos) << help;
+  EXPECT_NE(help.find("(=1e-07)"), std::string::npos) << help;
+  EXPECT_EQ(help.find("000000"), std::string::npos) << help;
+}
+
 TEST(ParseByteSize, ReadsBinaryUnits) {
   EXPECT_EQ(parse_byte_size("--max-memory", "512"), 512u);
   EXPECT_EQ(parse_byte_size("--max-memory", "4K"), 4096u);

@@ -50,6 +50,20 @@ TEST_F(ExperimentCommand, EveryBuiltInDefinitionExpandsIntoValidCommandLines) {
       EXPECT_EQ(ids.size(), runs.size()) << d.name << ": two runs with the same settings";
     }
   }
+  // A variant other than the default runs something else: a "full" variant that plans the
+  // short one's runs would only repeat them.
+  for (const ExperimentDefinition& d : builtin_experiments()) {
+    const auto reference = plan_runs(d, d.default_variant, {});
+    for (const auto& [variant, overrides] : d.variants) {
+      if (variant == d.default_variant) continue;
+      const auto runs = plan_runs(d, variant, {});
+      std::size_t same = 0;
+      for (std::size_t i = 0; i < runs.size() && i < reference.size(); ++i)
+        same += runs[i].run_id == reference[i].run_id;
+      EXPECT_LT(same, runs.size())
+          << d.name << ": variant " << variant << " plans the runs of " << d.default_variant;
+    }
+  }
   for (const char* name : {"frankle-carbin-lenet300", "renda-rewinding-lenet300",
                            "dpf-gmp-imp-lenet300", "zhou-supermasks-lenet300", "convex-to-network"})
     EXPECT_NO_THROW(find_experiment(name)) << name;
@@ -105,6 +119,30 @@ TEST_F(ExperimentCommand, ASweepRunsIndexesReusesAndExports) {
   EXPECT_EQ(std::count(listed.output.begin(), listed.output.end(), '\n'), 5) << listed.output;
 }
 
+TEST_F(ExperimentCommand, ReadOnlyCommandsCreateNoStoreAndAnExportOfNothingSaysSo) {
+  ASSERT_EQ(test::run_cardinal("experiment show frankle-carbin-lenet300 --store " + store()).status,
+            0);
+  ASSERT_EQ(
+      test::run_cardinal("experiment run frankle-carbin-lenet300 --dry-run --store " + store())
+          .status,
+      0);
+  EXPECT_FALSE(fs::exists(store())) << "show and --dry-run only plan";
+
+  ASSERT_EQ(test::run_cardinal("experiment run convex-smoke --task 0 --store " + store()).status,
+            0);
+  const fs::path csv = dir_ / "x.csv";
+  const auto none = test::run_cardinal("runs export --experiment frankle-carbin-lenet300 --store " +
+                                       store() + " -o " + csv.string());
+  EXPECT_NE(none.status, 0) << none.output;
+  EXPECT_NE(none.output.find("no runs of experiment frankle-carbin-lenet300"), std::string::npos)
+      << none.output;
+  EXPECT_FALSE(fs::exists(csv)) << "no header-only CSV";
+  const auto some = test::run_cardinal("runs export --experiment convex-smoke --store " + store() +
+                                       " -o " + csv.string());
+  EXPECT_EQ(some.status, 0) << some.output;
+  EXPECT_TRUE(fs::exists(csv));
+}
+
 TEST_F(ExperimentCommand, TheHashFollowsBehaviourNotSpelling) {
   const auto plain =
       run_ids(test::run_cardinal("experiment show convex-smoke --store " + store()).output);
@@ -153,16 +191,40 @@ TEST_F(ExperimentCommand, CommandsThatDrawTheirOwnFiguresRunAsExperimentsAndAreP
       "solvers=omp,iht --set trials=2 --store " +
       store());
   ASSERT_EQ(phase.status, 0) << phase.output;
-  for (const char* name : {"convex-bounds", "phase-transition-gaussian"}) {
-    const auto plot = test::run_cardinal("plot " + std::string(name) + " --store " + store());
-    ASSERT_EQ(plot.status, 0) << plot.output;
-  }
+  // Two bounds figures and two phase diagrams: counted as figures (not files), each named.
+  const auto bounds_plot = test::run_cardinal("plot convex-bounds --store " + store());
+  ASSERT_EQ(bounds_plot.status, 0) << bounds_plot.output;
+  EXPECT_NE(bounds_plot.output.find("2 figure(s)"), std::string::npos) << bounds_plot.output;
+  EXPECT_NE(bounds_plot.output.find("iht-seed1-bounds.{gp,png,svg}"), std::string::npos)
+      << bounds_plot.output;
+  const auto phase_plot = test::run_cardinal("plot phase-transition-gaussian --store " + store());
+  ASSERT_EQ(phase_plot.status, 0) << phase_plot.output;
+  EXPECT_NE(phase_plot.output.find("2 figure(s)"), std::string::npos) << phase_plot.output;
   const fs::path plots = fs::path(store()) / "plots";
   for (const char* file :
        {"convex-bounds/iht-seed1-bounds.png", "convex-bounds/htp-seed1-bounds.svg",
+        "convex-bounds/iht-seed1-bounds.gp", "convex-bounds/iht-seed1-bounds.csv",
         "phase-transition-gaussian/gaussian-seed1-phase-omp.png",
-        "phase-transition-gaussian/gaussian-seed1-phase-iht.svg"})
+        "phase-transition-gaussian/gaussian-seed1-phase-iht.svg",
+        "phase-transition-gaussian/gaussian-seed1-phase-omp.gp",
+        "phase-transition-gaussian/gaussian-seed1-heatmap.csv",
+        "phase-transition-gaussian/gaussian-seed1-curve.csv"})
     EXPECT_TRUE(fs::exists(plots / file)) << file;
+  // A collected script reads the collected data and redraws its own images, in the plot folder.
+  const std::string script = test::read_file(plots / "convex-bounds/iht-seed1-bounds.gp");
+  EXPECT_NE(script.find("\"iht-seed1-bounds.csv\""), std::string::npos) << script;
+  EXPECT_NE(script.find("\"iht-seed1-bounds.\""), std::string::npos) << script;
+
+  // The reports hold those figures and the theorems' verdicts, not an empty Results section.
+  for (const char* name : {"convex-bounds", "phase-transition-gaussian"}) {
+    const auto report = test::run_cardinal("report " + std::string(name) + " --store " + store());
+    ASSERT_EQ(report.status, 0) << report.output;
+    const std::string md = test::read_file(fs::path(store()) / "reports" / name / "report.md");
+    const std::string results = md.substr(md.find("## Results"));
+    EXPECT_NE(results.find("!["), std::string::npos) << results;
+    if (std::string(name) == "convex-bounds")
+      EXPECT_NE(results.find("largest ratio to the bound"), std::string::npos) << results;
+  }
 }
 
 TEST_F(ExperimentCommand, BadInputExitsWithStatusTwoAndAClearMessage) {

@@ -387,12 +387,133 @@ TEST_F(ExperimentPlotsTest, LotteryPlotsAndTheirCsv) {
   EXPECT_EQ(plots[0].summary.columns[2], "imp-reset");
   ASSERT_EQ(plots[0].summary.rows.size(), 3u);
   EXPECT_EQ(plots[0].summary.rows[0][1], "100%");
-  EXPECT_EQ(plots[0].summary.rows[0][2], "0.625 ± 0.18 (2)");
+  // Mean to 4 significant digits, the deviation to the same decimal place.
+  EXPECT_EQ(plots[0].summary.rows[0][2], "0.6250 ± 0.1768 (2)");
   EXPECT_EQ(plots[0].summary.rows[0][3], "-");
   EXPECT_EQ(plots[0].summary.rows[2][1], "64%");
   // The script reads its CSV, log x from 100% down.
   EXPECT_NE(plots[0].figure.body.find("\"accuracy-vs-weights.csv\""), std::string::npos);
   EXPECT_NE(plots[0].figure.body.find("set logscale x"), std::string::npos);
+}
+
+TEST_F(ExperimentPlotsTest, FiguresAreFitForAPaper) {
+  ExperimentDefinition definition;
+  definition.name = "tiny";
+  definition.plot = "lottery";
+  ExperimentRuns runs = read_experiment_runs(store_, "tiny");
+  for (RunRecord& r : runs.runs) {
+    r.settings["options"]["model"] = "lenet300";
+    r.settings["options"]["dataset"] = "fashion-mnist";
+  }
+  auto plots = experiment_plots(store_, definition, runs);
+  ASSERT_EQ(plots.size(), 3u);
+  const std::string& accuracy = plots[0].figure.body;
+  // The title names the model, the data set and the seeds.
+  EXPECT_NE(accuracy.find("lenet300 on fashion-mnist, mean ± std over 2 seeds"), std::string::npos)
+      << accuracy;
+  EXPECT_NE(plots[2].figure.body.find("lenet300 on fashion-mnist"), std::string::npos);
+  // Series shifted sideways (their error bars apart), and the dense network as a line.
+  EXPECT_NE(accuracy.find("*exp(-0.011)"), std::string::npos) << accuracy;
+  EXPECT_NE(accuracy.find("*exp(0.011)"), std::string::npos) << accuracy;
+  EXPECT_NE(accuracy.find("dense network (level 0): 0.6250"), std::string::npos) << accuracy;
+  // The early-stopping legend sits outside the data.
+  EXPECT_NE(plots[1].figure.body.find("set key below"), std::string::npos);
+  EXPECT_FALSE(plots[1].summary.rows.empty());
+
+  // Without intermediate evaluations there is no early-stopping iteration: said, not drawn.
+  for (RunRecord& r : runs.runs) r.settings["options"]["evaluate-every"] = 0;
+  plots = experiment_plots(store_, definition, runs);
+  ASSERT_EQ(plots.size(), 3u);
+  EXPECT_NE(plots[1].figure.body.find("no intermediate evaluations"), std::string::npos);
+  EXPECT_EQ(plots[1].figure.body.find("with yerrorlines"), std::string::npos);
+  EXPECT_NE(plots[1].caption.find("Not drawn"), std::string::npos);
+  EXPECT_TRUE(plots[1].summary.rows.empty());
+}
+
+TEST_F(ExperimentPlotsTest, ObjectivesAtRoundingLevelAreNotComparedAsIfTheyDiffered) {
+  std::vector<RunRecord> runs;
+  const std::vector<std::pair<std::string, double>> arms = {{"omp", 1e-31}, {"iht", 2e-25}};
+  for (const auto& [arm, objective] : arms) {
+    RunRecord r;
+    r.run_id = "solve-" + arm;
+    r.experiment = "tiny-solve";
+    r.variant = "short";
+    r.command = "solve";
+    r.point = {{"arm", arm}, {"seed", 1}};
+    r.settings = {{"command", "solve"},
+                  {"options",
+                   {{"problem", "least-squares"},
+                    {"synthetic", true},
+                    {"samples", 100},
+                    {"dimension", 200}}}};
+    r.status = "done";
+    r.directory = "runs/" + r.run_id;
+    const fs::path output = store_ / r.directory / "output";
+    write(output / "solution.json", nlohmann::json({{"objective", objective}}).dump());
+    write(output / "trace.csv",
+          "iteration,objective,support_size,gradient_norm_on,gradient_norm_off,seconds\n"
+          "0,0.5,0,1,1,0\n1," +
+              format_number(objective) + ",3,0,0,0.1\n");
+    runs.push_back(r);
+  }
+  ExperimentDefinition definition;
+  definition.name = "tiny-solve";
+  definition.plot = "solve";
+  ExperimentRuns selected;
+  selected.variant = "short";
+  selected.all = runs;
+  selected.runs = runs;
+  const auto plots = experiment_plots(store_, definition, selected);
+  ASSERT_EQ(plots.size(), 2u);
+  EXPECT_NE(plots[0].figure.body.find("least-squares on synthetic 100 x 200"), std::string::npos);
+  EXPECT_NE(plots[0].figure.body.find("rounding level"), std::string::npos) << plots[0].figure.body;
+  EXPECT_NE(plots[0].caption.find("rounding error"), std::string::npos);
+  ASSERT_EQ(plots[1].name, "final-objective");
+  EXPECT_NE(plots[1].figure.body.find("rounding level"), std::string::npos);
+  for (const auto& row : plots[1].summary.rows)
+    EXPECT_EQ(row[1].rfind("0 (rounding", 0), 0u) << row[1];
+}
+
+TEST_F(ExperimentPlotsTest, TheSupermaskFigureHasChanceTheDenseBaselinesAndTheKeptFraction) {
+  std::vector<RunRecord> runs;
+  for (int seed = 0; seed < 2; ++seed) {
+    RunRecord s;
+    s.run_id = "supermask-" + std::to_string(seed);
+    s.experiment = "tiny-mask";
+    s.variant = "short";
+    s.command = "supermask";
+    s.point = {{"arm", "supermask"}, {"seed", seed}};
+    s.settings = {{"command", "supermask"},
+                  {"options", {{"model", "lenet300"}, {"dataset", "fashion-mnist"}}}};
+    s.status = "done";
+    s.directory = "runs/" + s.run_id;
+    const fs::path output = store_ / s.directory / "output";
+    write(output / "results.csv",
+          "criterion,kept_weights,weights_total,weights_remaining,fraction_remaining,test_loss,"
+          "test_accuracy\nlarge_final_same_sign,initial,100,20,0.2,1,0.5\n");
+    write(output / "baselines.csv",
+          "network,test_accuracy\ndense untrained,0.125\ndense trained,0.875\n");
+    runs.push_back(s);
+  }
+  ExperimentDefinition definition;
+  definition.name = "tiny-mask";
+  definition.plot = "supermask";
+  ExperimentRuns selected;
+  selected.variant = "short";
+  selected.all = runs;
+  selected.runs = runs;
+  const auto plots = experiment_plots(store_, definition, selected);
+  ASSERT_EQ(plots.size(), 1u);
+  const std::string& body = plots[0].figure.body;
+  EXPECT_NE(body.find("keeping 20% of the weights"), std::string::npos) << body;
+  EXPECT_NE(body.find("over 2 seeds"), std::string::npos) << body;
+  EXPECT_NE(body.find("set yrange [0:*]"), std::string::npos);
+  EXPECT_NE(body.find("chance (10 classes)"), std::string::npos);
+  EXPECT_NE(body.find("dense trained: 0.8750"), std::string::npos);
+  EXPECT_NE(body.find("set key outside"), std::string::npos);
+  ASSERT_EQ(plots[0].summary.rows.size(), 3u);
+  EXPECT_EQ(plots[0].summary.rows[1][0], "dense untrained");
+  EXPECT_EQ(plots[0].summary.rows[2][2], "0.8750 ± 0.0000 (2)");
 }
 
 TEST(PlotTable, CsvQuotesFieldsAndNumbersRoundTrip) {

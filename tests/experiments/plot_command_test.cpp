@@ -107,13 +107,60 @@ TEST_F(PlotCommand, ReportEmbedsThePlotsAndSaysHowToReproduce) {
   EXPECT_NE(html.find("<table>"), std::string::npos);
   EXPECT_NE(html.find("<td>omp</td>"), std::string::npos);
   EXPECT_NE(md.find("![Final objective per series](final-objective.png)"), std::string::npos);
-  EXPECT_NE(md.find("cardinal experiment run convex-smoke --variant=short --store="),
+  EXPECT_NE(md.find("cardinal experiment run convex-smoke --variant=short \\\n    --store="),
             std::string::npos)
       << md;
+  // Long command lines are continued, never cut off; the CSV of every figure is linked (and
+  // embedded in the HTML, which stays one file).
+  std::istringstream lines(md);
+  bool in_code = false;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("```", 0) == 0) in_code = !in_code;
+    if (in_code) EXPECT_LE(line.size(), 100u) << line;
+  }
+  EXPECT_NE(md.find("[final-objective.csv](final-objective.csv)"), std::string::npos) << md;
+  EXPECT_NE(html.find("download=\"final-objective.csv\" href=\"data:text/csv;base64,"),
+            std::string::npos);
+  // The header says what ran and on what.
+  EXPECT_NE(md.find("- ran: variant short as defined (no --set)"), std::string::npos) << md;
+  EXPECT_NE(md.find("- model and data: least-squares on synthetic"), std::string::npos) << md;
+  EXPECT_NE(md.find("- seeds: 2 per series"), std::string::npos) << md;
   EXPECT_NE(md.find("4 runs in the store: 4 done."), std::string::npos) << md;
   EXPECT_NE(md.find("| omp |"), std::string::npos) << md;
   EXPECT_TRUE(fs::exists(out / "final-objective.csv"));
   EXPECT_TRUE(fs::exists(out / "final-objective.svg"));
+}
+
+TEST_F(PlotCommand, AReportOfOverriddenRunsStatesEveryOverride) {
+  const fs::path other = root_ / "store-overridden";
+  ASSERT_EQ(
+      test::run_cardinal("experiment run convex-smoke --set seed=3 --set ridge=0.01 --store " +
+                         other.string())
+          .status,
+      0);
+  const fs::path out = root_ / "report-overridden";
+  const CommandResult r =
+      test::run_cardinal("report convex-smoke --store " + other.string() + " -o " + out.string());
+  ASSERT_EQ(r.status, 0) << r.output;
+  const std::string md = test::read_file(out / "report.md");
+  EXPECT_NE(md.find("- ran: variant short with --set ridge=0.01, --set seed=3"), std::string::npos)
+      << md;
+  EXPECT_NE(md.find("- seeds: 1 per series"), std::string::npos) << md;
+  EXPECT_NE(md.find("The definition's description (the runs override it"), std::string::npos) << md;
+}
+
+TEST_F(PlotCommand, PlotPrintsEachFiguresNumbers) {
+  const CommandResult r = test::run_cardinal("plot convex-smoke --store " + store().string() +
+                                             " -o " + (root_ / "plots-printed").string());
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("2 figure(s) in"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("Final objective per series (final-objective.png):"), std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("series  objective"), std::string::npos) << r.output;
+  const CommandResult quiet =
+      test::run_cardinal("plot convex-smoke --quiet --store " + store().string() + " -o " +
+                         (root_ / "plots-quiet").string());
+  EXPECT_EQ(quiet.output.find("(final-objective.png):"), std::string::npos) << quiet.output;
 }
 
 TEST_F(PlotCommand, AFailedRunIsSkippedWithANote) {

@@ -1,6 +1,8 @@
 // End-to-end tests of `cardinal solve`: the binary is run as a user would run it.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "experiments/command_runner.hpp"
 
 #include <cstdio>
@@ -211,6 +213,49 @@ TEST_F(SolveCommand, HelpDescribesTheOptionsAndUnknownCommandsFail) {
     EXPECT_NE(help.output.find(flag), std::string::npos) << flag;
   EXPECT_EQ(run("--help").status, 0);
   EXPECT_EQ(run("frobnicate").status, 2);
+}
+
+TEST_F(SolveCommand, WithoutOutputRunsOfOtherSettingsWriteToOtherDirectories) {
+  // The README's sequence: a logistic run, then another problem, both without --output.
+  const std::string in_dir = "cd " + dir_.string() + " &&";
+  const CommandResult logistic = cardinal::test::run_cardinal(
+      "solve --problem logistic --synthetic --samples 100 --dimension 30 --planted 3 "
+      "--solver fcfgs --sparsity 3",
+      in_dir);
+  ASSERT_EQ(logistic.status, 0) << logistic.output;
+  const CommandResult squares = cardinal::test::run_cardinal(
+      "solve --problem least-squares --synthetic --samples 100 --dimension 30 --planted 3 "
+      "--solver fcfgs --sparsity 3",
+      in_dir);
+  ASSERT_EQ(squares.status, 0) << squares.output;
+  std::vector<std::string> outputs;
+  for (const auto& entry : fs::directory_iterator(dir_ / "cardinal-solve")) {
+    outputs.push_back(entry.path().filename().string());
+    EXPECT_TRUE(fs::exists(entry.path() / "trace.csv")) << entry.path();
+  }
+  std::sort(outputs.begin(), outputs.end());
+  ASSERT_EQ(outputs.size(), 2u);
+  EXPECT_EQ(outputs[0].rfind("least-squares-fcfgs-", 0), 0u) << outputs[0];
+  EXPECT_EQ(outputs[1].rfind("logistic-fcfgs-", 0), 0u) << outputs[1];
+  EXPECT_NE(logistic.output.find("cardinal-solve/" + outputs[1]), std::string::npos)
+      << logistic.output;
+  // The same command names the same directory: kept unless --overwrite.
+  EXPECT_EQ(cardinal::test::run_cardinal(
+                "solve --problem logistic --synthetic --samples 100 --dimension 30 --planted 3 "
+                "--solver fcfgs --sparsity 3",
+                in_dir)
+                .status,
+            2);
+}
+
+TEST_F(SolveCommand, HelpListsOnlyTheProblemsEachCommandTakes) {
+  const CommandResult solve = run("solve --help");
+  EXPECT_NE(solve.output.find("least-squares | logistic | network"), std::string::npos)
+      << solve.output;
+  const CommandResult bounds = run("bounds --help");
+  EXPECT_EQ(bounds.status, 0);
+  EXPECT_EQ(bounds.output.find("network"), std::string::npos) << bounds.output;
+  EXPECT_EQ(bounds.output.find("0000000"), std::string::npos) << bounds.output;
 }
 
 TEST_F(SolveCommand, RerunsAreBitIdentical) {

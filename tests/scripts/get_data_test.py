@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """scripts/get-data against local sources (file://): a good copy, a corrupted one, a truncated
-one, and an unreachable server. Needs no internet. The good copy is the exact MNIST of
-../shared/data/mnist beside the source tree; those cases are skipped when it is absent.
+one, and an unreachable server. Needs no internet. The good copies are the exact MNIST and
+LIBSVM a9a of ../shared/data/{mnist,libsvm} beside the source tree; those cases are skipped when
+they are absent.
 
     get_data_test.py SOURCE_DIR
 """
@@ -17,6 +18,7 @@ import unittest
 SOURCE_DIR = os.path.abspath(sys.argv.pop(1) if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", ".."))
 SCRIPT = os.path.join(SOURCE_DIR, "scripts", "get-data")
 MNIST = os.path.join(SOURCE_DIR, "..", "shared", "data", "mnist")
+LIBSVM = os.path.join(SOURCE_DIR, "..", "shared", "data", "libsvm")
 FILES = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
          "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]
 
@@ -92,6 +94,46 @@ class GetData(unittest.TestCase):
         self.assertEqual(r.returncode, 1, r.stderr)
         self.assertIn("is there a network connection?", r.stderr)
         self.assertNothingWritten()
+
+    def copy_of_a9a(self):
+        if not all(os.path.exists(os.path.join(LIBSVM, f)) for f in ("a9a", "a9a.t")):
+            self.skipTest("no a9a at %s" % LIBSVM)
+        source = os.path.join(self.dir, "libsvm")
+        os.makedirs(source)
+        for name in ("a9a", "a9a.t"):
+            shutil.copyfile(os.path.join(LIBSVM, name), os.path.join(source, name))
+        return source
+
+    def test_a_libsvm_set_is_checked_against_its_published_counts(self):
+        source = self.copy_of_a9a()
+        dest = os.path.join(self.dir, "data", "a9a")
+        r = run("--dest", dest, "--source", "file://" + source, "a9a")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(sorted(os.listdir(dest)), ["a9a", "a9a.t"])
+        # One example fewer: neither the published size nor the published count.
+        shutil.rmtree(dest)
+        with open(os.path.join(source, "a9a.t"), "rb") as f:
+            lines = f.readlines()
+        with open(os.path.join(source, "a9a.t"), "wb") as f:
+            f.writelines(lines[:-1])
+        r = run("--dest", dest, "--source", "file://" + source, "a9a")
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("a9a.t", r.stderr)
+        self.assertEqual(os.listdir(os.path.dirname(dest)), [])
+
+    def test_the_libsvm_count_check_refuses_another_data_set(self):
+        # w8a.t has no published checksum: only its counts stand between a wrong file and the
+        # data folder. a9a.t served under that name is refused.
+        source = self.copy_of_a9a()
+        if not os.path.exists(os.path.join(LIBSVM, "w8a")):
+            self.skipTest("no w8a at %s" % LIBSVM)
+        shutil.copyfile(os.path.join(LIBSVM, "w8a"), os.path.join(source, "w8a"))
+        shutil.copyfile(os.path.join(source, "a9a.t"), os.path.join(source, "w8a.t"))
+        dest = os.path.join(self.dir, "data", "w8a")
+        r = run("--dest", dest, "--source", "file://" + source, "w8a")
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("16281 examples, the published data set has 14951", r.stderr)
+        self.assertEqual(os.listdir(os.path.dirname(dest)), [])
 
     def test_unknown_data_sets_are_refused(self):
         r = run("--dest", self.dest, "imagenet")

@@ -29,7 +29,8 @@ namespace po = boost::program_options;
 namespace {
 
 constexpr const char* kUsage =
-    "Usage: cardinal lottery --model NAME --dataset NAME --method METHOD --levels L [options]\n\n"
+    "Usage: cardinal lottery [--model NAME] [--dataset NAME] [--method METHOD] [--levels L]\n"
+    "                        [options]\n\n"
     "Lottery-ticket experiments: level 0 trains the dense network; each further level prunes\n"
     "(by magnitude, --prune-fraction of the remaining weights per level) and retrains as the\n"
     "method says:\n"

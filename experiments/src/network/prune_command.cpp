@@ -36,7 +36,7 @@ namespace {
 constexpr Index kDefaultCalibration = 1000;
 
 std::string usage() {
-  return "Usage: cardinal prune --model NAME --dataset NAME [--weights FILE] --sparsity S\n"
+  return "Usage: cardinal prune [--model NAME] [--dataset NAME] [--weights FILE] --sparsity S\n"
          "                      [--method NAME] [--solver NAME] [options]\n\n"
          "One-shot pruning of a trained fully connected network (lenet300, mlpnet): the fraction\n"
          "S of the weights is removed, each layer keeping the count that global magnitude\n"

@@ -11,6 +11,7 @@
 #include "cardinal/bridge/error.hpp"
 #include "cardinal/experiments/atomic_output.hpp"
 #include "cardinal/experiments/convex_problem_options.hpp"
+#include "cardinal/experiments/experiment.hpp"
 #include "cardinal/experiments/network/network_options.hpp"
 #include "cardinal/experiments/number_option.hpp"
 #include "cardinal/experiments/solver_registry.hpp"
@@ -129,7 +130,7 @@ int solve_network(const po::variables_map& v, const std::vector<std::string>&) {
   const Index train_size = data.train.size();
   const NetworkProblem problem(network, std::move(data.train), data.test, options, space_options);
 
-  StagedDirectory out(v["output"].as<std::string>(), v["overwrite"].as<bool>());
+  StagedDirectory out(default_solve_output(v), v["overwrite"].as<bool>());
   const bool quiet = v["quiet"].as<bool>();
   if (!quiet)
     std::cout << "cardinal solve: " << solver << " on network " << data.model << " / "

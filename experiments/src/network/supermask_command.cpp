@@ -38,8 +38,8 @@ constexpr double kDefaultMaskLrSgd = 1000.0;
 
 std::string usage() {
   std::ostringstream out;
-  out << "Usage: cardinal supermask --model NAME --dataset NAME [--criterion NAME]... [--keep F]\n"
-         "                          [--learned] [options]\n\n"
+  out << "Usage: cardinal supermask [--model NAME] [--dataset NAME] [--criterion NAME]...\n"
+         "                          [--keep F] [--learned] [options]\n\n"
          "Supermasks (Zhou, Lan, Liu & Yosinski 2019): masks that make an untrained, randomly\n"
          "initialized network far better than chance. The network is initialized (--seed) and a\n"
          "copy is trained densely (the Training options; default 1 epoch). Each criterion scores\n"
@@ -63,7 +63,8 @@ std::string usage() {
          "(--batch-size, --augment, --evaluate-every) from the Training options and its length,\n"
          "optimizer and rate from the --mask-* options.\n\n"
          "Results go to --output DIR (default supermask-runs/supermask-<hash of the settings>):\n"
-         "results.csv (one row per criterion and kept-weights choice), settings.json,\n"
+         "results.csv (one row per criterion and kept-weights choice), baselines.csv (the dense\n"
+         "network's test accuracy, untrained and, when it was trained, trained), settings.json,\n"
          "masks/<criterion>.mask, initial.snapshot, and dense.snapshot and dense-curve.csv when a\n"
          "dense network was trained; for --learned, masks/learned[-signed-constant].mask,\n"
          "learned[-signed-constant]-curve.csv and learned-scores[-signed-constant].snapshot.";
@@ -291,9 +292,12 @@ int supermask_main(const std::vector<std::string>& args) {
     return evaluate(*network, data.test, training.evaluation_batch_size, training.normalization,
                     device);
   };
+  // The dense baselines the masks are read against, kept as baselines.csv.
+  std::string baselines = "network,test_accuracy\n";
+  const double untrained_accuracy = evaluate_network().accuracy;
+  baselines += "dense untrained," + shortest_text(untrained_accuracy) + "\n";
   if (!quiet) {
-    std::cout << "  untrained dense network: test accuracy " << fixed(evaluate_network().accuracy)
-              << '\n'
+    std::cout << "  untrained dense network: test accuracy " << fixed(untrained_accuracy) << '\n'
               << std::flush;
   }
 
@@ -311,6 +315,7 @@ int supermask_main(const std::vector<std::string>& args) {
     const Snapshot trained = take_snapshot(*network);
     trained.save((output / "dense.snapshot").string());
     write_file_atomically(output / "dense-curve.csv", curve.to_csv());
+    baselines += "dense trained," + shortest_text(curve.rows.back().test_accuracy) + "\n";
     if (!quiet) {
       std::cout << "  trained dense network: test accuracy "
                 << fixed(curve.rows.back().test_accuracy) << " after "
@@ -360,6 +365,7 @@ int supermask_main(const std::vector<std::string>& args) {
   }
 
   write_file_atomically(output / "settings.json", settings.dump(2) + '\n');
+  write_file_atomically(output / "baselines.csv", baselines);
   write_file_atomically(output / "results.csv", results_csv(rows));
   std::cout << (quiet ? "" : "\n") << table(rows);
   if (!quiet) std::cout << "\n  results " << (output / "results.csv").string() << '\n';

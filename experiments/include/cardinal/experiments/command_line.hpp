@@ -42,6 +42,10 @@ std::optional<boost::program_options::variables_map> parse_command_line(
     const std::string& usage, boost::program_options::options_description options,
     const std::vector<std::string>& args, std::ostream& out);
 
+/// `help` (an options_description as Boost prints it) with every default of a real option,
+/// "(=0.10000000000000001)", written as the user would write it: "(=0.1)".
+std::string readable_defaults(const std::string& help);
+
 /// A size in bytes as `--max-memory` takes it: a number with an optional binary unit, K, M, G or
 /// T (also KiB, MiB, GiB, TiB): "512M", "1.5G", "2147483648". InvalidInput naming `option`
 /// otherwise.

@@ -14,11 +14,12 @@ namespace cardinal {
 /// a synthetic instance (--problem, --data, --format, --label-column, --features, --synthetic,
 /// --samples, --dimension, --planted, --correlation, --signal, --noise, --sparse-design, --seed,
 /// --ridge, --intercept, --normalize, --precision), with the defaults of `cardinal solve`.
-boost::program_options::options_description problem_options_description();
+/// `--problem` lists `network` only for a command that takes it (`with_network`).
+boost::program_options::options_description problem_options_description(bool with_network = false);
 
 /// The "Solver" options (--solver, --sparsity, --max-iterations, --tolerance, --step,
-/// --replacement-steps, --debias, --path-length, --min-ratio).
-boost::program_options::options_description solver_options_description();
+/// --replacement-steps, --debias, --path-length, --min-ratio); network notes with `with_network`.
+boost::program_options::options_description solver_options_description(bool with_network = false);
 
 /// The --problem value, checked: true for logistic, false for least squares.
 bool parse_problem_kind(const boost::program_options::variables_map& values);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <boost/program_options/variables_map.hpp>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -81,6 +82,15 @@ using OptionOverrides = std::vector<std::pair<std::string, std::string>>;
 /// an unknown variant or an option the command does not have (naming both).
 std::vector<PlannedRun> plan_runs(const ExperimentDefinition& definition,
                                   const std::string& variant, const OptionOverrides& overrides);
+
+/// The options the user gave (on the command line or in a --config file; defaults left out),
+/// minus those that never change results (threads, verbosity, output locations), as JSON.
+nlohmann::json given_settings(const boost::program_options::variables_map& values);
+
+/// Where `cardinal solve` writes when --output is not given: `cardinal-solve/<problem>-<solver>-
+/// <hash of given_settings>`, so that runs of other settings (a logistic run, then a network
+/// run) never collide, and the same command names the same directory.
+std::string default_solve_output(const boost::program_options::variables_map& values);
 
 /// The command-line arguments of an option object (see ExperimentDefinition).
 std::vector<std::string> to_arguments(const nlohmann::json& options);

@@ -50,6 +50,14 @@ ExperimentRuns read_experiment_runs(const std::filesystem::path& store, const st
 /// (`arm key=value ...`); the seeds of a series are aggregated.
 std::string series_of(const RunRecord& run);
 
+/// What `runs` ran on, for titles and report headers: the model and data set of network runs
+/// ("lenet300 on fashion-mnist, 20000 training examples"), the problem and data of convex ones
+/// ("logistic on synthetic 2000 x 500"), distinct settings joined by "; ".
+std::string runs_setting(const std::vector<RunRecord>& runs);
+
+/// The number of seeds of the series with the most, among `runs` ("" command: every run).
+Index seeds_of(const std::vector<RunRecord>& runs);
+
 /// A point of a series aggregated over seeds: lottery test accuracy or early-stopping iteration
 /// at one pruning level.
 struct LevelPoint {
@@ -194,5 +202,25 @@ ImageFormats parse_image_formats(const std::string& name);
 /// gnuplot cannot be found, std::runtime_error when it fails on a figure.
 void write_plots(const std::filesystem::path& directory, const std::vector<ExperimentPlot>& plots,
                  ImageFormats formats);
+
+/// A figure a command drew itself (`bounds`: the objective gap or distance against its bounds;
+/// `phase-transition`: a phase diagram per solver), collected from a run's output.
+struct CollectedFigure {
+  std::string name;     ///< file stem in the plot folder: `<series>[-seed<k>]-<figure>`
+  std::string title;    ///< what it shows, for which run
+  std::string caption;  ///< how to read it
+  PlotTable summary;    ///< bounds: each theorem's status and largest ratio; may be empty
+  std::vector<std::string> files;  ///< the files written, names only
+};
+
+/// Copies the figures of the `bounds` and `phase-transition` runs among `runs` into `output`
+/// (created when there is one): each image (PNG and/or SVG, as `formats` says) as
+/// `<series>[-seed<k>]-<figure>.<ext>`, its gnuplot script as `<...>-<figure>.gp` and the CSV
+/// files the script reads, prefixed the same way, with the script's file names rewritten so
+/// that `gnuplot <...>-<figure>.gp` redraws it in `output`. Figures in run order.
+std::vector<CollectedFigure> collect_command_figures(const std::filesystem::path& store,
+                                                     const std::vector<RunRecord>& runs,
+                                                     const std::filesystem::path& output,
+                                                     ImageFormats formats);
 
 }  // namespace cardinal

@@ -1,9 +1,11 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <iosfwd>
 #include <mutex>
 #include <string>
+#include <thread>
 
 #include "cardinal/bridge/index.hpp"
 
@@ -18,13 +20,21 @@ bool stderr_is_terminal();
 std::string format_progress(const std::string& label, const std::string& units, Index done,
                             Index resumed, Index total, double elapsed_seconds, int width = 30);
 
-/// A progress line on a stream, redrawn in place with '\r'. Thread-safe; redraws at most every
-/// 100 ms (and always for the last unit). Does nothing when disabled.
+/// How a ProgressBar shows itself: not at all, one line redrawn in place (a terminal), or a new
+/// line now and then (a log file, a pipe, a batch job's output).
+enum class ProgressStyle { kOff, kRedrawn, kLines };
+
+/// Progress on a stream. Redrawn: one line redrawn in place with '\r', at most every 100 ms.
+/// Lines: a full line when it starts, then one every `line_interval` (also while no unit
+/// finishes: a long sweep shows it is alive) and one for the last unit. Thread-safe.
 class ProgressBar {
  public:
-  /// `resumed` units were already done when the bar starts.
+  /// `resumed` units were already done when the bar starts. `enabled` chooses kRedrawn or kOff.
   ProgressBar(std::ostream& out, bool enabled, std::string label, std::string units, Index total,
               Index resumed = 0);
+  ProgressBar(std::ostream& out, ProgressStyle style, std::string label, std::string units,
+              Index total, Index resumed = 0,
+              std::chrono::milliseconds line_interval = std::chrono::seconds(60));
   ~ProgressBar();
   ProgressBar(const ProgressBar&) = delete;
   ProgressBar& operator=(const ProgressBar&) = delete;
@@ -38,7 +48,12 @@ class ProgressBar {
   void draw(bool force);
 
   std::ostream& out_;
+  ProgressStyle style_;
   bool enabled_;
+  std::chrono::milliseconds line_interval_;
+  Index drawn_done_ = -1;  ///< the count of the last line written (kLines)
+  std::condition_variable stop_;
+  std::thread ticker_;  ///< kLines with an interval: writes a line every interval
   std::string label_, units_;
   Index total_, resumed_, done_;
   std::chrono::steady_clock::time_point start_, last_draw_;
