@@ -23,6 +23,7 @@
 #include "cardinal/experiments/atomic_output.hpp"
 #include "cardinal/experiments/command_line.hpp"
 #include "cardinal/experiments/commands.hpp"
+#include "cardinal/experiments/convex_problem_options.hpp"
 #include "cardinal/experiments/donoho_tanner.hpp"
 #include "cardinal/experiments/gnuplot.hpp"
 #include "cardinal/experiments/number_option.hpp"
@@ -67,8 +68,8 @@ po::options_description phase_transition_options() {
       "seed", number<std::uint64_t>()->default_value(1),
       "base seed; each instance's seed is derived from it, p, n, s and the trial")(
       "max-iterations", number<Index>({.min = 1})->default_value(300),
-      "iteration cap of every solver")(
-      "tolerance", number<double>({.min = 0.0})->default_value(1e-10), "solver tolerance");
+      "iteration cap of every solver");
+  add_stopping_criteria_options(sweep);
 
   po::options_description run("Run");
   run.add_options()("jobs,j", number<Index>({.min = 0, .max = max_threads()})->default_value(0),
@@ -166,7 +167,10 @@ struct Settings {
             {"signal", signal},
             {"seed", seed},
             {"max_iterations", solver.stopping.max_iterations},
-            {"tolerance", solver.stopping.tolerance},
+            {"objective_level", solver.stopping.objective_level},
+            {"relative_decrease", solver.stopping.relative_decrease},
+            {"step_tolerance", solver.stopping.step_tolerance},
+            {"gradient_tolerance", solver.stopping.gradient_tolerance},
             {"path_length", solver.path_length},
             {"min_ratio", solver.min_ratio},
             {"success", "exact support recovery: nonzeros of w equal the planted support"},
@@ -409,8 +413,7 @@ int phase_transition_main(const std::vector<std::string>& args) {
   settings.solvers = parse_solvers(v["solvers"].as<std::string>());
   settings.signal = v["signal"].as<double>();
   settings.seed = v["seed"].as<std::uint64_t>();
-  settings.solver.stopping = {.max_iterations = v["max-iterations"].as<Index>(),
-                              .tolerance = v["tolerance"].as<double>()};
+  settings.solver.stopping = stopping_criteria(v);
   Index jobs = v["jobs"].as<Index>();
   if (jobs == 0) jobs = std::max<Index>(1, std::thread::hardware_concurrency());
   const Index max_cells = v["max-cells"].as<Index>();

@@ -16,9 +16,16 @@ namespace cardinal {
 /// --ridge, --intercept, --normalize, --precision), with the defaults of `cardinal solve`.
 boost::program_options::options_description problem_options_description();
 
-/// The "Solver" options (--solver, --sparsity, --max-iterations, --tolerance, --step,
-/// --replacement-steps, --debias, --path-length, --min-ratio).
+/// The "Solver" options (--solver, --sparsity, --max-iterations, --step, --replacement-steps,
+/// --debias, --path-length, --min-ratio, ..., and the stopping criteria).
 boost::program_options::options_description solver_options_description();
+
+/// The options of the stopping criteria beside --max-iterations, one per StoppingCriteria
+/// field: --objective-level, --relative-decrease, --step-tolerance, --gradient-tolerance.
+void add_stopping_criteria_options(boost::program_options::options_description& options);
+
+/// --max-iterations and the stopping criteria options.
+StoppingCriteria stopping_criteria(const boost::program_options::variables_map& values);
 
 /// The --problem value, checked: true for logistic, false for least squares.
 bool parse_problem_kind(const boost::program_options::variables_map& values);

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <cmath>
+#include <string>
 
+#include "cardinal/bridge/counting_problem.hpp"
 #include "cardinal/bridge/error.hpp"
 #include "cardinal/bridge/problem.hpp"
 #include "cardinal/bridge/smoothness.hpp"
@@ -33,7 +35,7 @@ struct HardThresholdingPursuitOptions {
 /// μ is fixed (`step`, or 1/L) or, by default, an exact line search along the restricted gradient.
 /// Starts from the fit of the free coordinates alone, or from the problem's starting point. Stops
 /// when the selected support repeats (kConverged: the next solve would return the same w) or at the
-/// iteration cap.
+/// iteration cap; reads no criterion but max_iterations.
 class HardThresholdingPursuit {
  public:
   explicit HardThresholdingPursuit(HardThresholdingPursuitOptions options = {})
@@ -53,8 +55,9 @@ class HardThresholdingPursuit {
 };
 
 template <RestrictedProblem P>
-SolverResult<P> HardThresholdingPursuit::minimize(const P& problem, Index sparsity) const {
-  require_valid_sparsity(problem, sparsity);
+SolverResult<P> HardThresholdingPursuit::minimize(const P& original, Index sparsity) const {
+  require_valid_sparsity(original, sparsity);
+  const CountingProblem problem(original);
   const auto& space = problem.space();
   const Stopwatch clock;
 
@@ -92,14 +95,15 @@ SolverResult<P> HardThresholdingPursuit::minimize(const P& problem, Index sparsi
   };
 
   result.reason = StopReason::kIterationLimit;
+  result.message = std::to_string(options_.stopping.max_iterations) + " iterations, max_iterations";
   for (Index iteration = 1; iteration <= options_.stopping.max_iterations; ++iteration) {
     const double step = step_at();
-    VectorOf<P> proxy = space.zeros();
-    space.axpy(1.0, w, proxy);
+    VectorOf<P> proxy = w;
     space.axpy(-step, gradient, proxy);
     SupportOf<P> selected = space.largest(proxy, sparsity);
     if (same_support(space, selected, support)) {
       result.reason = StopReason::kConverged;
+      result.message = "the selected support repeats";
       break;
     }
     w = problem.minimize_on(selected, w);
@@ -112,6 +116,7 @@ SolverResult<P> HardThresholdingPursuit::minimize(const P& problem, Index sparsi
   result.w = std::move(w);
   result.support = std::move(support);
   result.objective = objective;
+  result.evaluations = problem.counts();
   return result;
 }
 
