@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "cardinal/bridge/error.hpp"
+#include "cardinal/bridge/splitmix64.hpp"
 #include "cardinal/bridge/trace.hpp"
 #include "cardinal/convex/data/synthetic.hpp"
 #include "cardinal/experiments/atomic_output.hpp"
@@ -200,13 +201,6 @@ std::vector<Cell> make_cells(const Settings& settings) {
     }
   }
   return cells;
-}
-
-std::uint64_t splitmix64(std::uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
 }
 
 /// The instance seed of a trial: a function of the problem sizes, not of the grid, so that a
