@@ -13,6 +13,7 @@
 #include "cardinal/experiments/commands.hpp"
 #include "cardinal/experiments/experiment.hpp"
 #include "cardinal/experiments/experiment_plots.hpp"
+#include "cardinal/experiments/shell.hpp"
 
 namespace cardinal {
 namespace po = boost::program_options;
@@ -61,17 +62,9 @@ std::string point_text(const nlohmann::json& point) {
   return out;
 }
 
-std::string shell_word(const std::string& word) {
-  if (!word.empty() && word.find_first_of(" '\"$\\;&|<>()*?!#`{}[]~") == std::string::npos)
-    return word;
-  std::string quoted = "'";
-  for (char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
-}
-
 std::string shell_line(const std::vector<std::string>& words) {
   std::string line;
-  for (const std::string& w : words) line += (line.empty() ? "" : " ") + shell_word(w);
+  for (const std::string& w : words) line += (line.empty() ? "" : " ") + shell_quote(w);
   return line;
 }
 
