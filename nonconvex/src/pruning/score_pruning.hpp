@@ -1,28 +1,18 @@
-// Pruning specs, the count rule, and magnitude and random pruning.
-#include <torch/nn/module.h>
+#pragma once
+
+// Internal: pruning by a score, the mechanism behind magnitude and random pruning.
+
+#include <torch/types.h>
 
 #include <algorithm>
-#include <cmath>
-#include <cstdint>
-#include <limits>
-#include <random>
-#include <utility>
+#include <optional>
+#include <string>
 #include <vector>
 
-#include "cardinal/bridge/error.hpp"
-#include "cardinal/nonconvex/models/network.hpp"
-#include "cardinal/nonconvex/pruning/magnitude_pruning.hpp"
 #include "cardinal/nonconvex/pruning/mask.hpp"
 #include "cardinal/nonconvex/pruning/pruning_spec.hpp"
-#include "cardinal/nonconvex/pruning/random_pruning.hpp"
 
-namespace cardinal {
-namespace {
-
-void require_fraction(double f, const std::string& what) {
-  require(std::isfinite(f) && f >= 0.0 && f <= 1.0,
-          "pruning " + what + " must be in [0, 1], got " + std::to_string(f));
-}
+namespace cardinal::detail {
 
 /// Tensors pruned together: they share one ranking and remove `fraction` of their pooled
 /// remaining weights.
@@ -32,7 +22,7 @@ struct Group {
 };
 
 /// The groups a spec splits a mask into (see PruningSpec). Dense tensors are in no group.
-std::vector<Group> groups_of(const Mask& mask, const PruningSpec& spec) {
+inline std::vector<Group> groups_of(const Mask& mask, const PruningSpec& spec) {
   spec.validate(mask);
   Group global{{}, spec.fraction};
   std::vector<Group> groups;
@@ -107,57 +97,4 @@ Mask prune_by_score(const Mask& mask, const PruningSpec& spec,
   return Mask(mask.names(), std::move(keep));
 }
 
-}  // namespace
-
-void PruningSpec::validate(const Mask& mask) const {
-  require_fraction(fraction, "fraction");
-  if (output_fraction) require_fraction(*output_fraction, "output_fraction");
-  for (const auto& [name, f] : layer_fraction) {
-    require(mask.contains(name),
-            "pruning layer_fraction names " + name + ", which is not a prunable tensor");
-    require_fraction(f, "layer_fraction for " + name);
-    require(!dense_layers.contains(name),
-            "pruning layer " + name + " is both dense and given a layer_fraction");
-  }
-  for (const auto& name : dense_layers)
-    require(mask.contains(name),
-            "pruning dense_layers names " + name + ", which is not a prunable tensor");
-}
-
-Index pruned_count(double fraction, Index remaining) {
-  require_fraction(fraction, "fraction");
-  require(remaining >= 0, "pruned_count: negative remaining count");
-  const long long count = std::llround(fraction * static_cast<double>(remaining));
-  return std::clamp<Index>(static_cast<Index>(count), 0, remaining);
-}
-
-Mask prune_magnitude(const torch::nn::Module& network, const Mask& mask, const PruningSpec& spec) {
-  mask.check_matches(network);
-  std::vector<torch::Tensor> scores;
-  for (const auto& [name, weight] : prunable_tensors(network)) {
-    // Doubles represent every float/half magnitude exactly, so no ties are created.
-    torch::Tensor magnitude = weight.detach().abs().to(torch::kCPU, torch::kFloat64).contiguous();
-    const double infinity = std::numeric_limits<double>::infinity();
-    magnitude.nan_to_num_(/*nan=*/infinity, /*posinf=*/infinity);
-    scores.push_back(std::move(magnitude));
-  }
-  return prune_by_score<double>(mask, spec, scores);
-}
-
-Mask prune_random(const Mask& mask, const PruningSpec& spec, std::uint64_t seed) {
-  std::mt19937_64 engine(seed);
-  std::vector<torch::Tensor> scores;
-  for (Index i = 0; i < mask.size(); ++i) {
-    const torch::Tensor& keep = mask.keep(i);
-    torch::Tensor key = torch::zeros(keep.sizes(), torch::TensorOptions().dtype(torch::kInt64));
-    const bool* kept = keep.data_ptr<bool>();
-    std::int64_t* k = key.data_ptr<std::int64_t>();
-    // Non-negative 63-bit keys; only the kept entries draw, in flat order.
-    for (Index j = 0; j < keep.numel(); ++j)
-      if (kept[j]) k[j] = static_cast<std::int64_t>(engine() >> 1);
-    scores.push_back(std::move(key));
-  }
-  return prune_by_score<std::int64_t>(mask, spec, scores);
-}
-
-}  // namespace cardinal
+}  // namespace cardinal::detail
