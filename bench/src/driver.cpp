@@ -35,11 +35,12 @@
 #include "cardinal/bridge/error.hpp"
 #include "cardinal/bridge/smoothness.hpp"
 #include "cardinal/convex/data/synthetic.hpp"
+#include "cardinal/convex/parallel.hpp"
 #include "cardinal/convex/glm_problem.hpp"
-#include "cardinal/solvers/fully_corrective_greedy.hpp"
-#include "cardinal/solvers/iterative_hard_thresholding.hpp"
 #include "cardinal/convex/solvers/l1_path.hpp"
 #include "cardinal/convex/solvers/orthogonal_matching_pursuit.hpp"
+#include "cardinal/solvers/fully_corrective_greedy.hpp"
+#include "cardinal/solvers/iterative_hard_thresholding.hpp"
 #include "dataset_files.hpp"
 #include "machine_limits.hpp"
 #include "sparse_synthetic.hpp"
@@ -62,11 +63,8 @@ int hardware_threads() {
   return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
 }
 
-/// Threads for cardinal's passes over the design (read by Design).
-void use_threads(int threads) {
-  const std::string value = std::to_string(threads);
-  ::setenv("CARDINAL_NUM_THREADS", value.c_str(), 1);
-}
+/// Threads for cardinal's passes over the design.
+void use_threads(int threads) { set_configured_threads(threads); }
 
 po::variables_map parse(int argc, char** argv, const po::options_description& options) {
   po::variables_map v;
