@@ -35,11 +35,12 @@
 #include "cardinal/bridge/error.hpp"
 #include "cardinal/bridge/smoothness.hpp"
 #include "cardinal/convex/data/synthetic.hpp"
+#include "cardinal/convex/parallel.hpp"
 #include "cardinal/convex/glm_problem.hpp"
-#include "cardinal/solvers/fully_corrective_greedy.hpp"
-#include "cardinal/solvers/iterative_hard_thresholding.hpp"
 #include "cardinal/convex/solvers/l1_path.hpp"
 #include "cardinal/convex/solvers/orthogonal_matching_pursuit.hpp"
+#include "cardinal/solvers/fully_corrective_greedy.hpp"
+#include "cardinal/solvers/iterative_hard_thresholding.hpp"
 #include "dataset_files.hpp"
 #include "machine_limits.hpp"
 #include "sparse_synthetic.hpp"
@@ -62,11 +63,8 @@ int hardware_threads() {
   return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
 }
 
-/// Threads for cardinal's passes over the design (read by Design).
-void use_threads(int threads) {
-  const std::string value = std::to_string(threads);
-  ::setenv("CARDINAL_NUM_THREADS", value.c_str(), 1);
-}
+/// Threads for cardinal's passes over the design.
+void use_threads(int threads) { set_configured_threads(threads); }
 
 po::variables_map parse(int argc, char** argv, const po::options_description& options) {
   po::variables_map v;
@@ -250,30 +248,31 @@ Json solve_problem(const po::variables_map& v, GlmProblem<Loss> problem) {
   if constexpr (Loss::kQuadratic) {
     if (solver == "omp") {
       OrthogonalMatchingPursuitOptions options;
-      options.stopping.tolerance = 0.0;
+      options.stopping.objective_level = 0.0;
       time_solver(OrthogonalMatchingPursuit(options));
     } else if (solver == "fcfgs") {
       FullyCorrectiveGreedyOptions options;
-      options.stopping.tolerance = 0.0;
+      options.stopping.objective_level = 0.0;
       time_solver(FullyCorrectiveGreedy(options));
     }
   }
   if (solver == "iht") {
     // A fixed step 1/L, estimated before the clock starts, and a fixed number of iterations
-    // (tolerance 0), so that the time per iteration is what is measured.
+    // (relative decrease and step tolerance 0), so that the time per iteration is what is measured.
     const auto estimate_start = Clock::now();
     const double curvature = estimate_smoothness(problem, problem.space().zeros());
     out["step_estimate_seconds"] = seconds_since(estimate_start);
     IterativeHardThresholdingOptions options;
     options.step = 1.0 / curvature;
     options.stopping.max_iterations = v["max-iterations"].as<Index>();
-    options.stopping.tolerance = 0.0;
+    options.stopping.relative_decrease = 0.0;
+    options.stopping.step_tolerance = 0.0;
     time_solver(IterativeHardThresholding(options));
   } else if (solver == "lasso-path") {
     L1PathOptions options;
     options.path_length = v["path-length"].as<Index>();
     options.min_ratio = v["min-ratio"].as<double>();
-    options.tolerance = v["tolerance"].as<double>();
+    options.stopping.gradient_tolerance = v["tolerance"].as<double>();
     if (v.count("lambdas")) options.lambdas = read_lambdas(v["lambdas"].as<std::string>());
     L1Path path;
     timed([&] { path = lasso_path(problem, options); }, nothing);

@@ -18,6 +18,7 @@
 #include "benchmark_main.hpp"
 #include "cardinal/convex/coordinate_space.hpp"
 #include "cardinal/convex/data/synthetic.hpp"
+#include "cardinal/convex/parallel.hpp"
 #include "cardinal/convex/glm_problem.hpp"
 #include "machine_limits.hpp"
 #include "sparse_synthetic.hpp"
@@ -25,9 +26,7 @@
 namespace cardinal::bench {
 namespace {
 
-void use_threads(int threads) {
-  ::setenv("CARDINAL_NUM_THREADS", std::to_string(threads).c_str(), 1);
-}
+void use_threads(int threads) { set_configured_threads(threads); }
 
 Design gaussian_design(Index n, Index p) {
   return make_synthetic(SyntheticSpec{.samples = n, .features = p, .sparsity = 0}).design;

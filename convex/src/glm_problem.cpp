@@ -123,9 +123,11 @@ auto GlmProblem<Loss>::minimize_on(const Support& a, const Vector& warm) const -
     }
   } else {
     const GlmProblem restricted = restricted_to(cols);
-    sub = minimize_smooth(
-        [&restricted](const Vector& v, Vector& g) { return restricted.value_and_gradient(v, g); },
-        std::move(sub));
+    // An unusable answer (a failed line search from a non-finite start) keeps the warm start.
+    sub = minimize_smooth([&restricted](const Vector& v,
+                                        Vector& g) { return restricted.value_and_gradient(v, g); },
+                          std::move(sub))
+              .x;
     // A line search on f cannot resolve the minimizer beyond ~sqrt(machine epsilon): near the
     // optimum, f no longer changes in floating point. A few Newton steps, which use only the
     // gradient, take the solution the rest of the way to the first-order optimality conditions.

@@ -1,20 +1,22 @@
 #include "cardinal/convex/parallel.hpp"
 
-#include <cerrno>
-#include <cstdlib>
+#include <atomic>
 
 namespace cardinal {
+namespace {
+
+std::atomic<int> configured{0};  // 0: every hardware thread
+
+}  // namespace
 
 int configured_threads() {
-  long wanted = 0;
-  if (const char* text = std::getenv("CARDINAL_NUM_THREADS")) {
-    char* end = nullptr;
-    errno = 0;
-    wanted = std::strtol(text, &end, 10);
-    if (end == text || *end != '\0' || errno != 0) wanted = 0;
-  }
-  if (wanted <= 0) wanted = static_cast<long>(std::thread::hardware_concurrency());
-  return static_cast<int>(std::clamp(wanted, 1L, 256L));
+  const int threads = configured.load();
+  if (threads > 0) return threads;
+  return std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, 256);
+}
+
+void set_configured_threads(int threads) {
+  configured.store(threads <= 0 ? 0 : std::min(threads, 256));
 }
 
 }  // namespace cardinal

@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <utility>
 
 namespace cardinal {
 namespace {
@@ -30,10 +31,11 @@ class Objective final : public ceres::FirstOrderFunction {
 
 }  // namespace
 
-Eigen::VectorXd minimize_smooth(const ValueAndGradient& f, Eigen::VectorXd x0,
-                                const SmoothMinimizerOptions& options) {
+SmoothMinimum minimize_smooth(const ValueAndGradient& f, Eigen::VectorXd x0,
+                              const SmoothMinimizerOptions& options) {
   const int n = static_cast<int>(x0.size());
-  if (n == 0) return x0;
+  if (n == 0) return {std::move(x0), true, "no parameters"};
+  Eigen::VectorXd x = x0;
   ceres::GradientProblem problem(new Objective(f, n));
   ceres::GradientProblemSolver::Options o;
   o.line_search_direction_type = n <= options.dense_bfgs_max_dimension ? ceres::BFGS : ceres::LBFGS;
@@ -43,10 +45,11 @@ Eigen::VectorXd minimize_smooth(const ValueAndGradient& f, Eigen::VectorXd x0,
   o.max_num_iterations = options.max_iterations;
   o.logging_type = ceres::SILENT;
   ceres::GradientProblemSolver::Summary summary;
-  ceres::Solve(o, problem, x0.data(), &summary);
+  ceres::Solve(o, problem, x.data(), &summary);
   if (std::getenv("CARDINAL_DEBUG_CERES"))
     std::fprintf(stderr, "%s\n", summary.FullReport().c_str());
-  return x0;
+  const bool usable = summary.IsSolutionUsable();
+  return {usable ? std::move(x) : std::move(x0), usable, summary.message};
 }
 
 void set_minimizer_warnings(bool enabled) {

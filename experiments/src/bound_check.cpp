@@ -216,7 +216,7 @@ BoundsReport check_bounds_impl(const GlmProblem<Loss>& problem, const BoundsRun&
   require(run.tracked_rows >= 1, "bounds: at least one row must be tracked");
   require(reference.point.size() == total && target.point.size() == total,
           "bounds: the reference points have the wrong size");
-  find_solver(run.solver);
+  const SolverTraits& traits = find_solver(run.solver).traits;
 
   BoundsReport report;
   report.reference = reference;
@@ -291,11 +291,13 @@ BoundsReport check_bounds_impl(const GlmProblem<Loss>& problem, const BoundsRun&
     report.not_covered.push_back({std::move(theorem), std::move(reason)});
   };
 
-  const bool greedy = solver == "fcfgs" || solver == "omp";
-  const bool distance_solver =
-      solver == "iht" || solver == "htp" || solver == "cosamp" || solver == "grasp";
+  // The objective-gap theorems of fully corrective greedy selection, or the distance theorems of
+  // the thresholding and pursuit solvers, whichever the registry lists for the solver.
+  const bool objective_gap = covers(traits, "ssz-linear");
+  const bool distance = covers(traits, "iht-contraction") || covers(traits, "foucart") ||
+                        covers(traits, "bahmani-raj-boufounos");
 
-  if (greedy) {
+  if (objective_gap) {
     const Eigen::VectorXd& w_bar = reference.point;
     const Index reference_sparsity = std::max<Index>(nonzeros(w_bar.head(p)), 1);
     const double l1 = w_bar.head(p).lpNorm<1>();
@@ -334,7 +336,7 @@ BoundsReport check_bounds_impl(const GlmProblem<Loss>& problem, const BoundsRun&
         },
         level, rows, std::vector<double>(all_gaps.begin(), all_gaps.begin() + (compared_last + 1)),
         gap_options);
-  } else if (distance_solver) {
+  } else if (distance) {
     const Eigen::VectorXd& w_star = target.point;
     const Index target_sparsity = std::max<Index>(nonzeros(w_star.head(p)), 1);
     const bool covered_setting = !intercept && target_sparsity <= s;
@@ -342,11 +344,7 @@ BoundsReport check_bounds_impl(const GlmProblem<Loss>& problem, const BoundsRun&
         intercept ? "the theorems are stated without an intercept"
                   : "the target has " + std::to_string(target_sparsity) +
                         " nonzeros, more than the sparsity " + std::to_string(s);
-    std::vector<std::string> theorems;
-    if (solver == "iht") theorems = {"blumensath-davies", "iht-contraction", "jain-tewari-kar"};
-    if (solver == "htp") theorems = {"foucart"};
-    if (solver == "cosamp" || solver == "grasp")
-      theorems = {"needell-tropp", "bahmani-raj-boufounos"};
+    const std::vector<std::string> theorems(traits.theorems.begin(), traits.theorems.end());
     if (!covered_setting) {
       for (const std::string& t : theorems) not_covered(t, setting_reason);
     } else {
@@ -365,7 +363,7 @@ BoundsReport check_bounds_impl(const GlmProblem<Loss>& problem, const BoundsRun&
       if constexpr (kLeastSquares) residual = least_squares_residual_norm(problem, w_star);
       const double step = run.step;
 
-      if (solver == "iht") {
+      if (covers(traits, "iht-contraction")) {
         require(step > 0.0, "bounds: the iht step must be resolved");
         if (kLeastSquares) {
           add(
@@ -412,7 +410,7 @@ BoundsReport check_bounds_impl(const GlmProblem<Loss>& problem, const BoundsRun&
                              ? "for logistic regression the constants would have to hold at the "
                                "intermediate restricted solutions, which the trace does not record"
                              : "stated for least squares");
-      } else if (solver == "htp") {
+      } else if (covers(traits, "foucart")) {
         require(step > 0.0, "bounds: the htp step must be resolved");
         add(
             "foucart", BoundQuantity::kDistance,
@@ -450,12 +448,9 @@ BoundsReport check_bounds_impl(const GlmProblem<Loss>& problem, const BoundsRun&
             0, rows, distances, distance_options);
       }
     }
-  } else if (solver == "fgs") {
-    not_covered("ssz-sublinear",
-                "plain forward greedy selection is not fully corrective: <∇f(w_t), w_t> ≠ 0");
-  } else if (solver == "niht") {
-    not_covered("blumensath-davies-2010",
-                "the guarantee of normalized IHT is not implemented (docs/theory.md §5.3)");
+  } else if (!traits.theorems.empty()) {
+    for (std::string_view t : traits.theorems)
+      not_covered(std::string(t), std::string(traits.theorems_missing));
   } else {
     not_covered("(none)", "no convergence guarantee is implemented for " + solver);
   }

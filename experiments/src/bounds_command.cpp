@@ -14,6 +14,7 @@
 #include "cardinal/experiments/convex_problem_options.hpp"
 #include "cardinal/experiments/gnuplot.hpp"
 #include "cardinal/experiments/number_option.hpp"
+#include "cardinal/experiments/solver_summary.hpp"
 #include "cardinal/experiments/sparsity_level.hpp"
 
 namespace cardinal {
@@ -123,11 +124,13 @@ std::string describe_status(const TheoremCheck& c) {
 /// (the solvers' own default adapts the step instead).
 template <class Loss>
 double resolved_step(const GlmProblem<Loss>& problem, const std::string& solver, double step) {
-  if (solver != "iht" && solver != "htp") return 0.0;
+  const SolverTraits& traits = find_solver(solver).traits;
+  if (traits.step != StepUse::kFixedOrCurvature) return 0.0;
   if (step > 0.0) return step;
   const auto& space = problem.space();
-  const Eigen::VectorXd start =
-      solver == "iht" ? space.zeros() : problem.minimize_on(space.empty_support(), space.zeros());
+  const Eigen::VectorXd start = traits.starts_from_free_fit
+                                    ? problem.minimize_on(space.empty_support(), space.zeros())
+                                    : space.zeros();
   const double curvature = estimate_smoothness(problem, start);
   return curvature > 0.0 && std::isfinite(curvature) ? 1.0 / curvature : 1.0;
 }
@@ -148,7 +151,7 @@ int bounds(const po::variables_map& v, LoadedData data) {
   if (step > 0.0) settings.step = step;
   settings.refit = false;
   if constexpr (!Loss::kQuadratic)
-    require(!find_solver(solver).least_squares_only,
+    require(find_solver(solver).traits.scope != SolverScope::kLeastSquaresOnly,
             "solver '" + solver + "' applies to least squares only");
   BoundsOptions options;
   options.constants = parse_constants_choice(v["constants"].as<std::string>());
@@ -242,7 +245,6 @@ int bounds(const po::variables_map& v, LoadedData data) {
       {"intercept", glm.intercept},
       {"normalized", normalize},
       {"iterations", result.iterations},
-      {"stop_reason", std::string(to_string(result.reason))},
       {"objective", result.objective},
       {"constants_requested", std::string(to_string(options.constants))},
       {"reference", reference_json(report.reference, p)},
@@ -257,6 +259,7 @@ int bounds(const po::variables_map& v, LoadedData data) {
       {"max_ratio", max_ratio},
       {"violations", report.violation_count()},
   };
+  add_run_summary(summary, result);
   if (run.step > 0.0) summary["step"] = run.step;
   write_file_atomically(out.file("summary.json"), summary.dump(2) + "\n");
 

@@ -63,9 +63,9 @@ po::options_description solver_options_description(bool with_network) {
                        ("one of: " + solver_names()).c_str())(
       "sparsity", po::value<std::string>()->required(),
       "nonzeros (integer >= 1) or fraction of features kept (0 < S < 1)")(
-      "max-iterations", number<Index>({.min = 1})->default_value(1000), "iteration cap")(
-      "tolerance", number<double>({.min = 0.0})->default_value(1e-10),
-      "relative objective decrease at which iterative solvers stop")(
+      "max-iterations", number<Index>({.min = 1})->default_value(1000),
+      "iteration cap (greedy: forward steps; gmp/dpf/acdc: the exact number of steps; lasso: "
+      "coordinate-descent sweeps at each lambda)")(
       "step", number<double>({.min = 0.0})->default_value(0.0),
       "iht/htp fixed step size (0: adaptive; iht backtracks, htp line-searches)")(
       "replacement-steps", number<Index>({.min = 0})->default_value(0),
@@ -97,7 +97,29 @@ po::options_description solver_options_description(bool with_network) {
       "acdc: length of each compressed and decompressed phase, fraction of --max-iterations")(
       "acdc-final", number<double>(kFraction)->default_value(0.1),
       "acdc: final compressed phase, fraction of --max-iterations");
+  add_stopping_criteria_options(solver);
   return solver;
+}
+
+void add_stopping_criteria_options(po::options_description& options) {
+  options.add_options()("objective-level", number<double>({.min = 0.0})->default_value(1e-10),
+                        "fgs/fcfgs/omp: stop once the objective is at most this level")(
+      "relative-decrease", number<double>({.min = 0.0})->default_value(1e-10),
+      "iht/niht/grasp/cosamp/fgs: stop once an iteration changes the objective by at most this "
+      "fraction of it")("step-tolerance", number<double>({.min = 0.0})->default_value(1e-10),
+                        "iht/niht: stop once the support repeats and the step is at most this "
+                        "fraction of the iterate's norm")(
+      "gradient-tolerance", number<double>({.min = 0.0})->default_value(1e-10),
+      "lasso: accept a lambda's solution once its KKT violation is at most this fraction of "
+      "lambda_max");
+}
+
+StoppingCriteria stopping_criteria(const po::variables_map& v) {
+  return {.max_iterations = v["max-iterations"].as<Index>(),
+          .objective_level = v["objective-level"].as<double>(),
+          .relative_decrease = v["relative-decrease"].as<double>(),
+          .step_tolerance = v["step-tolerance"].as<double>(),
+          .gradient_tolerance = v["gradient-tolerance"].as<double>()};
 }
 
 namespace {
@@ -191,8 +213,7 @@ LoadedData load_problem_data(const po::variables_map& v, bool logistic) {
 
 SolverSettings solver_settings(const po::variables_map& v) {
   SolverSettings settings;
-  settings.stopping = {.max_iterations = v["max-iterations"].as<Index>(),
-                       .tolerance = v["tolerance"].as<double>()};
+  settings.stopping = stopping_criteria(v);
   settings.step = v["step"].as<double>();
   settings.replacement_steps = v["replacement-steps"].as<Index>();
   settings.debias = v["debias"].as<bool>();

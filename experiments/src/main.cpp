@@ -1,8 +1,11 @@
 #include <algorithm>
+#include <cerrno>
+#include <cstdlib>
 #include <iostream>
 #include <string>
 #include <vector>
 
+#include "cardinal/convex/parallel.hpp"
 #include "cardinal/experiments/command_line.hpp"
 #include "cardinal/experiments/commands.hpp"
 #include "cardinal/experiments/network_module.hpp"
@@ -18,9 +21,22 @@ void print_usage(std::ostream& out) {
     out << "  " << c.name << std::string(width + 2 - c.name.size(), ' ') << c.summary << '\n';
 }
 
+/// The thread count CARDINAL_NUM_THREADS asks for: a positive integer, else 0 (every hardware
+/// thread).
+int threads_from_environment() {
+  const char* text = std::getenv("CARDINAL_NUM_THREADS");
+  if (text == nullptr) return 0;
+  char* end = nullptr;
+  errno = 0;
+  const long wanted = std::strtol(text, &end, 10);
+  if (end == text || *end != '\0' || errno != 0 || wanted <= 0) return 0;
+  return static_cast<int>(std::min(wanted, 256L));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  cardinal::set_configured_threads(threads_from_environment());
   if (argc < 2) {
     print_usage(std::cerr);
     return cardinal::kExitInvalidInput;

@@ -18,11 +18,13 @@
 #include <thread>
 
 #include "cardinal/bridge/error.hpp"
+#include "cardinal/bridge/splitmix64.hpp"
 #include "cardinal/bridge/trace.hpp"
 #include "cardinal/convex/data/synthetic.hpp"
 #include "cardinal/experiments/atomic_output.hpp"
 #include "cardinal/experiments/command_line.hpp"
 #include "cardinal/experiments/commands.hpp"
+#include "cardinal/experiments/convex_problem_options.hpp"
 #include "cardinal/experiments/donoho_tanner.hpp"
 #include "cardinal/experiments/gnuplot.hpp"
 #include "cardinal/experiments/number_option.hpp"
@@ -67,8 +69,8 @@ po::options_description phase_transition_options() {
       "seed", number<std::uint64_t>()->default_value(1),
       "base seed; each instance's seed is derived from it, p, n, s and the trial")(
       "max-iterations", number<Index>({.min = 1})->default_value(300),
-      "iteration cap of every solver")(
-      "tolerance", number<double>({.min = 0.0})->default_value(1e-10), "solver tolerance");
+      "iteration cap of every solver");
+  add_stopping_criteria_options(sweep);
 
   po::options_description run("Run");
   run.add_options()("jobs,j", number<Index>({.min = 0, .max = max_threads()})->default_value(0),
@@ -166,7 +168,10 @@ struct Settings {
             {"signal", signal},
             {"seed", seed},
             {"max_iterations", solver.stopping.max_iterations},
-            {"tolerance", solver.stopping.tolerance},
+            {"objective_level", solver.stopping.objective_level},
+            {"relative_decrease", solver.stopping.relative_decrease},
+            {"step_tolerance", solver.stopping.step_tolerance},
+            {"gradient_tolerance", solver.stopping.gradient_tolerance},
             {"path_length", solver.path_length},
             {"min_ratio", solver.min_ratio},
             {"success", "exact support recovery: nonzeros of w equal the planted support"},
@@ -196,13 +201,6 @@ std::vector<Cell> make_cells(const Settings& settings) {
     }
   }
   return cells;
-}
-
-std::uint64_t splitmix64(std::uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
 }
 
 /// The instance seed of a trial: a function of the problem sizes, not of the grid, so that a
@@ -409,8 +407,7 @@ int phase_transition_main(const std::vector<std::string>& args) {
   settings.solvers = parse_solvers(v["solvers"].as<std::string>());
   settings.signal = v["signal"].as<double>();
   settings.seed = v["seed"].as<std::uint64_t>();
-  settings.solver.stopping = {.max_iterations = v["max-iterations"].as<Index>(),
-                              .tolerance = v["tolerance"].as<double>()};
+  settings.solver.stopping = stopping_criteria(v);
   Index jobs = v["jobs"].as<Index>();
   if (jobs == 0) jobs = std::max<Index>(1, std::thread::hardware_concurrency());
   const Index max_cells = v["max-cells"].as<Index>();

@@ -13,6 +13,7 @@
 #include "cardinal/experiments/commands.hpp"
 #include "cardinal/experiments/experiment.hpp"
 #include "cardinal/experiments/experiment_plots.hpp"
+#include "cardinal/experiments/shell.hpp"
 
 namespace cardinal {
 namespace po = boost::program_options;
@@ -63,21 +64,13 @@ std::string point_text(const nlohmann::json& point) {
   return out;
 }
 
-std::string shell_word(const std::string& word) {
-  if (!word.empty() && word.find_first_of(" '\"$\\;&|<>()*?!#`{}[]~") == std::string::npos)
-    return word;
-  std::string quoted = "'";
-  for (char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
-}
-
-/// `words` as one shell command, continued with " \\" onto indented lines after about 90
-/// characters, so that a report shows long command lines whole.
+/// `words` as one shell command (each quoted by shell_quote), continued with " \" onto
+/// indented lines after about 90 characters, so that a report shows long command lines whole.
 std::string shell_line(const std::vector<std::string>& words) {
   constexpr std::size_t kWidth = 90;
   std::string out, line;
   for (const std::string& w : words) {
-    const std::string word = shell_word(w);
+    const std::string word = shell_quote(w);
     if (!line.empty() && line.size() + 1 + word.size() > kWidth) {
       out += line + " \\\n";
       line = "    " + word;

@@ -18,6 +18,7 @@
 #include "cardinal/experiments/experiment.hpp"
 #include "cardinal/experiments/network_module.hpp"
 #include "cardinal/experiments/solver_registry.hpp"
+#include "cardinal/experiments/solver_summary.hpp"
 #include "cardinal/experiments/sparsity_level.hpp"
 
 namespace cardinal {
@@ -117,12 +118,12 @@ int solve(const po::variables_map& v, LoadedData data) {
       {"precision", to_string(problem.design().precision())},
       {"objective", result.objective},
       {"iterations", result.iterations},
-      {"stop_reason", std::string(to_string(result.reason))},
       {"seconds", result.trace.rows.empty() ? 0.0 : result.trace.rows.back().seconds},
       {"nonzeros", support.size()},
       {"support", support},
       {"coefficients", coefficients},
   };
+  add_run_summary(solution, result);
   if (glm.intercept) solution["intercept"] = result.w[p];
   if (!data.planted.is_null()) {
     solution["planted"] = data.planted;
@@ -141,7 +142,8 @@ int solve(const po::variables_map& v, LoadedData data) {
     objective << std::setprecision(10) << result.objective;
     s << summary_line("objective", objective.str());
     s << summary_line("iterations", std::to_string(result.iterations));
-    s << summary_line("stopped", std::string(to_string(result.reason)));
+    s << summary_line("stopped", std::string(to_string(result.reason)) + ": " + result.message);
+    s << summary_line("evaluations", evaluations_line(result.evaluations));
     if (solution.contains("support_recovered"))
       s << summary_line("recovered", solution["support_recovered"].get<bool>() ? "yes" : "no");
     s << summary_line("output", out.destination().string());

@@ -19,9 +19,10 @@
 #include "cardinal/convex/data/libsvm.hpp"
 #include "cardinal/convex/data/synthetic.hpp"
 #include "cardinal/convex/glm_problem.hpp"
-#include "cardinal/solvers/iterative_hard_thresholding.hpp"
+#include "cardinal/convex/parallel.hpp"
 #include "cardinal/convex/solvers/l1_path.hpp"
 #include "cardinal/convex/solvers/orthogonal_matching_pursuit.hpp"
+#include "cardinal/solvers/iterative_hard_thresholding.hpp"
 
 namespace cardinal {
 namespace {
@@ -94,22 +95,11 @@ Eigen::VectorXd reference_multiply(const Eigen::MatrixXd& x, const Eigen::Vector
   return z;
 }
 
-/// Sets CARDINAL_NUM_THREADS for the lifetime of the object.
+/// Sets the configured thread count for the lifetime of the object.
 class ThreadCount {
  public:
-  explicit ThreadCount(int threads) {
-    if (const char* old = std::getenv("CARDINAL_NUM_THREADS")) old_ = old;
-    ::setenv("CARDINAL_NUM_THREADS", std::to_string(threads).c_str(), 1);
-  }
-  ~ThreadCount() {
-    if (old_.empty())
-      ::unsetenv("CARDINAL_NUM_THREADS");
-    else
-      ::setenv("CARDINAL_NUM_THREADS", old_.c_str(), 1);
-  }
-
- private:
-  std::string old_;
+  explicit ThreadCount(int threads) { set_configured_threads(threads); }
+  ~ThreadCount() { set_configured_threads(0); }
 };
 
 // 37 rows: four blocks of eight and a tail of five; 23 columns: the four-column and two-column

@@ -26,12 +26,28 @@ using test::CommandResult;
 const std::string kQuickSolve =
     "solve --problem least-squares --synthetic --samples 40 --dimension 30 --planted 3 --seed 2 "
     "--solver omp --sparsity 3 --quiet ";
-/// A solve that runs until it is stopped: IHT with no tolerance on a large instance.
-const std::vector<std::string> kEndlessSolve = {
-    "solve",       "--problem", "least-squares", "--synthetic", "--samples",        "400",
-    "--dimension", "4000",      "--planted",     "20",          "--solver",         "iht",
-    "--sparsity",  "20",        "--tolerance",   "0",           "--max-iterations", "100000000",
-    "--quiet"};
+/// A solve that runs until it is stopped: IHT with no convergence test on a large instance.
+const std::vector<std::string> kEndlessSolve = {"solve",
+                                                "--problem",
+                                                "least-squares",
+                                                "--synthetic",
+                                                "--samples",
+                                                "400",
+                                                "--dimension",
+                                                "4000",
+                                                "--planted",
+                                                "20",
+                                                "--solver",
+                                                "iht",
+                                                "--sparsity",
+                                                "20",
+                                                "--relative-decrease",
+                                                "0",
+                                                "--step-tolerance",
+                                                "0",
+                                                "--max-iterations",
+                                                "100000000",
+                                                "--quiet"};
 
 class HostileInput : public test::ScratchTest {
  protected:
@@ -164,7 +180,7 @@ TEST_F(HostileInput, EveryInvalidNumberNamesTheOptionAndTheValue) {
   expect_refused(csv + "''", {"--label-column", "empty"});
   for (const auto& [option, value] : std::vector<std::pair<std::string, std::string>>{
            {"--sparsity", "1e300"},
-           {"--tolerance", "nan"},
+           {"--relative-decrease", "nan"},
            {"--max-iterations", "99999999999999999999"},
            {"--seed", "-1"}}) {
     const std::string args = "solve --problem least-squares --synthetic --solver omp --output " +
@@ -173,7 +189,7 @@ TEST_F(HostileInput, EveryInvalidNumberNamesTheOptionAndTheValue) {
     expect_refused(args, {option, "'" + value + "'"});
   }
   // 1e-400 is a decimal too small for a double: it reads as zero (documented), a valid tolerance.
-  const CommandResult tiny = run(kQuickSolve + "--tolerance 1e-400 --output " + out("tiny"));
+  const CommandResult tiny = run(kQuickSolve + "--objective-level 1e-400 --output " + out("tiny"));
   EXPECT_EQ(tiny.status, 0) << tiny.output;
   EXPECT_FALSE(fs::exists(out("o")));
 }

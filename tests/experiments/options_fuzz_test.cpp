@@ -34,7 +34,7 @@ TEST(OptionsFuzz, ConfigFilesParseOrAreRefused) {
   const std::vector<std::string> corpus = {
       test::read_test_data("../../experiments/configs/solve-default.cfg"),
       "problem = logistic\nsynthetic = true\nsolver = iht\nsparsity = 0.1\nstep = 1e-3\n"
-      "tolerance = 1e-8\nmax-iterations = 50\nlabel-column = 2\n"};
+      "relative-decrease = 1e-8\nmax-iterations = 50\nlabel-column = 2\n"};
   const test::FuzzFolder folder("config");
   int accepted = 0, refused = 0;
   for (std::uint64_t seed = 0; seed < corpus.size(); ++seed) {

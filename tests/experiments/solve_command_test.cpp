@@ -81,9 +81,9 @@ TEST_F(SolveCommand, EverySolverRunsOnBothLosses) {
   }
 }
 
-TEST_F(SolveCommand, LassoPathTakesToleranceAndMaxIterations) {
-  // --max-iterations caps the sweeps at each λ and --tolerance is the KKT tolerance: a point at
-  // 0.01·λmax needs more than three sweeps to reach 1e-10 but not to reach 0.5.
+TEST_F(SolveCommand, LassoPathTakesGradientToleranceAndMaxIterations) {
+  // --max-iterations caps the sweeps at each λ and --gradient-tolerance is the KKT tolerance: a
+  // point at 0.01·λmax needs more than three sweeps to reach 1e-10 but not to reach 0.5.
   auto stop_reason = [&](const std::string& options) {
     const CommandResult r = run(
         "solve --problem logistic --synthetic --samples 200 --dimension 30 --planted 5 --seed 3 "
@@ -95,7 +95,7 @@ TEST_F(SolveCommand, LassoPathTakesToleranceAndMaxIterations) {
         .get<std::string>();
   };
   EXPECT_EQ(stop_reason("--max-iterations 3"), "iteration_limit");
-  EXPECT_EQ(stop_reason("--max-iterations 3 --tolerance 0.5"), "converged");
+  EXPECT_EQ(stop_reason("--max-iterations 3 --gradient-tolerance 0.5"), "converged");
   EXPECT_EQ(stop_reason("--max-iterations 1000"), "converged");
 }
 

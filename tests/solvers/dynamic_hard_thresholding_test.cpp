@@ -82,7 +82,8 @@ std::vector<Index> nonzeros(const Eigen::VectorXd& w, Index constrained) {
 //   end:   M = {2}, w = (0, 0, 3.75), f = ½(4 + 0 + 0.0625) = 2.03125.
 TEST(DynamicHardThresholding, FeedbackEvaluatesThePrunedPointAndRevivesCoordinates) {
   const Quadratic problem(vec({2, 0, 3.5}), vec({3, 1, 0.5}));
-  DynamicHardThresholdingOptions options{.iterations = 3, .step = 0.5, .update_period = 2};
+  DynamicHardThresholdingOptions options{
+      .stopping = {.max_iterations = 3}, .step = 0.5, .update_period = 2};
   options.feedback = true;
   const auto result = DynamicHardThresholding(options).minimize(problem, 1);
 
@@ -118,8 +119,9 @@ TEST(DynamicHardThresholding, FeedbackEvaluatesThePrunedPointAndRevivesCoordinat
 //   end:   M = {0}, w = (2.125, 0, 0), f = ½(0.015625 + 12.25) = 6.1328125.
 TEST(DynamicHardThresholding, WithoutFeedbackPrunedCoordinatesStayZero) {
   const Quadratic problem(vec({2, 0, 3.5}), vec({3, 1, 0.5}));
-  const auto result = DynamicHardThresholding({.iterations = 3, .step = 0.5, .update_period = 2})
-                          .minimize(problem, 1);
+  const auto result =
+      DynamicHardThresholding({.stopping = {.max_iterations = 3}, .step = 0.5, .update_period = 2})
+          .minimize(problem, 1);
 
   ASSERT_EQ(problem.points.size(), 4u);
   EXPECT_EQ(problem.points[1], vec({3, 0, 0}));
@@ -147,18 +149,20 @@ TEST(DynamicHardThresholding, WithoutFeedbackPrunedCoordinatesStayZero) {
 TEST(DynamicHardThresholding, MomentumAndStepScheduleByHand) {
   const Quadratic problem(vec({2, 0, 3.5}), vec({3, 1, 0.5}));
   const auto heavy_ball =
-      DynamicHardThresholding({.iterations = 2, .step = 0.5, .momentum = 0.5}).minimize(problem, 3);
+      DynamicHardThresholding({.stopping = {.max_iterations = 2}, .step = 0.5, .momentum = 0.5})
+          .minimize(problem, 3);
   EXPECT_EQ(heavy_ball.w, vec({2, 0, 3.5}));
   EXPECT_EQ(heavy_ball.objective, 0.0);
   EXPECT_EQ(heavy_ball.trace.rows[2].objective, 0.5 * (0.25 + 0.25 + 2.25));
 
   const auto pruned =
-      DynamicHardThresholding({.iterations = 2, .step = 0.5, .momentum = 0.5, .update_period = 2})
+      DynamicHardThresholding(
+          {.stopping = {.max_iterations = 2}, .step = 0.5, .momentum = 0.5, .update_period = 2})
           .minimize(problem, 1);
   EXPECT_EQ(pruned.w, vec({2, 0, 0}));
   EXPECT_EQ(pruned.objective, 6.125);
 
-  DynamicHardThresholdingOptions scheduled{.iterations = 2, .step = 123.0};
+  DynamicHardThresholdingOptions scheduled{.stopping = {.max_iterations = 2}, .step = 123.0};
   scheduled.step_schedule = [](Index t) { return t == 0 ? 0.5 : 0.25; };
   EXPECT_EQ(DynamicHardThresholding(scheduled).minimize(problem, 3).w, vec({2.375, 0.375, 2.375}));
 }
@@ -176,11 +180,13 @@ TEST(DynamicHardThresholding, ConstantBudgetEveryStepIsIterativeHardThresholding
     const Index iterations = 40;
     const double step = 0.2;
     const auto dht =
-        DynamicHardThresholding({.iterations = iterations, .step = step}).minimize(problem, 6);
-    const auto iht =
-        IterativeHardThresholding(
-            {.stopping = {.max_iterations = iterations, .tolerance = 0.0}, .step = step})
+        DynamicHardThresholding({.stopping = {.max_iterations = iterations}, .step = step})
             .minimize(problem, 6);
+    const auto iht = IterativeHardThresholding({.stopping = {.max_iterations = iterations,
+                                                             .relative_decrease = 0.0,
+                                                             .step_tolerance = 0.0},
+                                                .step = step})
+                         .minimize(problem, 6);
     ASSERT_EQ(iht.iterations, iterations);
     EXPECT_EQ(dht.w, iht.w);
     EXPECT_EQ(dht.support, iht.support);
@@ -291,7 +297,8 @@ TEST(DynamicHardThresholding, RejectsInvalidOptions) {
   EXPECT_THROW(DynamicHardThresholding({.step = 0.1, .momentum = 1.0}), InvalidInput);
   EXPECT_THROW(DynamicHardThresholding({.step = 0.1, .momentum = -0.1}), InvalidInput);
   EXPECT_THROW(DynamicHardThresholding({.step = 0.1, .update_period = 0}), InvalidInput);
-  EXPECT_THROW(DynamicHardThresholding({.iterations = -1, .step = 0.1}), InvalidInput);
+  EXPECT_THROW(DynamicHardThresholding({.stopping = {.max_iterations = -1}, .step = 0.1}),
+               InvalidInput);
   Options bad_schedule{.step = 0.1};
   bad_schedule.schedule.kind = SparsityScheduleKind::kGradual;
   bad_schedule.schedule.end = -1;
@@ -302,7 +309,7 @@ TEST(DynamicHardThresholding, RejectsInvalidOptions) {
   EXPECT_THROW(alternating_compressed_decompressed(100, 0.1, 0, 10, 10), InvalidInput);
 
   // A step schedule replaces the step; its values are checked when used.
-  Options scheduled{.iterations = 3};
+  Options scheduled{.stopping = {.max_iterations = 3}};
   scheduled.step_schedule = [](Index t) { return t < 2 ? 0.1 : -1.0; };
   const DynamicHardThresholding solver(scheduled);
   const Quadratic problem(vec({1, 2, 3}), vec({0, 0, 0}));

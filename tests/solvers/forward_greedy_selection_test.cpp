@@ -189,7 +189,9 @@ TEST(ForwardGreedySelection, StopsOnTheTolerancesAndTheIterationLimit) {
   const auto converged = ForwardGreedySelection().minimize(exact, 3);
   EXPECT_EQ(converged.reason, StopReason::kConverged);
   EXPECT_EQ(converged.iterations, 1);
-  const auto stalled = ForwardGreedySelection({.stopping = {.tolerance = -1.0}}).minimize(exact, 3);
+  const auto stalled =
+      ForwardGreedySelection({.stopping = {.objective_level = -1.0, .relative_decrease = -1.0}})
+          .minimize(exact, 3);
   EXPECT_EQ(stalled.reason, StopReason::kStalled);
   EXPECT_EQ(stalled.w, Eigen::Vector4d(3.0, 0.0, 0.0, 0.0));
 
@@ -204,7 +206,8 @@ TEST(ForwardGreedySelection, StopsOnTheTolerancesAndTheIterationLimit) {
   // A relative-decrease tolerance of 10% stops before the budget (the response is scaled so that
   // the objective stays far above the same tolerance read as an absolute level).
   const LeastSquaresProblem scaled(inst.design, 100.0 * inst.response);
-  const auto loose = ForwardGreedySelection({.stopping = {.tolerance = 0.1}}).minimize(scaled, 30);
+  const auto loose =
+      ForwardGreedySelection({.stopping = {.relative_decrease = 0.1}}).minimize(scaled, 30);
   EXPECT_EQ(loose.reason, StopReason::kConverged);
   const auto& rows = loose.trace.rows;
   ASSERT_GE(rows.size(), 3u);

@@ -271,7 +271,7 @@ TEST(FullyCorrectiveGreedy, StopsWhenTheFitIsExactOrTheGradientVanishes) {
   EXPECT_EQ(converged.support, CoordinateSpace::Support{0});
   EXPECT_EQ(converged.iterations, 1);
   const auto stalled =
-      FullyCorrectiveGreedy({.stopping = {.tolerance = -1.0}}).minimize(problem, 3);
+      FullyCorrectiveGreedy({.stopping = {.objective_level = -1.0}}).minimize(problem, 3);
   EXPECT_EQ(stalled.reason, StopReason::kStalled);
   EXPECT_EQ(stalled.support, CoordinateSpace::Support{0});
   EXPECT_EQ(stalled.w, Eigen::Vector4d(3.0, 0.0, 0.0, 0.0));

@@ -138,6 +138,45 @@ TEST(GradientSupportPursuit, ReRunsAreBitIdentical) {
     EXPECT_EQ(a.trace.rows[t].objective, b.trace.rows[t].objective);
 }
 
+/// Least squares that names a starting point, as a network does.
+struct StartedLeastSquares : LeastSquaresProblem {
+  StartedLeastSquares(const SyntheticInstance& inst, Eigen::VectorXd start)
+      : LeastSquaresProblem(inst.design, inst.response), start(std::move(start)) {}
+  Eigen::VectorXd starting_point() const { return start; }
+  Eigen::VectorXd start;
+};
+static_assert(StartingPointProblem<StartedLeastSquares>);
+
+TEST(GradientSupportPursuit, StartsFromTheStartingPointPrunedToTheBudget) {
+  const auto inst = make_synthetic({.samples = 80, .features = 40, .sparsity = 4, .seed = 6});
+  // A dense start whose 4 largest entries are the planted vector.
+  const Eigen::VectorXd start = inst.planted + 1e-3 * Eigen::VectorXd::Ones(40);
+  const StartedLeastSquares started(inst, start);
+  const auto result = GradientSupportPursuit().minimize(started, 4);
+  const TraceRow& first = result.trace.rows.front();
+  EXPECT_EQ(first.support_size, 4);
+  Eigen::VectorXd pruned = Eigen::VectorXd::Zero(40);
+  for (Index j : inst.support) pruned[j] = start[j];
+  EXPECT_DOUBLE_EQ(first.objective, started.value(pruned));
+  EXPECT_EQ(nonzeros(result.w, 40), inst.support);
+
+  // Without a starting point the run starts from the free coordinates alone.
+  const LeastSquaresProblem plain(inst.design, inst.response);
+  EXPECT_EQ(GradientSupportPursuit().minimize(plain, 4).trace.rows.front().support_size, 0);
+}
+
+TEST(GradientSupportPursuit, CountsItsCallsAndSaysWhyItStopped) {
+  const auto inst = make_synthetic({.samples = 80, .features = 40, .sparsity = 4, .seed = 6});
+  const LeastSquaresProblem problem(inst.design, inst.response);
+  const auto result = GradientSupportPursuit().minimize(problem, 4);
+  // One fit of the free coordinates, one solve per iteration, the refit.
+  EXPECT_EQ(result.evaluations.restricted_solves, result.iterations + 2);
+  EXPECT_EQ(result.evaluations.gradients, static_cast<Index>(result.trace.rows.size()));
+  EXPECT_EQ(result.evaluations.line_searches, 0);
+  EXPECT_EQ(result.reason, StopReason::kConverged);
+  EXPECT_EQ(result.message, "the pruned support repeats");
+}
+
 TEST(GradientSupportPursuit, RejectsInvalidSparsity) {
   const auto inst = make_synthetic({.samples = 30, .features = 12, .sparsity = 3, .seed = 61});
   const LeastSquaresProblem problem(inst.design, inst.response);

@@ -118,7 +118,8 @@ TEST(IterativeHardThresholding, FixedStepAtMostOneOverLNeverIncreasesTheObjectiv
       EXPECT_LE(trace.rows[t].objective, trace.rows[t - 1].objective * (1 + 1e-12))
           << label << " iteration " << t;
   };
-  const StoppingCriteria stopping{.max_iterations = 300, .tolerance = 1e-14};
+  const StoppingCriteria stopping{
+      .max_iterations = 300, .relative_decrease = 1e-14, .step_tolerance = 1e-14};
   const LeastSquaresProblem least_squares(ls.design, ls.response);
   expect_monotone(IterativeHardThresholding({.stopping = stopping, .step = 1.0 / lambda_max})
                       .minimize(least_squares, 8)
@@ -237,10 +238,11 @@ TEST(IterativeHardThresholding, NormalizedMatchesBlumensathDaviesOnLeastSquares)
         {.samples = 100, .features = 300, .sparsity = 12, .noise = 0.05, .seed = seed});
     const LeastSquaresProblem problem(inst.design, inst.response);
     const int iterations = 30;
-    const auto result =
-        IterativeHardThresholding(
-            {.stopping = {.max_iterations = iterations, .tolerance = 0.0}, .normalized = true})
-            .minimize(problem, 12);
+    const auto result = IterativeHardThresholding({.stopping = {.max_iterations = iterations,
+                                                                .relative_decrease = 0.0,
+                                                                .step_tolerance = 0.0},
+                                                   .normalized = true})
+                            .minimize(problem, 12);
     const ReferenceNiht reference =
         reference_niht(dense(inst.design), inst.response, 12, iterations);
     total_backtracks += reference.backtracks;
@@ -267,7 +269,8 @@ TEST(IterativeHardThresholding, NormalizedNeverIncreasesTheObjective) {
                                   .logistic = true,
                                   .seed = 42});
   const IterativeHardThresholding niht(
-      {.stopping = {.max_iterations = 200, .tolerance = 1e-14}, .normalized = true});
+      {.stopping = {.max_iterations = 200, .relative_decrease = 1e-14, .step_tolerance = 1e-14},
+       .normalized = true});
   const auto a = niht.minimize(LeastSquaresProblem(ls.design, ls.response), 12);
   const auto b = niht.minimize(LogisticProblem(lg.design, lg.response, {.ridge = 1e-3}), 5);
   for (const auto* trace : {&a.trace, &b.trace}) {
@@ -321,7 +324,8 @@ TEST(IterativeHardThresholding, ScheduleDefersConvergenceUntilTheBudgetIsFinal) 
   const auto inst =
       make_synthetic({.samples = 100, .features = 60, .sparsity = 5, .noise = 0.1, .seed = 71});
   const LeastSquaresProblem problem(inst.design, inst.response);
-  const StoppingCriteria loose{.max_iterations = 200, .tolerance = 0.2};
+  const StoppingCriteria loose{
+      .max_iterations = 200, .relative_decrease = 0.2, .step_tolerance = 0.2};
   const auto constant = IterativeHardThresholding({.stopping = loose}).minimize(problem, 5);
   EXPECT_EQ(constant.reason, StopReason::kConverged);
   EXPECT_LT(constant.iterations, 10);

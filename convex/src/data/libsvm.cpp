@@ -18,7 +18,7 @@
 #include <variant>
 #include <vector>
 
-#include "cardinal/bridge/atomic_file.hpp"
+#include "cardinal/convex/data/atomic_file.hpp"
 #include "cardinal/bridge/error.hpp"
 #include "cardinal/bridge/memory_limit.hpp"
 #include "text_file.hpp"

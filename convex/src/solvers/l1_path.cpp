@@ -85,9 +85,10 @@ void validate(const L1PathOptions& o) {
           "l1 path: path_length must be at least 1 (got " + std::to_string(o.path_length) + ")");
   require(o.min_ratio > 0.0 && o.min_ratio < 1.0,
           "l1 path: min_ratio must lie in (0, 1) (got " + std::to_string(o.min_ratio) + ")");
-  require(std::isfinite(o.tolerance) && o.tolerance >= 0.0,
-          "l1 path: tolerance must be a finite non-negative number");
-  require(o.max_sweeps >= 1, "l1 path: max_sweeps must be at least 1");
+  require(std::isfinite(o.stopping.gradient_tolerance) && o.stopping.gradient_tolerance >= 0.0,
+          "l1 path: gradient_tolerance must be a finite non-negative number");
+  require(o.stopping.max_iterations >= 1,
+          "l1 path: max_iterations (sweeps per lambda) must be at least 1");
   require(o.max_nonzeros >= 0, "l1 path: max_nonzeros must be non-negative");
   for (double lambda : o.lambdas)
     require(std::isfinite(lambda) && lambda >= 0.0,
@@ -383,13 +384,13 @@ class PathSolver {
                           bool outside) {
     double change_tolerance = tolerance;
     auto converge_active_set = [&] {
-      while (sweeps < options_.max_sweeps) {
+      while (sweeps < options_.stopping.max_iterations) {
         ++sweeps;
         if (sweep_active(lambda, c, cb) <= change_tolerance) return;
       }
     };
     if (options_.active_set && !active_.empty()) converge_active_set();
-    while (sweeps < options_.max_sweeps) {
+    while (sweeps < options_.stopping.max_iterations) {
       ++sweeps;
       active_grew_ = false;
       const double change = sweep_working_set(lambda, c, cb);
@@ -428,7 +429,7 @@ class PathSolver {
       expand_at_current_point();
       const double violation = kkt_violation(lambda, w_, threshold_, true);
       if (violation <= threshold_) return true;
-      if (sweeps >= options_.max_sweeps) return false;
+      if (sweeps >= options_.stopping.max_iterations) return false;
       c = w_;
       double cb = b_;
       // Inexact Newton: the model is solved to a fraction of the current violation (forcing
@@ -618,7 +619,8 @@ L1Path lasso_path(const GlmProblem<Loss>& problem, const L1PathOptions& options,
   return with_solver(problem, options, [&](auto& solver) {
     L1Path path;
     path.lambda_max = solver.gradient_max_norm();
-    solver.set_threshold(options.tolerance * (path.lambda_max > 0.0 ? path.lambda_max : 1.0));
+    solver.set_threshold(options.stopping.gradient_tolerance *
+                         (path.lambda_max > 0.0 ? path.lambda_max : 1.0));
 
     std::vector<double> lambdas = options.lambdas;
     if (lambdas.empty()) {
@@ -665,18 +667,23 @@ SolverResult<GlmProblem<Loss>> LassoPathSelection::minimize(const GlmProblem<Los
     }
     result.w = point.w;
     kept_converged = point.converged;
+    ++result.evaluations.gradients;
     const double f = problem.value_and_gradient(point.w, gradient);
     record(problem, result.trace, solved - 1, f, gradient, space.support_of(point.w), clock);
   });
 
   if (result.trace.rows.empty()) {  // even the first λ of an explicit path was over budget
     result.w = refit(problem, space.empty_support(), space.zeros());
+    ++result.evaluations.restricted_solves;
+    ++result.evaluations.gradients;
     const double f = problem.value_and_gradient(result.w, gradient);
     record(problem, result.trace, 0, f, gradient, space.empty_support(), clock);
   }
   result.support = space.support_of(result.w);
   if (options_.debias) {
     result.w = refit(problem, result.support, result.w);
+    ++result.evaluations.restricted_solves;
+    ++result.evaluations.gradients;
     const double f = problem.value_and_gradient(result.w, gradient);
     record(problem, result.trace, result.trace.rows.back().iteration + 1, f, gradient,
            result.support, clock);
@@ -686,6 +693,12 @@ SolverResult<GlmProblem<Loss>> LassoPathSelection::minimize(const GlmProblem<Los
   result.reason = !kept_converged ? StopReason::kIterationLimit
                   : over_budget   ? StopReason::kBudgetReached
                                   : StopReason::kConverged;
+  result.message = !kept_converged ? "the returned lambda ran out of sweeps (max_iterations " +
+                                         std::to_string(path_options.stopping.max_iterations) +
+                                         ") before its KKT violation reached gradient_tolerance"
+                   : over_budget ? "the next lambda's solution has more than " +
+                                       std::to_string(sparsity) + " nonzeros, the sparsity budget"
+                                 : "the path ran to its last lambda";
   return result;
 }
 
@@ -700,6 +713,8 @@ SolverResult<CovarianceProblem> LassoPathSelection::minimize(const CovariancePro
   result.objective = root.objective + form.shift;
   result.iterations = root.iterations;
   result.reason = root.reason;
+  result.message = std::move(root.message);
+  result.evaluations = root.evaluations;
   result.trace = std::move(root.trace);
   for (TraceRow& row : result.trace.rows) row.objective += form.shift;
   return result;

@@ -3,9 +3,11 @@
 #include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <vector>
 
 #include "cardinal/bridge/error.hpp"
+#include "cardinal/bridge/greedy_stop.hpp"
 #include "cardinal/bridge/trace.hpp"
 
 namespace cardinal {
@@ -162,7 +164,10 @@ SolverResult<Problem> run(const OrthogonalMatchingPursuitOptions& options, const
   CoordinateSpace::Support support = space.empty_support();
   Eigen::VectorXd w = space.zeros();
   Eigen::VectorXd g = space.zeros();
+  // Each refit is a restricted solve (two triangular solves) that also yields f and ∇f.
   auto refit = [&] {
+    ++result.evaluations.restricted_solves;
+    ++result.evaluations.gradients;
     const Eigen::VectorXd v = chol.topLeftCorner(size, size)
                                   .transpose()
                                   .template triangularView<Eigen::Upper>()
@@ -175,20 +180,14 @@ SolverResult<Problem> run(const OrthogonalMatchingPursuitOptions& options, const
   while (true) {
     record(problem, result.trace, iteration, objective, g, support, clock);
 
-    if (space.size(support) >= sparsity) {
-      result.reason = StopReason::kBudgetReached;
-      break;
-    }
-    if (objective <= stopping.tolerance) {
-      result.reason = StopReason::kConverged;
-      break;
-    }
-    if (space.norm_off(g, support) == 0.0) {
-      result.reason = StopReason::kStalled;
-      break;
-    }
-    if (iteration >= stopping.max_iterations) {
-      result.reason = StopReason::kIterationLimit;
+    if (const std::optional<GreedyStop> stop =
+            greedy_stop(stopping, {.selected = space.size(support),
+                                   .budget = sparsity,
+                                   .iteration = iteration,
+                                   .objective = objective,
+                                   .gradient_off = space.norm_off(g, support)})) {
+      result.reason = stop->reason;
+      result.message = stop->message;
       break;
     }
 
@@ -203,6 +202,7 @@ SolverResult<Problem> run(const OrthogonalMatchingPursuitOptions& options, const
     const double pivot = diagonal - l.squaredNorm();
     if (!(pivot > options.dependence_tolerance * diagonal)) {
       result.reason = StopReason::kStalled;
+      result.message = "the next column lies numerically in the span of the selected ones";
       break;
     }
     const double d = std::sqrt(pivot);

@@ -126,29 +126,27 @@ std::string layers_csv(const std::vector<LayerPruningReport>& layers) {
 /// The sparse solver `name` for one row and for one layer, through the solver registry.
 /// Greedy solvers select exactly the budget (no early stop on the objective level).
 void set_solvers(OneShotPruningOptions& options, const std::string& name, Index max_iterations) {
-  const SolverEntry& entry = find_solver(name);
-  require(entry.name != "gmp" && entry.name != "dpf" && entry.name != "acdc",
-          "--solver " + name +
-              " trains a network; pruning solves convex layer problems (omp, fgs, "
-              "fcfgs, iht, niht, htp, grasp, cosamp, lasso)");
+  const SolverTraits& traits = find_solver(name).traits;
+  require(!traits.trains, "--solver " + name +
+                              " trains a network; pruning solves convex layer problems (" +
+                              solver_names([](const SolverTraits& t) { return !t.trains; }) + ")");
   SolverSettings settings;
   settings.stopping.max_iterations = max_iterations;
-  settings.stopping.tolerance = 1e-10;
-  const bool greedy = name == "omp" || name == "fgs" || name == "fcfgs";
-  if (greedy) settings.stopping.tolerance = -std::numeric_limits<double>::infinity();
+  if (traits.greedy) {
+    settings.stopping.objective_level = -std::numeric_limits<double>::infinity();
+    settings.stopping.relative_decrease = -std::numeric_limits<double>::infinity();
+  }
   const std::string solver = name;
-  options.row_solver = [settings, solver](const CovarianceProblem& problem, Index k) {
+  options.row_solver = [settings, solver, traits](const CovarianceProblem& problem, Index k) {
     SolverSettings s = settings;
-    if (solver == "omp" || solver == "fgs" || solver == "fcfgs")
-      s.stopping.max_iterations = std::max(s.stopping.max_iterations, 4 * k);
+    if (traits.greedy) s.stopping.max_iterations = std::max(s.stopping.max_iterations, 4 * k);
     return run_solver(solver, s, problem, k).w;
   };
-  options.layer_solver = [settings, solver](const CovarianceRows& problem, Index k) {
-    require(solver != "omp" && solver != "lasso",
+  options.layer_solver = [settings, solver, traits](const CovarianceRows& problem, Index k) {
+    require(!traits.single_problem_only,
             "--solver " + solver + " solves one row at a time: use --budget row");
     SolverSettings s = settings;
-    if (solver == "fgs" || solver == "fcfgs")
-      s.stopping.max_iterations = std::max(s.stopping.max_iterations, 4 * k);
+    if (traits.greedy) s.stopping.max_iterations = std::max(s.stopping.max_iterations, 4 * k);
     return run_solver(solver, s, problem, k).w;
   };
 }
@@ -178,7 +176,7 @@ int prune_main(const std::vector<std::string>& args) {
               options.method == OneShotMethod::kOptimalBrainSurgeon || v["allocation"].defaulted(),
           "--allocation applies to --method obs and layerwise only");
   if (options.method == OneShotMethod::kLayerwise && options.budget == BudgetScope::kLayer)
-    require(solver != "omp" && solver != "lasso",
+    require(!find_solver(solver).traits.single_problem_only,
             "--solver " + solver + " solves one row at a time: use --budget row");
   const Index calibration = v["calibration"].as<Index>();
   require(calibration >= 1, "--calibration must be at least 1, got " + std::to_string(calibration));

@@ -15,6 +15,7 @@
 #include "cardinal/experiments/network/network_options.hpp"
 #include "cardinal/experiments/number_option.hpp"
 #include "cardinal/experiments/solver_registry.hpp"
+#include "cardinal/experiments/solver_summary.hpp"
 #include "cardinal/experiments/sparsity_level.hpp"
 #include "cardinal/nonconvex/problem/network_problem.hpp"
 #include "cardinal/nonconvex/pruning/snapshot.hpp"
@@ -35,10 +36,6 @@ std::string summary_line(const char* key, const std::string& value) {
   std::ostringstream s;
   s << "  " << std::left << std::setw(16) << key << value << '\n';
   return s.str();
-}
-
-bool is_greedy(const std::string& solver) {
-  return solver == "fgs" || solver == "fcfgs";
 }
 
 }  // namespace
@@ -69,13 +66,16 @@ po::options_description network_problem_options() {
 
 int solve_network(const po::variables_map& v, const std::vector<std::string>&) {
   const std::string solver = v["solver"].as<std::string>();
-  const SolverEntry& entry = find_solver(solver);
-  require(entry.scope == SolverScope::kAnyProblem,
+  const SolverTraits& traits = find_solver(solver).traits;
+  require(traits.scope == SolverScope::kAnyProblem,
           "solver '" + solver + "' applies to convex problems only");
   SolverSettings settings = solver_settings(v);
   // A minibatch objective fluctuates: objective-based stopping only where asked for.
-  if (v["tolerance"].defaulted()) settings.stopping.tolerance = 0.0;
-  if (solver == "iht" || solver == "htp")
+  StoppingCriteria& stopping = settings.stopping;
+  if (v["objective-level"].defaulted()) stopping.objective_level = 0.0;
+  if (v["relative-decrease"].defaulted()) stopping.relative_decrease = 0.0;
+  if (v["step-tolerance"].defaulted()) stopping.step_tolerance = 0.0;
+  if (traits.step == StepUse::kFixedOrCurvature)
     require(settings.step > 0.0, "--solver " + solver +
                                      " on a network needs --step > 0 (the curvature of a "
                                      "stochastic objective is not estimated)");
@@ -115,13 +115,13 @@ int solve_network(const po::variables_map& v, const std::vector<std::string>&) {
   options.restricted_training = training;
   options.start_density =
       v.count("start-density") ? v["start-density"].as<double>()
-      : is_greedy(solver)
+      : traits.greedy
           ? std::max(1.0 / static_cast<double>(space.dimension()),
                      0.1 * static_cast<double>(k) / static_cast<double>(space.dimension()))
           : 1.0;
   require(options.start_density > 0.0 && options.start_density <= 1.0,
           "--start-density must be in (0, 1]");
-  if (solver == "fcfgs" && v["coordinates-per-step"].defaulted()) {
+  if (traits.grows_in_blocks && v["coordinates-per-step"].defaulted()) {
     // One weight per forward step would take 10⁵ restricted trainings: grow in ten steps.
     const Index start = static_cast<Index>(
         std::llround(options.start_density * static_cast<double>(space.dimension())));
@@ -151,7 +151,7 @@ int solve_network(const po::variables_map& v, const std::vector<std::string>&) {
   Index nonzeros = 0;
   for (std::size_t b = 0; b < result.w.size(); ++b)
     if (space.is_constrained(b)) nonzeros += result.w[b].count_nonzero().item<int64_t>();
-  const nlohmann::json solution = {
+  nlohmann::json solution = {
       {"problem", "network"},
       {"solver", solver},
       {"model", data.model},
@@ -163,7 +163,6 @@ int solve_network(const po::variables_map& v, const std::vector<std::string>&) {
       {"sparsity", k},
       {"objective", result.objective},
       {"iterations", result.iterations},
-      {"stop_reason", std::string(to_string(result.reason))},
       {"seconds", result.trace.rows.empty() ? 0.0 : result.trace.rows.back().seconds},
       {"nonzeros", space.size(result.support)},
       {"nonzero_weights", nonzeros},
@@ -171,10 +170,9 @@ int solve_network(const po::variables_map& v, const std::vector<std::string>&) {
       {"weights_remaining", mask.remaining()},
       {"test_loss", test.loss},
       {"test_accuracy", test.accuracy},
-      {"gradient_evaluations", problem.gradient_evaluations()},
-      {"restricted_solves", problem.restricted_solves()},
       {"seed", seed},
   };
+  add_run_summary(solution, result);
   write_file_atomically(out.file("solution.json"), solution.dump(2) + "\n");
   out.commit();
 
@@ -186,7 +184,8 @@ int solve_network(const po::variables_map& v, const std::vector<std::string>&) {
     s << summary_line("nonzeros", std::to_string(space.size(result.support)));
     s << summary_line("objective", objective.str());
     s << summary_line("iterations", std::to_string(result.iterations));
-    s << summary_line("stopped", std::string(to_string(result.reason)));
+    s << summary_line("stopped", std::string(to_string(result.reason)) + ": " + result.message);
+    s << summary_line("evaluations", evaluations_line(result.evaluations));
     s << summary_line("test accuracy", accuracy.str());
     s << summary_line("output", out.destination().string());
     std::cout << s.str();

@@ -102,8 +102,7 @@ CropFlipAugmentation::CropFlipAugmentation(uint64_t seed, int64_t padding, doubl
 
 torch::Tensor CropFlipAugmentation::operator()(const torch::Tensor& images, int64_t epoch,
                                                int64_t batch) const {
-  const uint64_t stream =
-      detail::mix64(static_cast<uint64_t>(epoch)) ^ static_cast<uint64_t>(batch);
+  const uint64_t stream = splitmix64(static_cast<uint64_t>(epoch)) ^ static_cast<uint64_t>(batch);
   std::mt19937_64 engine = detail::make_engine(seed_, stream);
   const int64_t count = images.size(0);
   std::vector<int64_t> top(count), left(count);

@@ -11,19 +11,13 @@
 #include <utility>
 #include <vector>
 
-namespace cardinal::detail {
+#include "cardinal/bridge/splitmix64.hpp"
 
-/// The SplitMix64 finalizer: a bijective hash that decorrelates nearby seeds.
-constexpr uint64_t mix64(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
+namespace cardinal::detail {
 
 /// A generator for stream `stream` of `seed` (e.g. one stream per epoch).
 inline std::mt19937_64 make_engine(uint64_t seed, uint64_t stream) {
-  return std::mt19937_64(mix64(mix64(seed) ^ stream));
+  return std::mt19937_64(splitmix64(splitmix64(seed) ^ stream));
 }
 
 /// A uniform draw from [0, n), n ≥ 1, by rejection (no modulo bias).

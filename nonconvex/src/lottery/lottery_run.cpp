@@ -31,8 +31,8 @@ enum class SeedPurpose : std::uint64_t {
 };
 
 std::uint64_t derived_seed(std::uint64_t seed, SeedPurpose purpose, Index level) {
-  return detail::mix64(detail::mix64(seed ^ detail::mix64(static_cast<std::uint64_t>(purpose))) ^
-                       static_cast<std::uint64_t>(level));
+  return splitmix64(splitmix64(seed ^ splitmix64(static_cast<std::uint64_t>(purpose))) ^
+                    static_cast<std::uint64_t>(level));
 }
 
 /// One stage to train: mask, the unmasked weights it starts from, and how it trains.

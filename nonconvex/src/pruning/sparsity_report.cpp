@@ -5,7 +5,7 @@
 #include <ostream>
 #include <sstream>
 
-#include "cardinal/bridge/atomic_file.hpp"
+#include "cardinal/convex/data/atomic_file.hpp"
 #include "tensor_file.hpp"
 
 namespace cardinal {

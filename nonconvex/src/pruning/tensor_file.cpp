@@ -15,7 +15,7 @@
 #include <sstream>
 #include <utility>
 
-#include "cardinal/bridge/atomic_file.hpp"
+#include "cardinal/convex/data/atomic_file.hpp"
 #include "cardinal/bridge/error.hpp"
 
 namespace cardinal::detail {

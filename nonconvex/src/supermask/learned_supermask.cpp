@@ -253,7 +253,7 @@ LearnedSupermask learn_supermask(
     if (training.normalization) inputs = normalize(inputs, *training.normalization);
 
     at::Generator generator = seeded_generator(
-        device, detail::mix64(detail::mix64(spec.sample_seed) ^ static_cast<std::uint64_t>(t)));
+        device, splitmix64(splitmix64(spec.sample_seed) ^ static_cast<std::uint64_t>(t)));
     frozen.set_masked(bernoulli_keep(scores, generator));
     const torch::Tensor loss = at::cross_entropy_loss(network.forward(inputs), data.labels);
     loss.backward();

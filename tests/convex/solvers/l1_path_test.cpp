@@ -534,8 +534,10 @@ TEST(L1Path, LogisticWithInterceptReachesTheToleranceOnOneHotFeatures) {
   const LogisticProblem problem = one_hot_problem(40000, 3);
   const double lambda_max = l1_lambda_max(problem);
   for (double tolerance : {1e-10, 1e-12}) {
-    const L1Path path = lasso_path(
-        problem, {.path_length = 12, .min_ratio = 0.05, .tolerance = tolerance, .max_sweeps = 500});
+    const L1Path path =
+        lasso_path(problem, {.path_length = 12,
+                             .min_ratio = 0.05,
+                             .stopping = {.max_iterations = 500, .gradient_tolerance = tolerance}});
     ASSERT_EQ(path.points.size(), 12u);
     for (const L1PathPoint& point : path.points) {
       EXPECT_TRUE(point.converged) << "λ/λmax=" << point.lambda / lambda_max;
@@ -562,12 +564,15 @@ TEST(L1Path, LogisticPathConvergesOnAdultAndWebData) {
     // The two-point path that stalled at its sweep limit with a violation of 3e-7·λmax, then
     // glmnet's path down to 10 nonzeros: every point meets the tolerance.
     for (const L1PathOptions& options :
-         {L1PathOptions{.path_length = 2, .min_ratio = 0.9326033468832199, .max_sweeps = 1000},
-          L1PathOptions{.max_sweeps = 1000, .max_nonzeros = 10}}) {
+         {L1PathOptions{.path_length = 2,
+         .min_ratio = 0.9326033468832199,
+         .stopping = {.max_iterations = 1000}},
+          L1PathOptions{.stopping = {.max_iterations = 1000}, .max_nonzeros = 10}}) {
       const L1Path path = lasso_path(problem, options);
       for (const L1PathPoint& point : path.points) {
         EXPECT_TRUE(point.converged) << name << " λ/λmax=" << point.lambda / lambda_max;
-        EXPECT_LE(kkt_violation(problem, point), 2.0 * options.tolerance * lambda_max + 1e-15)
+        EXPECT_LE(kkt_violation(problem, point),
+                  2.0 * options.stopping.gradient_tolerance * lambda_max + 1e-15)
             << name << " λ/λmax=" << point.lambda / lambda_max;
       }
     }
@@ -583,8 +588,8 @@ TEST(L1Path, RejectsBadOptions) {
   EXPECT_THROW(lasso_path(problem, {.min_ratio = 1.0}), InvalidInput);
   EXPECT_THROW(lasso_path(problem, {.min_ratio = -0.5}), InvalidInput);
   EXPECT_THROW(lasso_path(problem, {.path_length = 0}), InvalidInput);
-  EXPECT_THROW(lasso_path(problem, {.tolerance = -1.0}), InvalidInput);
-  EXPECT_THROW(lasso_path(problem, {.max_sweeps = 0}), InvalidInput);
+  EXPECT_THROW(lasso_path(problem, {.stopping = {.gradient_tolerance = -1.0}}), InvalidInput);
+  EXPECT_THROW(lasso_path(problem, {.stopping = {.max_iterations = 0}}), InvalidInput);
   const LassoPathSelection bad_path({.path = {.path_length = 0}});
   EXPECT_THROW(bad_path.minimize(problem, 3), InvalidInput);
   const LassoPathSelection solver;

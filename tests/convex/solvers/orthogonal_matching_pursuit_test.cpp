@@ -181,7 +181,7 @@ TEST(OrthogonalMatchingPursuit, StopsOnTheToleranceAndTheIterationLimit) {
   EXPECT_EQ(converged.reason, StopReason::kConverged);
   EXPECT_EQ(converged.support, CoordinateSpace::Support{1});
   const auto stalled =
-      OrthogonalMatchingPursuit({.stopping = {.tolerance = -1.0}}).minimize(exact, 3);
+      OrthogonalMatchingPursuit({.stopping = {.objective_level = -1.0}}).minimize(exact, 3);
   EXPECT_EQ(stalled.reason, StopReason::kStalled);
   EXPECT_EQ(stalled.w, Eigen::Vector4d(0.0, -2.0, 0.0, 0.0));
 

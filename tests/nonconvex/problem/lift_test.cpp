@@ -8,11 +8,12 @@
 #include "cardinal/bridge/solver.hpp"
 #include "cardinal/convex/data/synthetic.hpp"
 #include "cardinal/convex/glm_problem.hpp"
+#include "cardinal/nonconvex/problem/network_problem.hpp"
 #include "cardinal/solvers/dynamic_hard_thresholding.hpp"
 #include "cardinal/solvers/fully_corrective_greedy.hpp"
+#include "cardinal/solvers/gradient_support_pursuit.hpp"
 #include "cardinal/solvers/hard_thresholding_pursuit.hpp"
 #include "cardinal/solvers/iterative_hard_thresholding.hpp"
-#include "cardinal/nonconvex/problem/network_problem.hpp"
 #include "nonconvex/pruning/tiny_networks.hpp"
 
 namespace cardinal {
@@ -79,8 +80,10 @@ TEST(Lift, IhtIteratesOnALinearNetworkEqualThoseOnLeastSquares) {
   TwoRegimes regimes = TwoRegimes::make(80, 40, 4);
   const double step = 0.5;
   for (const Index iterations : {1, 2, 5, 20, 60}) {
-    const IterativeHardThresholding iht(
-        {.stopping = {.max_iterations = iterations, .tolerance = 0.0}, .step = step});
+    const IterativeHardThresholding iht({.stopping = {.max_iterations = iterations,
+                                                      .relative_decrease = 0.0,
+                                                      .step_tolerance = 0.0},
+                                         .step = step});
     const auto convex = iht.minimize(regimes.convex, 4);
     const auto network = iht.minimize(regimes.network, 4);
     ASSERT_EQ(convex.trace.rows.size(), network.trace.rows.size());
@@ -94,9 +97,11 @@ TEST(Lift, IhtIteratesOnALinearNetworkEqualThoseOnLeastSquares) {
     EXPECT_LT((convex.w - weights(network.w)).lpNorm<Eigen::Infinity>(), 1e-6) << iterations;
   }
   // Run longer, IHT on the network recovers the planted vector.
-  const auto network = IterativeHardThresholding(
-                           {.stopping = {.max_iterations = 300, .tolerance = 0.0}, .step = step})
-                           .minimize(regimes.network, 4);
+  const auto network =
+      IterativeHardThresholding(
+          {.stopping = {.max_iterations = 300, .relative_decrease = 0.0, .step_tolerance = 0.0},
+           .step = step})
+          .minimize(regimes.network, 4);
   EXPECT_LT((weights(network.w) - regimes.instance.planted).lpNorm<Eigen::Infinity>(), 1e-6);
 }
 
@@ -105,7 +110,8 @@ TEST(Lift, NormalizedIhtAgreesOnALinearNetwork) {
   // Normalized IHT's line search is the exact minimizer along the direction for a quadratic,
   // up to the finite-difference curvature.
   const IterativeHardThresholding niht(
-      {.stopping = {.max_iterations = 30, .tolerance = 0.0}, .normalized = true});
+      {.stopping = {.max_iterations = 30, .relative_decrease = 0.0, .step_tolerance = 0.0},
+       .normalized = true});
   const auto convex = niht.minimize(regimes.convex, 4);
   const auto network = niht.minimize(regimes.network, 4);
   EXPECT_LT((convex.w - weights(network.w)).lpNorm<Eigen::Infinity>(), 1e-6);
@@ -133,7 +139,8 @@ NetworkProblem quadratic_network(const std::vector<double>& c, const std::vector
 // update reaches the dense weights, so the pruned coordinate 2 grows back and takes the mask.
 TEST(Lift, DpfUpdatesTheDenseWeightsOfANetworkFromThePrunedForwardPass) {
   const NetworkProblem problem = quadratic_network({2, 0, 3.5}, {3, 1, 0.5});
-  DynamicHardThresholdingOptions options{.iterations = 3, .step = 0.5, .update_period = 2};
+  DynamicHardThresholdingOptions options{
+      .stopping = {.max_iterations = 3}, .step = 0.5, .update_period = 2};
   options.feedback = true;
   const auto dpf = DynamicHardThresholding(options).minimize(problem, 1);
   const std::vector<double> objectives = {5.5, 6.625, 6.25, 2.125};
@@ -146,8 +153,9 @@ TEST(Lift, DpfUpdatesTheDenseWeightsOfANetworkFromThePrunedForwardPass) {
   EXPECT_NEAR(w[2], 3.75, 1e-12);
 
   // Without feedback (GMP's rule) the pruned coordinates hold no update and never take over.
-  const auto gmp = DynamicHardThresholding({.iterations = 3, .step = 0.5, .update_period = 2})
-                       .minimize(problem, 1);
+  const auto gmp =
+      DynamicHardThresholding({.stopping = {.max_iterations = 3}, .step = 0.5, .update_period = 2})
+          .minimize(problem, 1);
   const Eigen::VectorXd v = weights(gmp.w);
   EXPECT_NEAR(v[0], 2.125, 1e-12);
   EXPECT_EQ(v[2], 0.0);
@@ -192,7 +200,8 @@ Index nonzero_weights(const NetworkProblem& problem, const TensorList& w) {
 
 TEST(Lift, OneIhtObjectRecoversAConvexSupportAndSparsifiesANetwork) {
   const IterativeHardThresholding iht(
-      {.stopping = {.max_iterations = 300, .tolerance = 0.0}, .step = 0.1});
+      {.stopping = {.max_iterations = 300, .relative_decrease = 0.0, .step_tolerance = 0.0},
+       .step = 0.1});
 
   const SyntheticInstance instance =
       make_synthetic({.samples = 200, .features = 100, .sparsity = 5, .seed = 4});
@@ -230,9 +239,24 @@ TEST(Lift, OneFcfgsObjectRecoversAConvexSupportAndGrowsANetwork) {
   EXPECT_EQ(network.restricted_solves(), grown.iterations + 1);
 }
 
+TEST(Lift, GraspStartsANetworkFromItsInitialization) {
+  const NetworkProblem network = blob_problem(1.0);
+  const Index k = network.space().dimension() / 5;
+  const auto result =
+      GradientSupportPursuit({.stopping = {.max_iterations = 3}}).minimize(network, k);
+  // Row 0 is the initialization pruned to k, not the zero network, whose hidden units are dead.
+  EXPECT_EQ(result.trace.rows.front().support_size, k);
+  EXPECT_GT(result.trace.rows.front().gradient_norm_on, 0.0);
+  EXPECT_EQ(network.space().size(result.support), k);
+  EXPECT_LE(nonzero_weights(network, result.w), k);
+  EXPECT_EQ(result.evaluations.restricted_solves, network.restricted_solves());
+  EXPECT_GT(network.evaluate(result.w).accuracy, 0.8);
+}
+
 TEST(Lift, NetworkRunsAreBitIdenticalForAFixedSeed) {
   const IterativeHardThresholding iht(
-      {.stopping = {.max_iterations = 50, .tolerance = 0.0}, .step = 0.1});
+      {.stopping = {.max_iterations = 50, .relative_decrease = 0.0, .step_tolerance = 0.0},
+       .step = 0.1});
   const NetworkProblem first = blob_problem(1.0);
   const NetworkProblem second = blob_problem(1.0);
   const auto a = iht.minimize(first, 60);

@@ -30,7 +30,7 @@ Eigen::MatrixXd gaussian(Index rows, Index cols, unsigned seed) {
 
 OrthogonalMatchingPursuit omp() {
   OrthogonalMatchingPursuitOptions options;
-  options.stopping.tolerance = -std::numeric_limits<double>::infinity();
+  options.stopping.objective_level = -std::numeric_limits<double>::infinity();
   return OrthogonalMatchingPursuit(options);
 }
 

@@ -29,7 +29,7 @@ OneShotPruningOptions omp_options(CalibrationInputs inputs) {
   options.inputs = inputs;
   options.row_solver = [](const CovarianceProblem& problem, Index k) {
     OrthogonalMatchingPursuitOptions o;
-    o.stopping.tolerance = -std::numeric_limits<double>::infinity();
+    o.stopping.objective_level = -std::numeric_limits<double>::infinity();
     return OrthogonalMatchingPursuit(o).minimize(problem, k).w;
   };
   return options;

@@ -13,6 +13,10 @@ namespace cardinal {
 ///    prunable tensors for a network);
 ///  - `Support`: a set of active coordinates (sorted indices, or one mask per tensor).
 ///
+/// Both are value types: a copy is deep, so `Vector y = x;` followed by `s.axpy(t, z, y)` or
+/// `s.restrict(y, a)` leaves x unchanged (TensorList copies its tensors). Solvers rely on it and
+/// copy vectors plainly.
+///
 /// Coordinates are either *constrained* (they count against the sparsity budget) or *free*
 /// (an intercept, a bias, a layer left dense): every support returned by the selection
 /// operations below contains all free coordinates, and `size` counts constrained ones only.
@@ -40,7 +44,8 @@ namespace cardinal {
 /// Selections are deterministic: ties in `|x_i|` are broken towards the smaller index, so a
 /// solver is bit-identical across reruns. When fewer than `k` candidates exist, all are taken.
 template <class S>
-concept ParameterSpace = std::copy_constructible<S> &&
+concept ParameterSpace = std::copy_constructible<S> && std::copyable<typename S::Vector> &&
+    std::copyable<typename S::Support> &&
     requires(const S& s, typename S::Vector& y, const typename S::Vector& x,
              const typename S::Support& a, double t, Index k) {
   typename S::Vector;

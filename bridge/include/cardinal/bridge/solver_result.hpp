@@ -4,11 +4,22 @@
 
 #include "cardinal/bridge/error.hpp"
 #include "cardinal/bridge/problem.hpp"
+#include "cardinal/bridge/stopping_criteria.hpp"
 #include "cardinal/bridge/trace.hpp"
 
 namespace cardinal {
 
-/// What every solver returns: the final iterate, its support, and the trace.
+/// The calls a solver made to its problem (Ceres' Summary counts the same): what a run cost,
+/// whatever the problem.
+struct EvaluationCounts {
+  Index values = 0;             ///< f(w) alone (problem.value)
+  Index gradients = 0;          ///< f(w) with ∇f(w) (problem.value_and_gradient)
+  Index restricted_solves = 0;  ///< problem.minimize_on
+  Index line_searches = 0;      ///< problem.minimize_along
+};
+
+/// What every solver returns: the final iterate, its support, the trace, and (like Ceres'
+/// Summary) what the run cost and, in one line, why it stopped.
 template <DifferentiableProblem P>
 struct SolverResult {
   VectorOf<P> w;
@@ -16,15 +27,11 @@ struct SolverResult {
   double objective = 0.0;
   Index iterations = 0;
   StopReason reason = StopReason::kIterationLimit;
+  /// The reason in words, with the criterion and the values that met it, e.g. "relative
+  /// decrease 3.1e-12 <= relative_decrease 1e-10".
+  std::string message;
+  EvaluationCounts evaluations;
   Trace trace;
-};
-
-/// Common stopping rules. A solver stops at whichever comes first.
-struct StoppingCriteria {
-  Index max_iterations = 1000;
-  /// Relative decrease of the objective between iterations below which an iterative solver has
-  /// converged; for greedy solvers, an absolute objective level at which selection stops early.
-  double tolerance = 1e-10;
 };
 
 /// Appends a trace row for iterate `w` with gradient `g` and support `a` to `trace`.

@@ -37,7 +37,7 @@ std::optional<Precision> parse_precision(std::string_view text);
 /// error of at most 2⁻²⁴ (absolute at most 2⁻¹⁵⁰ below the normal float range, |x| < 2⁻¹²⁶).
 ///
 /// Dense products (both precisions) are deterministic: the same for any number of threads
-/// (CARDINAL_NUM_THREADS) and with or without AVX2.
+/// (configured_threads) and with or without AVX2.
 class Design {
  public:
   using Dense = Eigen::MatrixXd;

@@ -9,9 +9,14 @@
 
 namespace cardinal {
 
-/// The threads cardinal's parallel passes use: CARDINAL_NUM_THREADS when it holds a positive
-/// integer, otherwise every hardware thread.
+/// The threads cardinal's parallel passes use when a caller does not say: the count last given
+/// to set_configured_threads, otherwise every hardware thread. The library reads no environment:
+/// the programs set it (from CARDINAL_NUM_THREADS).
 int configured_threads();
+
+/// Sets configured_threads() for the process: `threads` clamped to [1, 256], or with threads <= 0
+/// every hardware thread again.
+void set_configured_threads(int threads);
 
 /// Calls task(i) for every i in [0, count) on min(threads, count) threads (0: configured_threads),
 /// the calling thread included; indices are handed out one at a time. Each task must write only

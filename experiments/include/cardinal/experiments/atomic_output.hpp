@@ -3,7 +3,7 @@
 #include <filesystem>
 #include <string_view>
 
-#include "cardinal/bridge/atomic_file.hpp"  // write_file_atomically, AtomicFile
+#include "cardinal/convex/data/atomic_file.hpp"  // write_file_atomically, AtomicFile
 
 namespace cardinal {
 

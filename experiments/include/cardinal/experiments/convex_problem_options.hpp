@@ -17,9 +17,17 @@ namespace cardinal {
 /// `--problem` lists `network` only for a command that takes it (`with_network`).
 boost::program_options::options_description problem_options_description(bool with_network = false);
 
-/// The "Solver" options (--solver, --sparsity, --max-iterations, --tolerance, --step,
-/// --replacement-steps, --debias, --path-length, --min-ratio); network notes with `with_network`.
+/// The "Solver" options (--solver, --sparsity, --max-iterations, --step, --replacement-steps,
+/// --debias, --path-length, --min-ratio, ..., and the stopping criteria); network notes with
+/// `with_network`.
 boost::program_options::options_description solver_options_description(bool with_network = false);
+
+/// The options of the stopping criteria beside --max-iterations, one per StoppingCriteria
+/// field: --objective-level, --relative-decrease, --step-tolerance, --gradient-tolerance.
+void add_stopping_criteria_options(boost::program_options::options_description& options);
+
+/// --max-iterations and the stopping criteria options.
+StoppingCriteria stopping_criteria(const boost::program_options::variables_map& values);
 
 /// The --problem value, checked: true for logistic, false for least squares.
 bool parse_problem_kind(const boost::program_options::variables_map& values);

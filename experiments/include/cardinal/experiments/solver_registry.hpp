@@ -1,7 +1,6 @@
 #pragma once
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <string>
 #include <string_view>
@@ -13,6 +12,7 @@
 #include "cardinal/convex/glm_problem.hpp"
 #include "cardinal/convex/solvers/l1_path.hpp"
 #include "cardinal/convex/solvers/orthogonal_matching_pursuit.hpp"
+#include "cardinal/experiments/solver_traits.hpp"
 #include "cardinal/solvers/compressive_sampling_matching_pursuit.hpp"
 #include "cardinal/solvers/dynamic_hard_thresholding.hpp"
 #include "cardinal/solvers/forward_greedy_selection.hpp"
@@ -50,91 +50,41 @@ struct SolverSettings {
   double acdc_final = 0.1;
 };
 
-/// Where a solver runs: on every problem of the bridge concepts, or on GLMs (convex) only.
-enum class SolverScope { kAnyProblem, kConvexOnly, kLeastSquaresOnly };
-
-struct SolverEntry {
-  std::string_view name;
-  std::string_view summary;
-  SolverScope scope;
-  bool least_squares_only = false;
-};
-
-/// Every solver reachable by name.
-inline constexpr std::array kSolvers = {
-    SolverEntry{"fgs", "forward greedy selection (Shalev-Shwartz, Srebro & Zhang 2010)",
-                SolverScope::kAnyProblem},
-    SolverEntry{"fcfgs",
-                "fully-corrective forward greedy selection, with --replacement-steps and "
-                "--coordinates-per-step (Shalev-Shwartz, Srebro & Zhang 2010)",
-                SolverScope::kAnyProblem},
-    SolverEntry{"omp", "orthogonal matching pursuit, incremental Cholesky (Pati et al. 1993)",
-                SolverScope::kLeastSquaresOnly, true},
-    SolverEntry{"iht",
-                "iterative hard thresholding, fixed step, --iht-schedule (Blumensath & Davies "
-                "2009)",
-                SolverScope::kAnyProblem},
-    SolverEntry{"niht", "normalized iterative hard thresholding (Blumensath & Davies 2010)",
-                SolverScope::kAnyProblem},
-    SolverEntry{"htp", "hard thresholding pursuit (Foucart 2011)", SolverScope::kAnyProblem},
-    SolverEntry{"cosamp", "compressive sampling matching pursuit (Needell & Tropp 2009)",
-                SolverScope::kLeastSquaresOnly, true},
-    SolverEntry{"grasp", "gradient support pursuit (Bahmani, Raj & Boufounos 2013)",
-                SolverScope::kAnyProblem},
-    SolverEntry{"lasso",
-                "l1 regularization path by coordinate descent, stopped at the sparsity budget "
-                "(Friedman, Hastie & Tibshirani 2010)",
-                SolverScope::kConvexOnly},
-    SolverEntry{"gmp", "gradual magnitude pruning (Zhu & Gupta 2017)", SolverScope::kAnyProblem},
-    SolverEntry{"dpf", "dynamic pruning with feedback (Lin et al. 2020)", SolverScope::kAnyProblem},
-    SolverEntry{"acdc", "alternating compressed/decompressed training (Peste et al. 2021)",
-                SolverScope::kAnyProblem},
-};
-
-/// A list of the solver names for messages and --help.
-inline std::string solver_names() {
-  std::string names;
-  for (const SolverEntry& e : kSolvers) names += (names.empty() ? "" : ", ") + std::string(e.name);
-  return names;
-}
-
-inline const SolverEntry& find_solver(std::string_view name) {
-  for (const SolverEntry& e : kSolvers)
-    if (e.name == name) return e;
-  throw InvalidInput("unknown solver '" + std::string(name) + "' (known: " + solver_names() + ")");
-}
-
 /// Runs solver `name` on any problem of the bridge concepts (a GlmProblem or a network) with
 /// sparsity budget k; each solver requires the concepts it is written against.
 template <DifferentiableProblem P>
 SolverResult<P> run_generic_solver(std::string_view name, const SolverSettings& settings,
                                    const P& problem, Index k) {
+  const SolverEntry& entry = find_solver(name);
   const StoppingCriteria& stopping = settings.stopping;
   const Index t = stopping.max_iterations;
   auto fraction_of_run = [t](double f) {
     return static_cast<Index>(std::llround(f * static_cast<double>(t)));
   };
+  if (entry.traits.step == StepUse::kRequired)
+    require(settings.step > 0.0, "--solver " + std::string(name) + " needs a --step > 0");
+  const SolverId id = entry.id;
   if constexpr (RestrictedProblem<P>) {
-    if (name == "fcfgs")
+    if (id == SolverId::kFcfgs)
       return FullyCorrectiveGreedy({.stopping = stopping,
                                     .replacement_steps = settings.replacement_steps,
                                     .coordinates_per_step = settings.coordinates_per_step})
           .minimize(problem, k);
-    if (name == "htp")
+    if (id == SolverId::kHtp)
       return HardThresholdingPursuit({.stopping = stopping, .step = settings.step})
           .minimize(problem, k);
-    if (name == "grasp")
+    if (id == SolverId::kGrasp)
       return GradientSupportPursuit({.stopping = stopping, .refit = settings.refit})
           .minimize(problem, k);
   }
   if constexpr (LineSearchProblem<P>) {
-    if (name == "fgs")
+    if (id == SolverId::kFgs)
       return ForwardGreedySelection({.stopping = stopping, .reselect = settings.reselect})
           .minimize(problem, k);
   }
-  if (name == "iht" || name == "niht") {
+  if (id == SolverId::kIht || id == SolverId::kNiht) {
     IterativeHardThresholdingOptions options{
-        .stopping = stopping, .step = settings.step, .normalized = name == "niht"};
+        .stopping = stopping, .step = settings.step, .normalized = id == SolverId::kNiht};
     if (settings.iht_schedule == SparsityScheduleKind::kGradual)
       options.schedule = SparsitySchedule::gradual(fraction_of_run(settings.prune_begin),
                                                    fraction_of_run(settings.prune_end));
@@ -143,17 +93,17 @@ SolverResult<P> run_generic_solver(std::string_view name, const SolverSettings& 
               "--iht-schedule must be constant or gradual");
     return IterativeHardThresholding(options).minimize(problem, k);
   }
-  if (name == "gmp" || name == "dpf" || name == "acdc") {
-    require(settings.step > 0.0, "--solver " + std::string(name) + " needs a --step > 0");
+  if (entry.traits.trains) {
     DynamicHardThresholdingOptions options =
-        name == "acdc"
+        id == SolverId::kAcdc
             ? alternating_compressed_decompressed(
                   t, settings.step, std::max<Index>(1, fraction_of_run(settings.acdc_phase)),
                   fraction_of_run(settings.acdc_warmup), fraction_of_run(settings.acdc_final))
-        : name == "gmp" ? gradual_magnitude_pruning(t, settings.step, settings.update_period,
-                                                    settings.prune_begin, settings.prune_end)
-                        : dynamic_pruning_with_feedback(t, settings.step, settings.update_period,
-                                                        settings.prune_begin, settings.prune_end);
+        : id == SolverId::kGmp
+            ? gradual_magnitude_pruning(t, settings.step, settings.update_period,
+                                        settings.prune_begin, settings.prune_end)
+            : dynamic_pruning_with_feedback(t, settings.step, settings.update_period,
+                                            settings.prune_begin, settings.prune_end);
     options.momentum = settings.momentum;
     return DynamicHardThresholding(options).minimize(problem, k);
   }
@@ -169,27 +119,26 @@ SolverResult<P> run_solver(std::string_view name, const SolverSettings& settings
   using Loss = typename P::LossType;
   const SolverEntry& entry = find_solver(name);
   if constexpr (!Loss::kQuadratic) {
-    require(!entry.least_squares_only, "solver '" + std::string(name) +
-                                           "' applies to least squares only (for " +
-                                           std::string(Loss::kName) + " use grasp or fcfgs)");
+    require(entry.traits.scope != SolverScope::kLeastSquaresOnly,
+            "solver '" + std::string(name) + "' applies to least squares only (for " +
+                std::string(Loss::kName) + " use grasp or fcfgs)");
   }
   if constexpr (requires(const LassoPathSelection& s) { s.minimize(problem, k); }) {
-    if (name == "lasso") {
+    if (entry.id == SolverId::kLasso) {
       L1PathOptions path;
       path.path_length = settings.path_length;
       path.min_ratio = settings.min_ratio;
-      path.tolerance = settings.stopping.tolerance;
-      path.max_sweeps = settings.stopping.max_iterations;
+      path.stopping = settings.stopping;
       return LassoPathSelection({.path = path, .debias = settings.debias}).minimize(problem, k);
     }
   }
   if constexpr (Loss::kQuadratic) {
     const StoppingCriteria& stopping = settings.stopping;
     if constexpr (requires(const OrthogonalMatchingPursuit& s) { s.minimize(problem, k); }) {
-      if (name == "omp")
+      if (entry.id == SolverId::kOmp)
         return OrthogonalMatchingPursuit({.stopping = stopping}).minimize(problem, k);
     }
-    if (name == "cosamp")
+    if (entry.id == SolverId::kCosamp)
       return CompressiveSamplingMatchingPursuit({.stopping = stopping, .refit = settings.refit})
           .minimize(problem, k);
   }

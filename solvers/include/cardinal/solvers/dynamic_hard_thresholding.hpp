@@ -5,6 +5,7 @@
 #include <string>
 #include <utility>
 
+#include "cardinal/bridge/counting_problem.hpp"
 #include "cardinal/bridge/error.hpp"
 #include "cardinal/bridge/problem.hpp"
 #include "cardinal/bridge/solver_result.hpp"
@@ -14,8 +15,9 @@
 namespace cardinal {
 
 struct DynamicHardThresholdingOptions {
-  /// T ≥ 0: the number of steps (gradient evaluations after the one at the starting point).
-  Index iterations = 1000;
+  /// Read: max_iterations = T ≥ 0, the number of steps (gradient evaluations after the one at the
+  /// starting point), always all taken; no other criterion (the schedule fixes the run's length).
+  StoppingCriteria stopping;
   /// Fixed step μ > 0. Required (there is no default: a network has no usable curvature
   /// estimate) unless step_schedule is set.
   double step = 0.0;
@@ -54,14 +56,12 @@ struct DynamicHardThresholdingOptions {
 /// every coordinate, so it is IHT's projection H_{k_t}(w − μ v) and a pruned coordinate whose
 /// single step beats the kept magnitudes returns. With feedback the pruned coordinates of w keep
 /// receiving every step and return once they outgrow kept ones.
-///
-/// Vectors may share storage on copy (tensors): every vector modified in place is built from
-/// zeros, never copied from the problem's.
 class DynamicHardThresholding {
  public:
   explicit DynamicHardThresholding(DynamicHardThresholdingOptions options)
       : options_(std::move(options)) {
-    require(options_.iterations >= 0, "dynamic thresholding: iterations must be non-negative");
+    require(options_.stopping.max_iterations >= 0,
+            "dynamic thresholding: iterations must be non-negative");
     if (!options_.step_schedule)
       require(std::isfinite(options_.step) && options_.step > 0.0,
               "dynamic thresholding: step must be a finite positive number");
@@ -90,31 +90,28 @@ class DynamicHardThresholding {
 };
 
 template <DifferentiableProblem P>
-SolverResult<P> DynamicHardThresholding::minimize(const P& problem, Index sparsity) const {
-  require_valid_sparsity(problem, sparsity);
+SolverResult<P> DynamicHardThresholding::minimize(const P& original, Index sparsity) const {
+  require_valid_sparsity(original, sparsity);
+  const CountingProblem problem(original);
   const auto& space = problem.space();
   const Index k = sparsity, dimension = space.dimension(), m = options_.update_period;
   const double beta = options_.momentum;
   const bool feedback = options_.feedback;
+  const Index iterations = options_.stopping.max_iterations;
   const Stopwatch clock;
-  auto copy_of = [&space](const VectorOf<P>& x) {
-    VectorOf<P> y = space.zeros();
-    space.axpy(1.0, x, y);
-    return y;
-  };
 
   SolverResult<P> result;
-  VectorOf<P> w = copy_of(starting_point(problem));
+  VectorOf<P> w = starting_point(problem);
   VectorOf<P> v = space.zeros(), gradient = space.zeros();
   double objective = problem.value_and_gradient(w, gradient);
   record(problem, result.trace, 0, objective, gradient, space.support_of(w), clock);
 
   SupportOf<P> mask = space.empty_support();
-  for (Index t = 0; t < options_.iterations; ++t) {
+  for (Index t = 0; t < iterations; ++t) {
     const Index kept = options_.schedule.kept(t, k, dimension);
     if (t % m == 0 || space.size(mask) != kept) mask = space.largest(w, kept);
     if (feedback) {
-      VectorOf<P> x = copy_of(w);
+      VectorOf<P> x = w;
       space.restrict(x, mask);
       objective = problem.value_and_gradient(x, gradient);
     } else {
@@ -134,8 +131,10 @@ SolverResult<P> DynamicHardThresholding::minimize(const P& problem, Index sparsi
   space.restrict(w, result.support);
   result.w = std::move(w);
   result.objective = problem.value(result.w);
-  result.iterations = options_.iterations;
+  result.iterations = iterations;
   result.reason = StopReason::kIterationLimit;
+  result.message = std::to_string(iterations) + " steps, max_iterations";
+  result.evaluations = problem.counts();
   return result;
 }
 
@@ -169,7 +168,7 @@ inline DynamicHardThresholdingOptions gradual_magnitude_pruning(Index iterations
                                                                 double begin_fraction = 0.0,
                                                                 double end_fraction = 0.75) {
   DynamicHardThresholdingOptions options;
-  options.iterations = iterations;
+  options.stopping.max_iterations = iterations;
   options.step = step;
   options.update_period = update_period;
   options.feedback = false;
@@ -203,7 +202,7 @@ inline DynamicHardThresholdingOptions alternating_compressed_decompressed(Index 
                                                                           Index warmup,
                                                                           Index final_compressed) {
   DynamicHardThresholdingOptions options;
-  options.iterations = iterations;
+  options.stopping.max_iterations = iterations;
   options.step = step;
   options.update_period = iterations > 0 ? iterations : 1;
   options.feedback = false;

@@ -1,7 +1,11 @@
 #pragma once
 
 #include <cmath>
+#include <limits>
+#include <optional>
 
+#include "cardinal/bridge/counting_problem.hpp"
+#include "cardinal/bridge/greedy_stop.hpp"
 #include "cardinal/bridge/problem.hpp"
 #include "cardinal/bridge/solver_result.hpp"
 #include "cardinal/bridge/trace.hpp"
@@ -10,11 +14,10 @@ namespace cardinal {
 
 /// Options of ForwardGreedySelection (see docs/solvers/forward-greedy-selection.md).
 struct ForwardGreedySelectionOptions {
-  /// max_iterations caps the number of coordinate steps (a coordinate may be stepped on several
-  /// times, so this can exceed the sparsity budget); default 1000. tolerance (default 1e-10) is
-  /// used twice: selection stops with kConverged once f(w) <= tolerance (an absolute objective
-  /// level), or once a step decreases f by at most tolerance · |f| (relative decrease; a step
-  /// that increases f, possible only on a stochastic objective, does not count).
+  /// Read: max_iterations caps the number of coordinate steps (a coordinate may be stepped on
+  /// several times, so this can exceed the sparsity budget); selection stops with kConverged once
+  /// f(w) <= objective_level, or once a step decreases f by at most relative_decrease · |f| (a
+  /// step that increases f, possible only on a stochastic objective, does not count).
   StoppingCriteria stopping;
   /// true (the paper): the coordinate of largest |∇_j f| may be one stepped on before. false:
   /// only coordinates not yet selected compete, so every step adds one (forward selection in
@@ -27,9 +30,9 @@ struct ForwardGreedySelectionOptions {
 /// repeatedly take the constrained coordinate j of largest |∇_j f(w)| and
 /// minimize f exactly along e_j, w ← w + η e_j. Only the chosen coordinate moves; the free
 /// coordinates keep their initial fit. A coordinate may be chosen again; the run stops when k
-/// distinct constrained coordinates have been touched (kBudgetReached), on the tolerance
-/// (kConverged), when every constrained partial derivative is exactly zero (kStalled), or after
-/// stopping.max_iterations steps (kIterationLimit).
+/// distinct constrained coordinates have been touched (kBudgetReached), on objective_level or
+/// relative_decrease (kConverged), when every constrained partial derivative is exactly zero
+/// (kStalled), or after stopping.max_iterations steps (kIterationLimit).
 ///
 /// Generic over the bridge concepts: the search direction g_j e_j is g restricted to the
 /// selected coordinate, minus g restricted to the free coordinates.
@@ -48,11 +51,11 @@ class ForwardGreedySelection {
 };
 
 template <LineSearchProblem P>
-SolverResult<P> ForwardGreedySelection::minimize(const P& problem, Index sparsity) const {
-  require_valid_sparsity(problem, sparsity);
+SolverResult<P> ForwardGreedySelection::minimize(const P& original, Index sparsity) const {
+  require_valid_sparsity(original, sparsity);
   const Stopwatch clock;
+  const CountingProblem problem(original);
   const auto& space = problem.space();
-  const StoppingCriteria& stopping = options_.stopping;
   const SupportOf<P> free_only = space.empty_support();
   const VectorOf<P> start = starting_point(problem);
 
@@ -62,40 +65,28 @@ SolverResult<P> ForwardGreedySelection::minimize(const P& problem, Index sparsit
   VectorOf<P> w = problem.minimize_on(selected, start);
   VectorOf<P> g = space.zeros();
   double objective = problem.value_and_gradient(w, g);
-  double previous = objective;
+  double previous = std::numeric_limits<double>::quiet_NaN();
   Index iteration = 0;
   record(problem, result.trace, iteration, objective, g, selected, clock);
 
   while (true) {
-    if (space.size(selected) >= sparsity) {
-      result.reason = StopReason::kBudgetReached;
-      break;
-    }
-    // An exact line search never increases f; an increase means a stochastic objective (a
-    // network's minibatch loss), where a small change says nothing about convergence.
-    const double decrease = previous - objective;
-    if (objective <= stopping.tolerance ||
-        (iteration > 0 && decrease >= 0.0 && decrease <= stopping.tolerance * std::abs(previous))) {
-      result.reason = StopReason::kConverged;
-      break;
-    }
-    if (space.norm_off(g, free_only) == 0.0) {
-      result.reason = StopReason::kStalled;
-      break;
-    }
-    if (iteration >= stopping.max_iterations) {
-      result.reason = StopReason::kIterationLimit;
+    if (const std::optional<GreedyStop> stop =
+            greedy_stop(options_.stopping, {.selected = space.size(selected),
+                                            .budget = sparsity,
+                                            .iteration = iteration,
+                                            .objective = objective,
+                                            .previous_objective = previous,
+                                            .gradient_off = space.norm_off(g, free_only)})) {
+      result.reason = stop->reason;
+      result.message = stop->message;
       break;
     }
 
     const SupportOf<P> pick = options_.reselect ? space.largest(g, 1)  // free ∪ {j}
                                                 : space.largest_outside(g, selected, 1);
-    // Copies through the space: a plain copy of a tensor-backed vector would share storage.
-    VectorOf<P> direction = space.zeros();
-    space.axpy(1.0, g, direction);
+    VectorOf<P> direction = g;
     space.restrict(direction, pick);
-    VectorOf<P> free_part = space.zeros();
-    space.axpy(1.0, g, free_part);
+    VectorOf<P> free_part = g;
     space.restrict(free_part, free_only);
     space.axpy(-1.0, free_part, direction);  // exactly g_j e_j
 
@@ -113,6 +104,7 @@ SolverResult<P> ForwardGreedySelection::minimize(const P& problem, Index sparsit
   result.w = std::move(w);
   result.objective = objective;
   result.iterations = iteration;
+  result.evaluations = problem.counts();
   return result;
 }
 

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
+#include "cardinal/bridge/counting_problem.hpp"
+#include "cardinal/bridge/greedy_stop.hpp"
 #include "cardinal/bridge/problem.hpp"
 #include "cardinal/bridge/solver_result.hpp"
 #include "cardinal/bridge/trace.hpp"
@@ -11,9 +14,9 @@ namespace cardinal {
 
 /// Options of FullyCorrectiveGreedy (see docs/solvers/fully-corrective-greedy.md).
 struct FullyCorrectiveGreedyOptions {
-  /// max_iterations caps the number of forward steps (default 1000; one coordinate enters per
-  /// step, so it only binds when it is below the sparsity budget). tolerance (default 1e-10) is an
-  /// absolute objective level: selection stops with kConverged once f(w) <= tolerance.
+  /// Read: max_iterations caps the number of forward steps (one coordinate enters per step, so it
+  /// only binds when it is below the sparsity budget); selection stops with kConverged once
+  /// f(w) <= objective_level.
   StoppingCriteria stopping;
   /// 0: plain FCFGS. n > 0: after each forward step, up to n replacement attempts, each swapping
   /// the constrained coordinate of smallest |w_i| in the support for the outside coordinate of
@@ -29,9 +32,9 @@ struct FullyCorrectiveGreedyOptions {
 /// intercept-only fit (or, for a StartingPointProblem, from the fit on the support of its
 /// starting point), F ← F ∪ {argmax_{j∉F} |∇_j f(w)|}, then w ← argmin f over vectors
 /// supported on F (problem.minimize_on), until F holds k constrained coordinates
-/// (kBudgetReached), f(w) <= stopping.tolerance (kConverged), the gradient outside F is exactly
-/// zero (kStalled: w then minimizes f over all vectors), or stopping.max_iterations forward steps
-/// (kIterationLimit). With replacement_steps > 0 it is the paper's variant with replacement
+/// (kBudgetReached), f(w) <= stopping.objective_level (kConverged), the gradient outside F is
+/// exactly zero (kStalled: w then minimizes f over all vectors), or stopping.max_iterations forward
+/// steps (kIterationLimit). With replacement_steps > 0 it is the paper's variant with replacement
 /// steps. One trace row per forward step, recorded after its replacement attempts.
 class FullyCorrectiveGreedy {
  public:
@@ -56,9 +59,10 @@ class FullyCorrectiveGreedy {
 };
 
 template <RestrictedProblem P>
-SolverResult<P> FullyCorrectiveGreedy::minimize(const P& problem, Index sparsity) const {
-  require_valid_sparsity(problem, sparsity);
+SolverResult<P> FullyCorrectiveGreedy::minimize(const P& original, Index sparsity) const {
+  require_valid_sparsity(original, sparsity);
   const Stopwatch clock;
+  const CountingProblem problem(original);
   const auto& space = problem.space();
   const StoppingCriteria& stopping = options_.stopping;
 
@@ -72,20 +76,14 @@ SolverResult<P> FullyCorrectiveGreedy::minimize(const P& problem, Index sparsity
   record(problem, result.trace, iteration, objective, g, support, clock);
 
   while (true) {
-    if (space.size(support) >= sparsity) {
-      result.reason = StopReason::kBudgetReached;
-      break;
-    }
-    if (objective <= stopping.tolerance) {
-      result.reason = StopReason::kConverged;
-      break;
-    }
-    if (space.norm_off(g, support) == 0.0) {
-      result.reason = StopReason::kStalled;
-      break;
-    }
-    if (iteration >= stopping.max_iterations) {
-      result.reason = StopReason::kIterationLimit;
+    if (const std::optional<GreedyStop> stop =
+            greedy_stop(stopping, {.selected = space.size(support),
+                                   .budget = sparsity,
+                                   .iteration = iteration,
+                                   .objective = objective,
+                                   .gradient_off = space.norm_off(g, support)})) {
+      result.reason = stop->reason;
+      result.message = stop->message;
       break;
     }
 
@@ -95,7 +93,7 @@ SolverResult<P> FullyCorrectiveGreedy::minimize(const P& problem, Index sparsity
     objective = problem.value_and_gradient(w, g);
 
     for (Index attempt = 0; attempt < options_.replacement_steps; ++attempt) {
-      if (objective <= stopping.tolerance || space.norm_off(g, support) == 0.0) break;
+      if (objective <= stopping.objective_level || space.norm_off(g, support) == 0.0) break;
       const SupportOf<P> kept = space.largest_in(w, support, space.size(support) - 1);
       const SupportOf<P> swapped = space.unite(kept, space.largest_outside(g, support, 1));
       VectorOf<P> candidate = problem.minimize_on(swapped, w);
@@ -116,6 +114,7 @@ SolverResult<P> FullyCorrectiveGreedy::minimize(const P& problem, Index sparsity
   result.w = std::move(w);
   result.objective = objective;
   result.iterations = iteration;
+  result.evaluations = problem.counts();
   return result;
 }
 

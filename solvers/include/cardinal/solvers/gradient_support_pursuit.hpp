@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 
+#include "cardinal/bridge/counting_problem.hpp"
 #include "cardinal/bridge/error.hpp"
 #include "cardinal/bridge/problem.hpp"
 #include "cardinal/bridge/solver_result.hpp"
@@ -21,11 +23,13 @@ struct GradientSupportPursuitOptions {
 };
 
 /// Gradient support pursuit, GraSP (Bahmani, Raj & Boufounos 2013). From the fit of the free
-/// coordinates alone, each iteration
+/// coordinates alone (for a StartingPointProblem: its starting point pruned to H_k(w₀), so that a
+/// network starts from its initialization, as in HTP), each iteration
 ///   z = ∇f(w);  Z = the 2k largest |z_i|;  T = Z ∪ supp(w);
 ///   b = argmin { f(v) : supp v ⊆ T } (problem.minimize_on);  w = H_k(b)   (prune, no re-solve).
 /// Stops at the iteration cap, when the pruned support repeats, or when the relative objective
-/// change |f_t − f_{t−1}| is at most tolerance · max(|f_t|, |f_{t−1}|) (both kConverged).
+/// change |f_t − f_{t−1}| is at most relative_decrease · max(|f_t|, |f_{t−1}|) (both
+/// kConverged); reads no other criterion.
 ///
 /// With `refit` (the default), the result is then argmin { f(v) : supp v ⊆ supp w }, recorded as
 /// one more trace row (iteration = last + 1; `iterations` counts the GraSP iterations only): on
@@ -47,20 +51,31 @@ class GradientSupportPursuit {
 };
 
 template <RestrictedProblem P>
-SolverResult<P> GradientSupportPursuit::minimize(const P& problem, Index sparsity) const {
-  require_valid_sparsity(problem, sparsity);
+SolverResult<P> GradientSupportPursuit::minimize(const P& original, Index sparsity) const {
+  require_valid_sparsity(original, sparsity);
+  const CountingProblem problem(original);
   const auto& space = problem.space();
-  const double tolerance = options_.stopping.tolerance;
+  const double relative_decrease = options_.stopping.relative_decrease;
   const Stopwatch clock;
 
   SolverResult<P> result;
-  SupportOf<P> support = space.empty_support();
-  VectorOf<P> w = problem.minimize_on(support, space.zeros());
+  SupportOf<P> support;
+  VectorOf<P> w;
+  if constexpr (StartingPointProblem<P>) {
+    // Pruned, not fitted: a fit of a dense start would be a dense solve.
+    w = problem.starting_point();
+    support = space.largest(w, sparsity);
+    space.restrict(w, support);
+  } else {
+    support = space.empty_support();
+    w = problem.minimize_on(support, space.zeros());
+  }
   VectorOf<P> gradient = space.zeros();
   double objective = problem.value_and_gradient(w, gradient);
   record(problem, result.trace, 0, objective, gradient, support, clock);
 
   result.reason = StopReason::kIterationLimit;
+  result.message = std::to_string(options_.stopping.max_iterations) + " iterations, max_iterations";
   for (Index iteration = 1; iteration <= options_.stopping.max_iterations; ++iteration) {
     const SupportOf<P> merged = space.unite(space.largest(gradient, 2 * sparsity), support);
     w = problem.minimize_on(merged, w);
@@ -73,10 +88,17 @@ SolverResult<P> GradientSupportPursuit::minimize(const P& problem, Index sparsit
     record(problem, result.trace, iteration, objective, gradient, support, clock);
     result.iterations = iteration;
 
-    if (support_repeats ||
-        std::abs(previous_objective - objective) <=
-            tolerance * std::max(std::abs(previous_objective), std::abs(objective))) {
+    if (support_repeats) {
       result.reason = StopReason::kConverged;
+      result.message = "the pruned support repeats";
+      break;
+    }
+    const double scale = std::max(std::abs(previous_objective), std::abs(objective));
+    if (std::abs(previous_objective - objective) <= relative_decrease * scale) {
+      result.reason = StopReason::kConverged;
+      result.message =
+          criterion_met("relative decrease", std::abs(previous_objective - objective) / scale,
+                        "relative_decrease", relative_decrease);
       break;
     }
   }
@@ -90,6 +112,7 @@ SolverResult<P> GradientSupportPursuit::minimize(const P& problem, Index sparsit
   result.w = std::move(w);
   result.support = std::move(support);
   result.objective = objective;
+  result.evaluations = problem.counts();
   return result;
 }
 

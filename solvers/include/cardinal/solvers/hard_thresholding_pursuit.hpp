@@ -1,7 +1,9 @@
 #pragma once
 
 #include <cmath>
+#include <string>
 
+#include "cardinal/bridge/counting_problem.hpp"
 #include "cardinal/bridge/error.hpp"
 #include "cardinal/bridge/problem.hpp"
 #include "cardinal/bridge/smoothness.hpp"
@@ -41,7 +43,7 @@ struct HardThresholdingPursuitOptions {
 /// cannot cycle.
 /// Starts from the fit of the free coordinates alone, or from the problem's starting point. Stops
 /// when the selected support repeats (kConverged: the next solve would return the same w) or at the
-/// iteration cap.
+/// iteration cap; reads no criterion but max_iterations.
 class HardThresholdingPursuit {
  public:
   /// Halvings of the adaptive step tried per iteration before a refit that does not lower f is
@@ -65,8 +67,9 @@ class HardThresholdingPursuit {
 };
 
 template <RestrictedProblem P>
-SolverResult<P> HardThresholdingPursuit::minimize(const P& problem, Index sparsity) const {
-  require_valid_sparsity(problem, sparsity);
+SolverResult<P> HardThresholdingPursuit::minimize(const P& original, Index sparsity) const {
+  require_valid_sparsity(original, sparsity);
+  const CountingProblem problem(original);
   const auto& space = problem.space();
   const Stopwatch clock;
 
@@ -104,6 +107,7 @@ SolverResult<P> HardThresholdingPursuit::minimize(const P& problem, Index sparsi
   };
 
   result.reason = StopReason::kIterationLimit;
+  result.message = std::to_string(options_.stopping.max_iterations) + " iterations, max_iterations";
   for (Index iteration = 1; iteration <= options_.stopping.max_iterations; ++iteration) {
     double step = step_at();
     // The adaptive step halves while the refit on the selected support does not lower f: a step
@@ -132,6 +136,7 @@ SolverResult<P> HardThresholdingPursuit::minimize(const P& problem, Index sparsi
     }
     if (converged) {
       result.reason = StopReason::kConverged;
+      result.message = "the selected support repeats";
       break;
     }
     w = std::move(candidate);
@@ -145,6 +150,7 @@ SolverResult<P> HardThresholdingPursuit::minimize(const P& problem, Index sparsi
   result.w = std::move(w);
   result.support = std::move(support);
   result.objective = objective;
+  result.evaluations = problem.counts();
   return result;
 }
 

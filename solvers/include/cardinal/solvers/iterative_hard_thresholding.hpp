@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 
+#include "cardinal/bridge/counting_problem.hpp"
 #include "cardinal/bridge/error.hpp"
 #include "cardinal/bridge/problem.hpp"
 #include "cardinal/bridge/smoothness.hpp"
@@ -56,10 +58,10 @@ struct IterativeHardThresholdingOptions {
 /// k_t-sparse.
 ///
 /// Stops at the iteration cap, when the relative objective change |f_t − f_{t−1}| falls to
-/// tolerance · max(|f_t|, |f_{t−1}|), or when the support repeats and the step ‖w_t − w_{t−1}‖
-/// is at most tolerance · ‖w_t‖ (both kConverged); the convergence tests apply only once the
-/// schedule has reached k for good (t − 1 ≥ schedule.target_reached_at()). The returned support
-/// is the set H_{k_t} kept last.
+/// relative_decrease · max(|f_t|, |f_{t−1}|), or when the support repeats and the step
+/// ‖w_t − w_{t−1}‖ is at most step_tolerance · ‖w_t‖ (both kConverged); the convergence tests apply
+/// only once the schedule has reached k for good (t − 1 ≥ schedule.target_reached_at()). The
+/// returned support is the set H_{k_t} kept last.
 class IterativeHardThresholding {
  public:
   /// c of the normalized variant's acceptance test (Blumensath & Davies suggest 0.01).
@@ -85,14 +87,15 @@ class IterativeHardThresholding {
 };
 
 template <DifferentiableProblem P>
-SolverResult<P> IterativeHardThresholding::minimize(const P& problem, Index sparsity) const {
-  require_valid_sparsity(problem, sparsity);
+SolverResult<P> IterativeHardThresholding::minimize(const P& original, Index sparsity) const {
+  require_valid_sparsity(original, sparsity);
+  const CountingProblem problem(original);
   if constexpr (!LineSearchProblem<P>) {
     require(!options_.normalized, "normalized iht needs a problem with a line search");
   }
   const auto& space = problem.space();
   const Index k = sparsity;
-  const double tolerance = options_.stopping.tolerance;
+  const StoppingCriteria& stopping = options_.stopping;
   const Stopwatch clock;
 
   SolverResult<P> result;
@@ -109,14 +112,12 @@ SolverResult<P> IterativeHardThresholding::minimize(const P& problem, Index spar
   };
   const bool backtracking =
       !options_.normalized && options_.step == 0.0 && options_.step_rule == StepRule::kAdaptive;
-  BacktrackingThresholdStep<P> backtracking_step(backtracking ? step_or_default() : 0.0);
+  BacktrackingThresholdStep<CountingProblem<P>> backtracking_step(backtracking ? step_or_default()
+                                                                               : 0.0);
   if (!options_.normalized) step_or_default();
 
-  // Vectors may share storage on copy (tensors): a vector about to be modified in place is
-  // built from zeros.
   auto combination = [&space](const VectorOf<P>& x, double t, const VectorOf<P>& y) {
-    VectorOf<P> z = space.zeros();
-    space.axpy(1.0, x, z);
+    VectorOf<P> z = x;
     space.axpy(t, y, z);
     return z;
   };
@@ -133,6 +134,7 @@ SolverResult<P> IterativeHardThresholding::minimize(const P& problem, Index spar
   };
 
   result.reason = StopReason::kIterationLimit;
+  result.message = std::to_string(stopping.max_iterations) + " iterations, max_iterations";
   const SparsitySchedule& schedule = options_.schedule;
   for (Index iteration = 1; iteration <= options_.stopping.max_iterations; ++iteration) {
     const Index previous_budget = budget;
@@ -183,14 +185,21 @@ SolverResult<P> IterativeHardThresholding::minimize(const P& problem, Index spar
     record(problem, result.trace, iteration, objective, gradient, support, clock);
     result.iterations = iteration;
 
-    const bool objective_settled =
-        std::abs(previous_objective - objective) <=
-        tolerance * std::max(std::abs(previous_objective), std::abs(objective));
-    const bool iterate_settled =
-        support_repeats && step_norm <= tolerance * std::sqrt(space.dot(w, w));
-    const bool budget_final = iteration - 1 >= schedule.target_reached_at();
-    if (budget_final && (objective_settled || iterate_settled)) {
+    if (iteration - 1 < schedule.target_reached_at()) continue;  // the budget is not final
+    const double scale = std::max(std::abs(previous_objective), std::abs(objective));
+    const double change = std::abs(previous_objective - objective);
+    if (change <= stopping.relative_decrease * scale) {
       result.reason = StopReason::kConverged;
+      result.message = criterion_met("relative decrease", change / scale, "relative_decrease",
+                                     stopping.relative_decrease);
+      break;
+    }
+    const double norm = std::sqrt(space.dot(w, w));
+    if (support_repeats && step_norm <= stopping.step_tolerance * norm) {
+      result.reason = StopReason::kConverged;
+      result.message =
+          "the support repeats and " + criterion_met("relative step", step_norm / norm,
+                                                     "step_tolerance", stopping.step_tolerance);
       break;
     }
   }
@@ -198,6 +207,7 @@ SolverResult<P> IterativeHardThresholding::minimize(const P& problem, Index spar
   result.w = std::move(w);
   result.support = std::move(support);
   result.objective = objective;
+  result.evaluations = problem.counts();
   return result;
 }
 

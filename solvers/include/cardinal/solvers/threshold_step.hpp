@@ -57,14 +57,12 @@ class BacktrackingThresholdStep {
     step_ *= kGrowth;
     double candidate_value = value;
     for (int halving = 0;; ++halving) {
-      candidate = space.zeros();
-      space.axpy(1.0, w, candidate);
+      candidate = w;
       space.axpy(-step_, gradient, candidate);
       kept = space.largest(candidate, budget);
       space.restrict(candidate, kept);
       candidate_value = problem.value(candidate);
-      VectorOf<P> difference = space.zeros();
-      space.axpy(1.0, candidate, difference);
+      VectorOf<P> difference = candidate;
       space.axpy(-1.0, w, difference);
       const double bound = value + space.dot(gradient, difference) +
                            space.dot(difference, difference) / (2.0 * step_) + slack;

@@ -21,15 +21,15 @@ struct L1PathOptions {
   /// p > n, small ratios approach interpolation (least squares) or separation (logistic), where
   /// coordinate descent needs many sweeps: that is why glmnet stops at 1e-2 there.
   double min_ratio = 1e-3;
-  /// Convergence at each λ, on the KKT conditions in gradient units: the solution is accepted
-  /// when max_j |∇_j f + λ sign(w_j)| (w_j ≠ 0), max_j (|∇_j f| − λ)₊ (w_j = 0) and |∂f/∂b| are
-  /// all at most tolerance · λ_max (tolerance alone when λ_max = 0). The check costs one gradient
-  /// pass; it runs once a sweep has moved no coordinate by more than that amount in the same
-  /// units (h_j |Δw_j|, h_j the coordinate curvature). Logistic regression applies it to the true
+  /// Read: max_iterations, the coordinate-descent sweeps (full or active-set) allowed per λ,
+  /// summed over the Newton steps; gradient_tolerance, convergence at each λ on the KKT
+  /// conditions in gradient units: the solution is accepted when max_j |∇_j f + λ sign(w_j)|
+  /// (w_j ≠ 0), max_j (|∇_j f| − λ)₊ (w_j = 0) and |∂f/∂b| are all at most gradient_tolerance ·
+  /// λ_max (gradient_tolerance alone when λ_max = 0). The check costs one gradient pass; it runs
+  /// once a sweep has moved no coordinate by more than that amount in the same units
+  /// (h_j |Δw_j|, h_j the coordinate curvature). Logistic regression applies it to the true
   /// objective at each proximal-Newton iterate.
-  double tolerance = 1e-10;
-  /// Coordinate-descent sweeps (full or active-set) allowed per λ, summed over the Newton steps.
-  Index max_sweeps = 10000;
+  StoppingCriteria stopping{.max_iterations = 10000};
   /// glmnet's strategy: sweep only the coordinates that have ever been nonzero until they
   /// converge, then one sweep over the working set (all coordinates, or the strong set) to see
   /// whether others enter; repeated until that sweep changes nothing. false: every sweep visits
@@ -62,7 +62,7 @@ struct L1PathPoint {
   /// Coordinate-descent sweeps (full or active-set) spent on this λ, summed over the Newton steps
   /// for logistic regression. KKT checks are not counted.
   Index sweeps = 0;
-  /// Whether the KKT tolerance was met: false when max_sweeps ran out (or, for logistic
+  /// Whether the KKT tolerance was met: false when the sweeps ran out (or, for logistic
   /// regression, no step along the Newton direction decreased the objective) before.
   bool converged = false;
 };

@@ -8,8 +8,9 @@ namespace cardinal {
 
 /// Options of OrthogonalMatchingPursuit (see docs/solvers/orthogonal-matching-pursuit.md).
 struct OrthogonalMatchingPursuitOptions {
-  /// max_iterations caps the number of selected columns (default 1000). tolerance (default
-  /// 1e-10) is an absolute objective level: selection stops with kConverged once f(w) <= it.
+  /// Read: max_iterations caps the number of selected columns; selection stops with kConverged
+  /// once f(w) <= objective_level. Each refit counts as one restricted solve and one gradient
+  /// evaluation in the result's evaluations.
   StoppingCriteria stopping;
   /// A candidate column whose new Cholesky pivot d² = x_jᵀx_j/n + λ₂ − ‖l‖² is at most this
   /// fraction of x_jᵀx_j/n + λ₂ lies numerically in the span of the selected columns; the
