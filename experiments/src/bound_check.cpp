@@ -318,12 +318,16 @@ BoundsReport check_bounds_impl(const GlmProblem<Loss>& problem, const BoundsRun&
         },
         0, first_rows(last + 1), all_gaps, gap_options);
 
-    // The linear rate needs ρ on supports of size t + ‖w̄‖₀ along [w_t, w̄]; for logistic
-    // regression over a region holding the compared iterates and w̄.
+    // The linear rate's last step T needs ρ on supports of size (T − 1)·m + ‖w̄‖₀ along
+    // [w_T, w̄], m the coordinates FCFGS adds per step (the support it extends has (T − 1)·m);
+    // for logistic regression over a region holding the compared iterates and w̄.
     const Index compared_last = kLeastSquares ? last : tracked - 1;
     const std::vector<Index> rows = first_rows(compared_last + 1);
     set_region(rows, w_bar);
-    const Index level = std::min(std::max<Index>(compared_last - 1, 0) + reference_sparsity, p);
+    const Index per_step =
+        solver == "fcfgs" ? std::max<Index>(run.settings.coordinates_per_step, 1) : 1;
+    const Index level =
+        std::min(std::max<Index>(compared_last - 1, 0) * per_step + reference_sparsity, p);
     add(
         "ssz-linear", BoundQuantity::kObjectiveGap,
         [&](const ConstantsAt& at) {

@@ -111,8 +111,9 @@ ResultTable collect_results(const fs::path& store, const std::vector<RunRecord>&
       } else if (r.command == "supermask") {
         const fs::path file = find_file(output, "results.csv");
         if (!file.empty()) results = read_csv_rows(file, &header);
-      } else if (r.command == "solve") {
-        const fs::path file = output / "solution.json";
+      } else if (r.command == "solve" || r.command == "prune") {
+        // The scalar fields of the run's JSON result (prune: the settings, accuracies, times).
+        const fs::path file = output / (r.command == "solve" ? "solution.json" : "summary.json");
         if (fs::exists(file)) {
           std::ifstream in(file);
           const nlohmann::json solution = nlohmann::json::parse(in);

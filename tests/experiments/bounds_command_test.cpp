@@ -333,6 +333,26 @@ TEST(BoundChecker, CatchesAGreedySolverWhoseObjectiveDoesNotDecreaseEnough) {
   EXPECT_EQ(csv.substr(csv.find('\n', row + 1) - 4, 4), ",1,1");  // violated, applicable
 }
 
+TEST(BoundChecker, LinearRateOfSeveralCoordinatesPerStepUsesTheSupportItGrowsTo) {
+  const SyntheticInstance instance = well_conditioned_instance();  // p = 10, ‖w̄‖₀ = 2
+  const LeastSquaresProblem problem(instance.design, instance.response);
+  const BoundsReference reference = planted_fit(problem, instance);
+  SolverSettings settings;
+  settings.coordinates_per_step = 3;
+  const BoundsOptions exact{.constants = ConstantsChoice::kExact};
+  // k = 6: supports of 3 and 6, T = 2, level (T − 1)·3 + 2 = 5. k = 10: supports of 3, 6, 9 and
+  // 10, T = 4, level 3·3 + 2 = 11, capped at p = 10. (One coordinate per step would give 3 and 5.)
+  for (const auto& [k, level] : {std::pair<Index, Index>{6, 5}, std::pair<Index, Index>{10, 10}}) {
+    const SolverResult<LeastSquaresProblem> result = run_solver("fcfgs", settings, problem, k);
+    BoundsRun run{.solver = "fcfgs", .settings = settings, .sparsity = k, .trace = result.trace};
+    const BoundsReport report = check_bounds(problem, run, reference, reference, exact);
+    std::set<Index> levels;
+    for (const RestrictedConstants& c : report.constants) levels.insert(c.k);
+    EXPECT_EQ(levels, (std::set<Index>{1, level})) << k;
+    EXPECT_EQ(report.violation_count(), 0) << k;
+  }
+}
+
 TEST(BoundChecker, CatchesIteratesThatStrayFromTheContraction) {
   const SyntheticInstance instance = well_conditioned_instance();
   const LeastSquaresProblem problem(instance.design, instance.response);

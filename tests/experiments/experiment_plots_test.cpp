@@ -10,6 +10,7 @@
 #include <string>
 
 #include "cardinal/bridge/error.hpp"
+#include "cardinal/experiments/run_results.hpp"
 
 namespace cardinal {
 namespace {
@@ -359,6 +360,29 @@ TEST_F(ExperimentPlotsTest, SolveAndSupermaskResults) {
   EXPECT_EQ(criteria[2].series, "signed-constant");
   EXPECT_EQ(criteria[2].accuracy.mean, 0.25);
   EXPECT_EQ(criteria[2].accuracy.std, 0.0);
+}
+
+TEST_F(ExperimentPlotsTest, PruneRunsExportTheScalarsOfTheirSummary) {
+  RunRecord r;
+  r.run_id = "prune-0";
+  r.experiment = "tiny-prune";
+  r.variant = "one-shot";
+  r.command = "prune";
+  r.point = {{"arm", "woodfisher"}, {"sparsity", 0.9}, {"seed", 0}};
+  r.status = "done";
+  r.directory = "runs/" + r.run_id;
+  write(store_ / r.directory / "output" / "summary.json",
+        nlohmann::json({{"method", "woodfisher"},
+                        {"test_accuracy_after", 0.9375},
+                        {"layers", nlohmann::json::array({{{"name", "fc1.weight"}}})},
+                        {"fisher", {{"damping", 0.5}}}})
+            .dump());
+  const ResultTable table = collect_results(store_, {r});
+  ASSERT_EQ(table.rows.size(), 1u);
+  EXPECT_EQ(table.rows[0].at("test_accuracy_after"), "0.9375");
+  EXPECT_EQ(table.rows[0].at("method"), "woodfisher");
+  EXPECT_EQ(table.rows[0].at("arm"), "woodfisher");
+  EXPECT_EQ(table.rows[0].count("layers"), 0u);  // structured fields are left out
 }
 
 TEST_F(ExperimentPlotsTest, LotteryPlotsAndTheirCsv) {

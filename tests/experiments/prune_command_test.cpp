@@ -138,6 +138,11 @@ TEST_F(PruneCommand, BadInputExitsWithStatusTwoAndLeavesNothingBehind) {
        "--allocation applies to"},
       {"prune --model lenet5 --quiet --data-dir " + kData + " --sparsity 0.5",
        "supports the fully connected models"},
+      {kCommon + weights + " --sparsity 0.5 --method fisher --solver lasso",
+       "--solver lasso is not available for --method fisher"},
+      {kCommon + weights + " --sparsity 0.5 --method woodfisher --ridge 0", "positive --ridge"},
+      {kCommon + weights + " --sparsity 0.5 --woodfisher-steps 3",
+       "applies to --method woodfisher"},
   };
   for (const auto& [args, message] : cases) {
     const CommandResult r = test::run_cardinal(args + " -o " + out("rejected"));
@@ -147,6 +152,43 @@ TEST_F(PruneCommand, BadInputExitsWithStatusTwoAndLeavesNothingBehind) {
   }
   for (const auto& entry : fs::directory_iterator(dir_))
     EXPECT_TRUE(entry.path().filename() == "dense") << entry.path();  // no staging left
+}
+
+TEST_F(PruneCommand, FisherMethodsKeepTheGlobalBudgetAndRecordTheirModel) {
+  ASSERT_EQ(train_and_prune("dense").status, 0);
+  const std::string weights = " --weights " + out("dense/dense.snapshot");
+  for (const std::string& method : {std::string("--method fisher --solver omp"),
+                                    std::string("--method woodfisher --woodfisher-steps 2")}) {
+    const CommandResult r = test::run_cardinal(kCommon + weights + " --sparsity 0.9 " + method +
+                                               " --calibration 16 --overwrite -o " + out("f"));
+    ASSERT_EQ(r.status, 0) << method << '\n' << r.output;
+    const nlohmann::json s = summary("f");
+    // 32,360 weights, round(0.9 · 32,360) = 29,124 removed over all layers at once.
+    EXPECT_EQ(s["weights_kept"].get<long>(), 3236) << method;
+    long kept = 0;
+    for (const auto& layer : s["layers"]) kept += layer["kept"].get<long>();
+    EXPECT_EQ(kept, 3236) << method;
+    EXPECT_EQ(s["fisher"]["examples"].get<long>(), 16) << method;
+    EXPECT_GT(s["fisher"]["damping"].get<double>(), 0.0) << method;
+    EXPECT_GE(s["fisher"]["objective"].get<double>(), 0.0) << method;
+  }
+}
+
+TEST_F(PruneCommand, OversizedFisherModelIsRefusedWithItsSize) {
+  ASSERT_EQ(train_and_prune("dense").status, 0);
+  // 32 examples × 32,360 weights × 4 bytes = 4.0 MiB of gradients alone.
+  const CommandResult r =
+      test::run_cardinal(kCommon + " --weights " + out("dense/dense.snapshot") +
+                         " --sparsity 0.9 --method fisher --max-memory 2M -o " + out("rejected"));
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_NE(r.output.find("the Fisher model (32 per-example gradients over 32360 weights)"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("above the limit of 2.0 MiB (--max-memory)"), std::string::npos)
+      << r.output;
+  EXPECT_FALSE(fs::exists(dir_ / "rejected"));
+  for (const auto& entry : fs::directory_iterator(dir_))
+    EXPECT_TRUE(entry.path().filename() == "dense") << entry.path();
 }
 
 }  // namespace

@@ -33,7 +33,8 @@ namespace {
 // |                              | into g and returns f(w)                                       |
 //
 // DesignGram (a LeastSquaresProblem: G = AᵀA/n, b = Aᵀy/n) maintains the residual; CovarianceGram
-// (a CovarianceProblem: G = H, b given) reads H. The iterates agree to rounding.
+// (a CovarianceProblem: G = H, b given) reads H; CenteredRidgeGram (a CenteredRidgeProblem) reads
+// its design's columns. The iterates agree to rounding.
 
 /// Column j of the Gram matrix against the entered columns (the all-ones column first, with an
 /// intercept), its diagonal entry G_jj (without λ₂) and its correlation b_j.
@@ -135,6 +136,40 @@ class CovarianceGram {
   double c_;
 };
 
+/// A CenteredRidgeProblem: G = AᵀA/n read column by column from its design (H = G + λI never
+/// formed), b = Hw̄; f and ∇f from one pass over the design.
+class CenteredRidgeGram {
+ public:
+  explicit CenteredRidgeGram(const CenteredRidgeProblem& problem)
+      : problem_(problem), n_(static_cast<double>(problem.samples())) {}
+
+  bool intercept() const { return false; }
+  double ridge() const { return problem_.ridge(); }
+  double intercept_correlation() const { return 0.0; }
+
+  GramColumn column(Index j, const std::vector<Index>& order) const {
+    const Design& x = problem_.design();
+    const Eigen::VectorXd column = x.dense_columns(std::vector<Index>{j}).col(0);
+    GramColumn result;
+    result.cross.resize(static_cast<Index>(order.size()));
+    for (std::size_t i = 0; i < order.size(); ++i)
+      result.cross[static_cast<Index>(i)] = x.column_dot(order[i], column) / n_;
+    result.diagonal = column.squaredNorm() / n_;
+    result.correlation = problem_.linear()[j];
+    return result;
+  }
+
+  double evaluate(const Eigen::VectorXd& v, const std::vector<Index>& order, Eigen::VectorXd& w,
+                  Eigen::VectorXd& g) const {
+    for (std::size_t i = 0; i < order.size(); ++i) w[order[i]] = v[static_cast<Index>(i)];
+    return problem_.value_and_gradient(w, g);
+  }
+
+ private:
+  const CenteredRidgeProblem& problem_;
+  double n_;
+};
+
 template <class Problem, class Gram>
 SolverResult<Problem> run(const OrthogonalMatchingPursuitOptions& options, const Problem& problem,
                           const Gram& gram, Index sparsity) {
@@ -233,6 +268,11 @@ SolverResult<LeastSquaresProblem> OrthogonalMatchingPursuit::minimize(
 SolverResult<CovarianceProblem> OrthogonalMatchingPursuit::minimize(
     const CovarianceProblem& problem, Index sparsity) const {
   return run(options_, problem, CovarianceGram(problem), sparsity);
+}
+
+SolverResult<CenteredRidgeProblem> OrthogonalMatchingPursuit::minimize(
+    const CenteredRidgeProblem& problem, Index sparsity) const {
+  return run(options_, problem, CenteredRidgeGram(problem), sparsity);
 }
 
 }  // namespace cardinal

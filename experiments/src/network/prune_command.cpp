@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "cardinal/bridge/error.hpp"
+#include "cardinal/bridge/memory_limit.hpp"
 #include "cardinal/bridge/trace.hpp"
 #include "cardinal/experiments/atomic_output.hpp"
 #include "cardinal/experiments/command_line.hpp"
@@ -23,7 +24,9 @@
 #include "cardinal/experiments/run_store.hpp"
 #include "cardinal/experiments/solver_registry.hpp"
 #include "cardinal/nonconvex/models/lenet.hpp"
+#include "cardinal/nonconvex/pruning/fisher_model.hpp"
 #include "cardinal/nonconvex/pruning/network_pruner.hpp"
+#include "cardinal/nonconvex/pruning/pruning_spec.hpp"
 #include "cardinal/nonconvex/pruning/snapshot.hpp"
 
 namespace cardinal {
@@ -48,9 +51,17 @@ std::string usage() {
          "                         min ||X W'^T - X W^T||^2/(2n) + lambda/2 ||W' - W||^2,\n"
          "                       nnz(W') = budget, solved by --solver per row (--budget row) or\n"
          "                       for the whole layer (--budget layer)\n"
+         "  fisher               the global Fisher model over all the weights at once,\n"
+         "                         min ||G(w - w0)||^2/(2n) + lambda/2 ||w - w0||^2,\n"
+         "                       nnz(w) = total kept, G the per-example gradients at the\n"
+         "                       trained weights w0 (float), solved by --solver\n"
+         "  woodfisher           OBS on the Fisher model, Woodbury inverse (WoodFisher), in\n"
+         "                       --woodfisher-steps steps\n"
          "X holds the layer's inputs on --calibration training examples (the first N), from the\n"
          "already pruned layers before it (--calibration-inputs sequential) or from the dense\n"
-         "network (parallel); lambda = --ridge * mean(diag X'X/n).\n\n"
+         "network (parallel); lambda = --ridge * mean(diag X'X/n). The Fisher model's n is\n"
+         "--calibration too (default 1000) and lambda = --ridge * mean(diag G'G/n); its size\n"
+         "(4nd bytes for G and the solver's systems) is checked against --max-memory first.\n\n"
          "--weights reads a snapshot (cardinal supermask's dense.snapshot, a lottery run's\n"
          "level-0/end.snapshot, or this command's dense.snapshot or pruned.snapshot). Without\n"
          "it the network is initialized (--seed), trained densely with the Training options\n"
@@ -68,9 +79,12 @@ po::options_description prune_options() {
   pruning.add_options()
       ("weights", po::value<std::string>(), "trained snapshot of the --model network")
       ("method", po::value<std::string>()->default_value("layerwise"),
-       "magnitude | magnitude-layerwise | obs | layerwise")
+       "magnitude | magnitude-layerwise | obs | layerwise | fisher | woodfisher")
       ("solver", po::value<std::string>()->default_value("omp"),
-       "layerwise: omp | fgs | fcfgs | iht | niht | htp | grasp | cosamp | lasso")
+       "layerwise, fisher: omp | fgs | fcfgs | iht | niht | htp | grasp | cosamp | lasso "
+       "(layerwise)")
+      ("woodfisher-steps", po::value<Index>()->default_value(1),
+       "woodfisher: pruning steps, the Fisher inverse recomputed on the remaining weights")
       ("sparsity", po::value<double>(), "fraction of the weights removed, in (0, 1)")
       ("allocation", po::value<std::string>()->default_value("global"),
        "obs, layerwise: global (each layer keeps what global magnitude pruning leaves it) | "
@@ -149,6 +163,12 @@ void set_solvers(OneShotPruningOptions& options, const std::string& name, Index 
     if (traits.greedy) s.stopping.max_iterations = std::max(s.stopping.max_iterations, 4 * k);
     return run_solver(solver, s, problem, k).w;
   };
+  options.fisher_solver = [settings, solver](const CenteredRidgeProblem& problem, Index k) {
+    SolverSettings s = settings;
+    if (solver == "omp" || solver == "fgs" || solver == "fcfgs")
+      s.stopping.max_iterations = std::max(s.stopping.max_iterations, 4 * k);
+    return run_solver(solver, s, problem, k).w;
+  };
 }
 
 int prune_main(const std::vector<std::string>& args) {
@@ -169,9 +189,19 @@ int prune_main(const std::vector<std::string>& args) {
   const Index max_iterations = v["max-iterations"].as<Index>();
   require(max_iterations >= 1, "--max-iterations must be at least 1");
   set_solvers(options, solver, max_iterations);
+  options.woodfisher_steps = v["woodfisher-steps"].as<Index>();
   options.validate();
-  require(options.method == OneShotMethod::kLayerwise || v["solver"].defaulted(),
-          "--solver applies to --method layerwise only");
+  const bool fisher =
+      options.method == OneShotMethod::kFisher || options.method == OneShotMethod::kWoodFisher;
+  require(options.method == OneShotMethod::kLayerwise || options.method == OneShotMethod::kFisher ||
+              v["solver"].defaulted(),
+          "--solver applies to --method layerwise and fisher only");
+  require(options.method == OneShotMethod::kWoodFisher || v["woodfisher-steps"].defaulted(),
+          "--woodfisher-steps applies to --method woodfisher only");
+  if (options.method == OneShotMethod::kFisher)
+    require(solver != "lasso",
+            "--solver lasso is not available for --method fisher (the l1 "
+            "path runs on the layer problems)");
   require(options.method == OneShotMethod::kLayerwise ||
               options.method == OneShotMethod::kOptimalBrainSurgeon || v["allocation"].defaulted(),
           "--allocation applies to --method obs and layerwise only");
@@ -193,6 +223,16 @@ int prune_main(const std::vector<std::string>& args) {
   at::manual_seed(seed);
   const std::shared_ptr<Network> network = make_model(data.model, data.input);
   auto& perceptron = dynamic_cast<MultilayerPerceptron&>(*network);
+  const Index n = std::min<Index>(calibration, data.train.size());
+  if (fisher) {
+    Index d = 0;
+    for (const NamedTensor& t : prunable_tensors(*network)) d += t.tensor.numel();
+    require_memory(fisher_model_bytes(n, d, d - pruned_count(options.sparsity, d),
+                                      options.method == OneShotMethod::kFisher && solver == "omp"),
+                   "--method " + to_string(options.method) + ": the Fisher model (" +
+                       std::to_string(n) + " per-example gradients over " + std::to_string(d) +
+                       " weights) with its solver");
+  }
   std::optional<Snapshot> weights;
   if (v.count("weights")) {
     weights = Snapshot::load(v["weights"].as<std::string>());
@@ -226,6 +266,12 @@ int prune_main(const std::vector<std::string>& args) {
     settings["budget"] = to_string(options.budget);
     settings["max_iterations"] = max_iterations;
   }
+  if (options.method == OneShotMethod::kFisher) {
+    settings["solver"] = solver;
+    settings["max_iterations"] = max_iterations;
+  }
+  if (options.method == OneShotMethod::kWoodFisher)
+    settings["woodfisher_steps"] = options.woodfisher_steps;
   if (weights) settings["weights"] = fs::absolute(v["weights"].as<std::string>()).string();
   if (!weights || retrain > 0) settings["training"] = to_json(training);
   const fs::path destination = v.count("output")
@@ -246,12 +292,12 @@ int prune_main(const std::vector<std::string>& args) {
   }
   const Evaluation before = evaluate_network();
 
-  const Index n = std::min<Index>(calibration, data.train.size());
   torch::Tensor inputs = data.train.inputs.slice(0, 0, n);
   if (training.normalization) inputs = normalize(inputs, *training.normalization);
   network->to(torch::kCPU);
   const Stopwatch clock;
-  const OneShotPruning pruned = prune_one_shot(perceptron, inputs, options);
+  const OneShotPruning pruned =
+      prune_one_shot(perceptron, inputs, options, data.train.labels.slice(0, 0, n));
   const double seconds = clock.seconds();
   network->to(device);
   const Evaluation after = evaluate_network();
@@ -282,6 +328,12 @@ int prune_main(const std::vector<std::string>& args) {
     summary["test_loss_retrained"] = retrained->loss;
   }
   summary["pruning_seconds"] = seconds;
+  if (pruned.fisher)
+    summary["fisher"] = {{"examples", pruned.fisher->examples},
+                         {"damping", pruned.fisher->damping},
+                         {"objective", pruned.fisher->objective},
+                         {"model_seconds", pruned.fisher->model_seconds},
+                         {"solve_seconds", pruned.fisher->solve_seconds}};
   summary["layers"] = nlohmann::json::array();
   for (const LayerPruningReport& l : pruned.layers)
     summary["layers"].push_back({{"name", l.name},
@@ -297,10 +349,13 @@ int prune_main(const std::vector<std::string>& args) {
 
   if (!quiet) std::cout << layers_csv(pruned.layers);
   std::cout << "cardinal prune: " << to_string(options.method)
-            << (options.method == OneShotMethod::kLayerwise ? "+" + solver : "") << " kept "
-            << pruned.mask.remaining() << " of " << pruned.mask.total() << " weights in "
-            << fixed(seconds, 2) << " s; test accuracy " << fixed(before.accuracy) << " -> "
-            << fixed(after.accuracy)
+            << (options.method == OneShotMethod::kLayerwise ||
+                        options.method == OneShotMethod::kFisher
+                    ? "+" + solver
+                    : "")
+            << " kept " << pruned.mask.remaining() << " of " << pruned.mask.total()
+            << " weights in " << fixed(seconds, 2) << " s; test accuracy " << fixed(before.accuracy)
+            << " -> " << fixed(after.accuracy)
             << (retrained ? " (retrained: " + fixed(retrained->accuracy) + ")" : "") << "\n  "
             << destination.string() << '\n';
   return 0;

@@ -9,8 +9,10 @@
 #include "cardinal/bridge/error.hpp"
 #include "cardinal/bridge/trace.hpp"
 #include "cardinal/nonconvex/models/lenet.hpp"
+#include "cardinal/nonconvex/pruning/fisher_model.hpp"
 #include "cardinal/nonconvex/pruning/magnitude_pruning.hpp"
 #include "cardinal/nonconvex/pruning/pruning_spec.hpp"
+#include "cardinal/nonconvex/pruning/woodfisher.hpp"
 
 namespace cardinal {
 namespace {
@@ -61,6 +63,10 @@ std::string to_string(OneShotMethod method) {
       return "obs";
     case OneShotMethod::kLayerwise:
       return "layerwise";
+    case OneShotMethod::kFisher:
+      return "fisher";
+    case OneShotMethod::kWoodFisher:
+      return "woodfisher";
   }
   return "unknown";
 }
@@ -88,7 +94,9 @@ OneShotMethod parse_one_shot_method(const std::string& name) {
                               {{"magnitude", OneShotMethod::kMagnitudeGlobal},
                                {"magnitude-layerwise", OneShotMethod::kMagnitudeLayerwise},
                                {"obs", OneShotMethod::kOptimalBrainSurgeon},
-                               {"layerwise", OneShotMethod::kLayerwise}});
+                               {"layerwise", OneShotMethod::kLayerwise},
+                               {"fisher", OneShotMethod::kFisher},
+                               {"woodfisher", OneShotMethod::kWoodFisher}});
 }
 
 BudgetScope parse_budget_scope(const std::string& name) {
@@ -111,11 +119,74 @@ void OneShotPruningOptions::validate() const {
     require(budget == BudgetScope::kRow ? static_cast<bool>(row_solver)
                                         : static_cast<bool>(layer_solver),
             "layerwise pruning needs a solver for its " + to_string(budget) + " budgets");
+  if (method == OneShotMethod::kFisher)
+    require(static_cast<bool>(fisher_solver), "Fisher pruning needs a solver");
+  if (method == OneShotMethod::kWoodFisher) {
+    require(ridge > 0.0, "--method woodfisher needs a positive --ridge (the Woodbury inverse)");
+    require(woodfisher_steps >= 1,
+            "--woodfisher-steps must be at least 1, got " + std::to_string(woodfisher_steps));
+  }
 }
 
+namespace {
+
+bool is_fisher(OneShotMethod method) {
+  return method == OneShotMethod::kFisher || method == OneShotMethod::kWoodFisher;
+}
+
+/// The Fisher methods' pruned weights over all the prunable tensors (stacked in
+/// prunable_tensors order, row-major) and which are kept.
+struct GlobalPruning {
+  Eigen::VectorXd w;
+  std::vector<bool> keep;
+  OneShotPruning::Fisher report;
+};
+
+GlobalPruning prune_fisher_model(MultilayerPerceptron& network, const torch::Tensor& calibration,
+                                 const torch::Tensor& labels,
+                                 const OneShotPruningOptions& options) {
+  require(labels.defined(), "Fisher pruning needs the calibration examples' labels");
+  GlobalPruning result;
+  const Stopwatch model_clock;
+  const CenteredRidgeProblem problem = fisher_model(network, calibration, labels, options.ridge);
+  result.report.model_seconds = model_clock.seconds();
+  result.report.examples = problem.samples();
+  result.report.damping = problem.ridge();
+  const Index total = problem.features();
+  const Index kept = total - pruned_count(options.sparsity, total);
+
+  const Stopwatch solve_clock;
+  CoordinateSpace::Support support;
+  if (options.method == OneShotMethod::kWoodFisher) {
+    WoodFisherResult pruned = woodfisher(problem, kept, options.woodfisher_steps);
+    result.w = std::move(pruned.w);
+    support = std::move(pruned.support);
+  } else {
+    result.w = kept > 0 ? options.fisher_solver(problem, kept) : problem.space().zeros();
+    const CoordinateSpace& space = problem.space();
+    support = space.support_of(result.w);
+    const Index size = space.size(support);
+    require(size <= kept, "pruning: the solver kept " + std::to_string(size) +
+                              " weights of a network whose budget is " + std::to_string(kept));
+    if (size < kept) {
+      support = space.unite(support, space.largest_outside(problem.center(), support, kept - size));
+      result.w = problem.minimize_on(support, result.w);
+    }
+  }
+  result.report.solve_seconds = solve_clock.seconds();
+  result.report.objective = problem.value(result.w);
+  result.keep.assign(static_cast<std::size_t>(total), false);
+  for (Index j : support) result.keep[static_cast<std::size_t>(j)] = true;
+  return result;
+}
+
+}  // namespace
+
 OneShotPruning prune_one_shot(MultilayerPerceptron& network, const torch::Tensor& calibration,
-                              const OneShotPruningOptions& options) {
+                              const OneShotPruningOptions& options, const torch::Tensor& labels) {
   options.validate();
+  std::optional<GlobalPruning> global;
+  if (is_fisher(options.method)) global = prune_fisher_model(network, calibration, labels, options);
   torch::NoGradGuard no_grad;
   const std::vector<torch::nn::Linear> layers = network.layers();
   const std::vector<NamedTensor> named = prunable_tensors(network);
@@ -134,7 +205,7 @@ OneShotPruning prune_one_shot(MultilayerPerceptron& network, const torch::Tensor
   const bool by_magnitude = options.method == OneShotMethod::kMagnitudeGlobal ||
                             options.method == OneShotMethod::kMagnitudeLayerwise;
   std::optional<Mask> magnitude;
-  if (by_magnitude || options.allocation == BudgetAllocation::kGlobalMagnitude) {
+  if (by_magnitude || (!global && options.allocation == BudgetAllocation::kGlobalMagnitude)) {
     PruningSpec spec;
     spec.fraction = options.sparsity;
     spec.scope = options.method == OneShotMethod::kMagnitudeLayerwise ? PruningScope::kLayerwise
@@ -143,6 +214,8 @@ OneShotPruning prune_one_shot(MultilayerPerceptron& network, const torch::Tensor
   }
 
   OneShotPruning result;
+  if (global) result.fisher = global->report;
+  Index global_offset = 0;
   std::vector<std::string> names;
   std::vector<torch::Tensor> keeps;
   for (std::size_t l = 0; l < layers.size(); ++l) {
@@ -176,6 +249,18 @@ OneShotPruning prune_one_shot(MultilayerPerceptron& network, const torch::Tensor
                      ? prune_rows(layer, row_budgets(layer.rows(), layer.columns(), kept),
                                   options.row_solver, options.threads)
                      : prune_layer(layer, kept, options.layer_solver);
+        break;
+      case OneShotMethod::kFisher:
+      case OneShotMethod::kWoodFisher:
+        pruned.weights.resize(layer.rows(), layer.columns());
+        pruned.keep.resize(layer.rows(), layer.columns());
+        for (Index i = 0; i < layer.rows(); ++i)
+          for (Index j = 0; j < layer.columns(); ++j) {
+            const Index index = global_offset + i * layer.columns() + j;
+            pruned.keep(i, j) = global->keep[static_cast<std::size_t>(index)];
+            pruned.weights(i, j) = pruned.keep(i, j) ? global->w[index] : 0.0;
+          }
+        global_offset += total;
         break;
     }
     const double seconds = clock.seconds();

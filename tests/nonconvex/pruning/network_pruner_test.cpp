@@ -10,6 +10,8 @@
 #include "cardinal/bridge/error.hpp"
 #include "cardinal/convex/solvers/orthogonal_matching_pursuit.hpp"
 #include "cardinal/nonconvex/models/lenet.hpp"
+#include "cardinal/nonconvex/pruning/fisher_model.hpp"
+#include "cardinal/nonconvex/pruning/woodfisher.hpp"
 
 namespace cardinal {
 namespace {
@@ -113,6 +115,59 @@ TEST(OneShotPruning, BaselinesKeepTheSameBudgets) {
   EXPECT_THROW(prune_one_shot(f.network, f.calibration, options), InvalidInput);
   options.sparsity = 0.5;
   EXPECT_THROW(prune_one_shot(f.network, torch::zeros({5, 7}), options), InvalidInput);
+}
+
+/// The network's prunable weights stacked in prunable_tensors order (the Fisher model's order).
+Eigen::VectorXd stacked(MultilayerPerceptron& network) {
+  std::vector<double> values;
+  for (const torch::nn::Linear& layer : network.layers()) {
+    const torch::Tensor flat = layer->weight.detach().flatten().to(torch::kDouble).contiguous();
+    values.insert(values.end(), flat.data_ptr<double>(), flat.data_ptr<double>() + flat.numel());
+  }
+  return Eigen::Map<const Eigen::VectorXd>(values.data(), static_cast<Index>(values.size()));
+}
+
+TEST(OneShotPruning, FisherMethodsSolveTheGlobalFisherModel) {
+  for (OneShotMethod method : {OneShotMethod::kFisher, OneShotMethod::kWoodFisher}) {
+    Fixture f;
+    const torch::Tensor labels = torch::randint(3, {40}, torch::kLong);
+    const CenteredRidgeProblem problem = fisher_model(f.network, f.calibration, labels, 0.05);
+    OneShotPruningOptions options = omp_options(CalibrationInputs::kSequential);
+    options.method = method;
+    options.ridge = 0.05;
+    options.fisher_solver = [](const CenteredRidgeProblem& p, Index k) {
+      OrthogonalMatchingPursuitOptions o;
+      o.stopping.tolerance = -std::numeric_limits<double>::infinity();
+      return OrthogonalMatchingPursuit(o).minimize(p, k).w;
+    };
+    const OneShotPruning result = prune_one_shot(f.network, f.calibration, options, labels);
+
+    // 66 weights, round(0.6 · 66) = 40 removed, wherever the global solution puts them.
+    EXPECT_EQ(result.mask.remaining(), 26) << to_string(method);
+    EXPECT_EQ(result.layers[0].kept + result.layers[1].kept, 26);
+    const Eigen::VectorXd expected = method == OneShotMethod::kFisher
+                                         ? options.fisher_solver(problem, 26)
+                                         : woodfisher(problem, 26).w;
+    const Eigen::VectorXd w = stacked(f.network);
+    EXPECT_LE((w - expected).lpNorm<Eigen::Infinity>(), 1e-6) << to_string(method);
+    ASSERT_TRUE(result.fisher.has_value());
+    EXPECT_EQ(result.fisher->examples, 40);
+    EXPECT_NEAR(result.fisher->objective, problem.value(expected), 1e-9);
+    Index offset = 0;
+    for (std::size_t l = 0; l < 2; ++l) {
+      const torch::Tensor keep = result.mask.keep(result.layers[l].name).flatten();
+      for (int64_t j = 0; j < keep.numel(); ++j)
+        if (!keep[j].item<bool>()) EXPECT_EQ(w[offset + j], 0.0);
+      offset += keep.numel();
+    }
+  }
+  Fixture f;
+  OneShotPruningOptions options = omp_options(CalibrationInputs::kSequential);
+  options.method = OneShotMethod::kFisher;
+  EXPECT_THROW(prune_one_shot(f.network, f.calibration, options), InvalidInput);  // no solver
+  options.method = OneShotMethod::kWoodFisher;
+  options.ridge = 0.0;
+  EXPECT_THROW(prune_one_shot(f.network, f.calibration, options), InvalidInput);  // no damping
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "cardinal/bridge/solver_result.hpp"
+#include "cardinal/convex/centered_ridge_problem.hpp"
 #include "cardinal/convex/covariance_problem.hpp"
 #include "cardinal/convex/glm_problem.hpp"
 
@@ -39,6 +40,9 @@ class OrthogonalMatchingPursuit {
   SolverResult<LeastSquaresProblem> minimize(const LeastSquaresProblem& problem,
                                              Index sparsity) const;
   SolverResult<CovarianceProblem> minimize(const CovarianceProblem& problem, Index sparsity) const;
+  /// On a CenteredRidgeProblem: the Gram entries from its design's columns, O(np + nk) per step.
+  SolverResult<CenteredRidgeProblem> minimize(const CenteredRidgeProblem& problem,
+                                              Index sparsity) const;
 
  private:
   OrthogonalMatchingPursuitOptions options_;

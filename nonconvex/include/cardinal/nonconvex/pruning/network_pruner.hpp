@@ -2,10 +2,13 @@
 
 #include <torch/types.h>
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "cardinal/bridge/index.hpp"
+#include "cardinal/convex/centered_ridge_problem.hpp"
 #include "cardinal/nonconvex/pruning/layer_reconstruction.hpp"
 #include "cardinal/nonconvex/pruning/mask.hpp"
 
@@ -19,6 +22,8 @@ enum class OneShotMethod {
   kMagnitudeLayerwise,   ///< the largest |w| of each layer
   kOptimalBrainSurgeon,  ///< OBS row by row (OBC) on each layer's H
   kLayerwise,            ///< each layer's reconstruction problem solved by a sparse solver
+  kFisher,               ///< the global Fisher model solved by a sparse solver
+  kWoodFisher,           ///< OBS on the global Fisher model (WoodFisher)
 };
 
 /// Whether a layer's budget is split over its rows (d_out independent problems sharing H) or
@@ -39,7 +44,8 @@ std::string to_string(OneShotMethod method);
 std::string to_string(BudgetScope scope);
 std::string to_string(CalibrationInputs inputs);
 std::string to_string(BudgetAllocation allocation);
-/// Parses magnitude (global) | magnitude-layerwise | obs | layerwise; InvalidInput otherwise.
+/// Parses magnitude (global) | magnitude-layerwise | obs | layerwise | fisher | woodfisher;
+/// InvalidInput otherwise.
 OneShotMethod parse_one_shot_method(const std::string& name);
 BudgetScope parse_budget_scope(const std::string& name);
 CalibrationInputs parse_calibration_inputs(const std::string& name);
@@ -60,11 +66,17 @@ struct OneShotPruningOptions {
   /// The sparse solver of kLayerwise, per row and per layer (a budget scope's solver must be set).
   RowSolver row_solver;
   LayerSolver layer_solver;
+  /// The sparse solver of kFisher on the global Fisher model (fisher_model.hpp).
+  std::function<Eigen::VectorXd(const CenteredRidgeProblem&, Index)> fisher_solver;
+  /// kWoodFisher: pruning steps, the Fisher inverse recomputed on the remaining weights between
+  /// them (woodfisher.hpp).
+  Index woodfisher_steps = 1;
   /// Threads over the rows (0: configured_threads()); the result does not depend on it.
   int threads = 0;
 
-  /// Throws InvalidInput naming the option unless sparsity ∈ (0, 1), ridge ≥ 0 is finite, and
-  /// kLayerwise has the solver of its budget scope.
+  /// Throws InvalidInput naming the option unless sparsity ∈ (0, 1), ridge ≥ 0 is finite,
+  /// kLayerwise has the solver of its budget scope, kFisher its solver, and kWoodFisher a
+  /// positive ridge and at least one step.
   void validate() const;
 };
 
@@ -83,6 +95,17 @@ struct LayerPruningReport {
 struct OneShotPruning {
   Mask mask;
   std::vector<LayerPruningReport> layers;
+  /// The Fisher methods: the model's examples, its damping λ, the value of the Fisher objective
+  /// at the pruned weights (0 at the trained ones), and the seconds spent building G and
+  /// solving (the layers' seconds are then 0: the problem is global).
+  struct Fisher {
+    Index examples = 0;
+    double damping = 0.0;
+    double objective = 0.0;
+    double model_seconds = 0.0;
+    double solve_seconds = 0.0;
+  };
+  std::optional<Fisher> fisher;
 };
 
 /// Prunes a trained fully connected network in place, layer by layer in forward order, on
@@ -91,7 +114,14 @@ struct OneShotPruning {
 /// ones (exactly zero where not kept) and its mask entry by the kept pattern. Biases are left
 /// alone. The computation is in double precision on the CPU; the network's weights keep their
 /// dtype. Throws InvalidInput for invalid options or calibration inputs of the wrong width.
+///
+/// The Fisher methods (kFisher, kWoodFisher) instead solve one problem over all the prunable
+/// weights, the global Fisher model of the calibration examples with their `labels`, keeping
+/// total − pruned_count(sparsity, total) weights wherever the solution puts them; a solver that
+/// returns fewer keeps in addition the largest trained |w| outside its support, re-solved
+/// exactly. The layers' reports are then the same reconstruction errors on sequential inputs.
 OneShotPruning prune_one_shot(MultilayerPerceptron& network, const torch::Tensor& calibration,
-                              const OneShotPruningOptions& options);
+                              const OneShotPruningOptions& options,
+                              const torch::Tensor& labels = {});
 
 }  // namespace cardinal
