@@ -82,7 +82,7 @@ TEST(CenteredRidgeProblem, RestrictedMinimizerOnBothSidesOfTheSampleCount) {
 TEST(CenteredRidgeProblem, SolversRunUnchangedWithTheIteratesOfTheExplicitForm) {
   const Instance f(30, 25, 0.05, 3);
   OrthogonalMatchingPursuitOptions omp_options;
-  omp_options.stopping.tolerance = -1.0;
+  omp_options.stopping.objective_level = -1.0;
   const auto a = OrthogonalMatchingPursuit(omp_options).minimize(f.problem, 8);
   const auto b = OrthogonalMatchingPursuit(omp_options).minimize(f.reference, 8);
   EXPECT_EQ(a.support, b.support);

@@ -137,7 +137,7 @@ TEST(OneShotPruning, FisherMethodsSolveTheGlobalFisherModel) {
     options.ridge = 0.05;
     options.fisher_solver = [](const CenteredRidgeProblem& p, Index k) {
       OrthogonalMatchingPursuitOptions o;
-      o.stopping.tolerance = -std::numeric_limits<double>::infinity();
+      o.stopping.objective_level = -std::numeric_limits<double>::infinity();
       return OrthogonalMatchingPursuit(o).minimize(p, k).w;
     };
     const OneShotPruning result = prune_one_shot(f.network, f.calibration, options, labels);
