@@ -15,6 +15,7 @@
 #include "cardinal/experiments/solver_traits.hpp"
 #include "cardinal/solvers/compressive_sampling_matching_pursuit.hpp"
 #include "cardinal/solvers/dynamic_hard_thresholding.hpp"
+#include "cardinal/solvers/dynamic_sparse_training.hpp"
 #include "cardinal/solvers/forward_greedy_selection.hpp"
 #include "cardinal/solvers/fully_corrective_greedy.hpp"
 #include "cardinal/solvers/gradient_support_pursuit.hpp"
@@ -45,7 +46,8 @@ struct SolverSettings {
   Index update_period = 16;
   double prune_begin = 0.0;  ///< dpf, gmp (and gradual iht): fractions of T
   double prune_end = 0.75;
-  double acdc_warmup = 0.1;  ///< acdc: fractions of T
+  double drop_fraction = 0.3;  ///< rigl: the fraction of the support swapped at first (α)
+  double acdc_warmup = 0.1;    ///< acdc: fractions of T
   double acdc_phase = 0.05;
   double acdc_final = 0.1;
 };
@@ -92,6 +94,15 @@ SolverResult<P> run_generic_solver(std::string_view name, const SolverSettings& 
       require(settings.iht_schedule == SparsityScheduleKind::kConstant,
               "--iht-schedule must be constant or gradual");
     return IterativeHardThresholding(options).minimize(problem, k);
+  }
+  if (id == SolverId::kRigl) {
+    require(settings.momentum == 0.0, "--solver rigl takes no --solver-momentum");
+    return DynamicSparseTraining({.iterations = t,
+                                  .step = settings.step,
+                                  .update_period = settings.update_period,
+                                  .drop_fraction = settings.drop_fraction,
+                                  .end_fraction = settings.prune_end})
+        .minimize(problem, k);
   }
   if (entry.traits.trains) {
     DynamicHardThresholdingOptions options =

@@ -22,7 +22,8 @@ enum class SolverId {
   kLasso,
   kGmp,
   kDpf,
-  kAcdc
+  kAcdc,
+  kRigl
 };
 
 /// Where a solver runs: on every problem of the bridge concepts, on GLMs (convex) only, or on
@@ -50,7 +51,8 @@ struct SolverTraits {
   StepUse step = StepUse::kNone;
   /// Starts from the fit of the free coordinates (the intercept-only fit), not from zero.
   bool starts_from_free_fit = false;
-  /// Trains a network by gradient steps (gmp, dpf, acdc): no use on a convex layer problem.
+  /// Trains a network by gradient steps (gmp, dpf, acdc, rigl): no use on a convex layer
+  /// problem.
   bool trains = false;
   /// Runs on a single problem only, not on the rows of a layer as one problem (omp, lasso).
   bool single_problem_only = false;
@@ -148,6 +150,11 @@ inline constexpr std::array kSolvers = {
     SolverEntry{"acdc",
                 SolverId::kAcdc,
                 "alternating compressed/decompressed training (Peste et al. 2021)",
+                {.step = StepUse::kRequired, .trains = true}},
+    SolverEntry{"rigl",
+                SolverId::kRigl,
+                "dynamic sparse training at a fixed budget, drop by magnitude and grow by "
+                "gradient every --update-period steps, --drop-fraction (Evci et al. 2020)",
                 {.step = StepUse::kRequired, .trains = true}},
 };
 

@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "cardinal/bridge/counting_problem.hpp"
 #include "cardinal/bridge/error.hpp"
 #include "cardinal/bridge/parameter_space.hpp"
 #include "cardinal/bridge/problem.hpp"
@@ -150,12 +151,13 @@ class DynamicSparseTraining {
 };
 
 template <DifferentiableProblem P>
-SolverResult<P> DynamicSparseTraining::minimize(const P& problem, Index sparsity) const {
-  require_valid_sparsity(problem, sparsity);
+SolverResult<P> DynamicSparseTraining::minimize(const P& original, Index sparsity) const {
+  require_valid_sparsity(original, sparsity);
+  const CountingProblem problem(original);
   const auto& space = problem.space();
   const Stopwatch clock;
   VectorOf<P> w = space.zeros();
-  space.axpy(1.0, starting_point(problem), w);
+  space.axpy(1.0, starting_point(original), w);
   VectorOf<P> gradient = space.zeros();
   double objective = problem.value_and_gradient(w, gradient);
   SupportOf<P> mask = space.size(space.support_of(w)) == 0 ? space.largest(gradient, sparsity)
@@ -179,6 +181,8 @@ SolverResult<P> DynamicSparseTraining::minimize(const P& problem, Index sparsity
   result.support = std::move(mask);
   result.iterations = options_.iterations;
   result.reason = StopReason::kIterationLimit;
+  result.message = std::to_string(options_.iterations) + " steps, the iterations asked for";
+  result.evaluations = problem.counts();
   return result;
 }
 
