@@ -18,7 +18,6 @@
 #include <algorithm>
 #include <array>
 #include <boost/program_options.hpp>
-#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -34,9 +33,10 @@
 
 #include "cardinal/bridge/error.hpp"
 #include "cardinal/bridge/smoothness.hpp"
+#include "cardinal/bridge/trace.hpp"
 #include "cardinal/convex/data/synthetic.hpp"
-#include "cardinal/convex/parallel.hpp"
 #include "cardinal/convex/glm_problem.hpp"
+#include "cardinal/convex/parallel.hpp"
 #include "cardinal/convex/solvers/l1_path.hpp"
 #include "cardinal/convex/solvers/orthogonal_matching_pursuit.hpp"
 #include "cardinal/solvers/fully_corrective_greedy.hpp"
@@ -53,18 +53,15 @@ namespace {
 
 namespace po = boost::program_options;
 using Json = nlohmann::json;
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
 
 int hardware_threads() {
   return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
 }
 
 /// Threads for cardinal's passes over the design.
-void use_threads(int threads) { set_configured_threads(threads); }
+void use_threads(int threads) {
+  set_configured_threads(threads);
+}
 
 po::variables_map parse(int argc, char** argv, const po::options_description& options) {
   po::variables_map v;
@@ -123,7 +120,7 @@ int generate(int argc, char** argv) {
       "logistic", po::bool_switch(), "±1 labels from the logistic model")(
       "seed", po::value<std::uint64_t>()->default_value(1), "seed");
   const auto v = parse(argc, argv, o);
-  const auto start = Clock::now();
+  const Stopwatch start;
   const double density = v["density"].as<double>();
   auto make = [&]() -> BenchDataset {
     if (density < 1.0)
@@ -149,7 +146,7 @@ int generate(int argc, char** argv) {
                     {"rows", data.design.rows()},
                     {"cols", data.design.cols()},
                     {"nonzeros", data.design.nonzeros()},
-                    {"seconds", seconds_since(start)}}
+                    {"seconds", start.seconds()}}
                    .dump()
             << '\n';
   return 0;
@@ -216,9 +213,9 @@ Json solve_problem(const po::variables_map& v, GlmProblem<Loss> problem) {
   // clock) and ten streaming reads of the design.
   auto timed = [&](auto run, auto after) {
     for (int r = 0; r < warmups + repeats; ++r) {
-      const auto start = Clock::now();
+      const Stopwatch start;
       run();
-      const double s = seconds_since(start);
+      const double s = start.seconds();
       if (r < warmups) continue;
       seconds.push_back(s);
       after();
@@ -259,9 +256,9 @@ Json solve_problem(const po::variables_map& v, GlmProblem<Loss> problem) {
   if (solver == "iht") {
     // A fixed step 1/L, estimated before the clock starts, and a fixed number of iterations
     // (relative decrease and step tolerance 0), so that the time per iteration is what is measured.
-    const auto estimate_start = Clock::now();
+    const Stopwatch estimate_start;
     const double curvature = estimate_smoothness(problem, problem.space().zeros());
-    out["step_estimate_seconds"] = seconds_since(estimate_start);
+    out["step_estimate_seconds"] = estimate_start.seconds();
     IterativeHardThresholdingOptions options;
     options.step = 1.0 / curvature;
     options.stopping.max_iterations = v["max-iterations"].as<Index>();

@@ -7,13 +7,13 @@
 
 #include <algorithm>
 #include <boost/program_options.hpp>
-#include <chrono>
 #include <cstdint>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "cardinal/bridge/trace.hpp"
 #include "cardinal/nonconvex/data/registry.hpp"
 #include "cardinal/nonconvex/data/validation_split.hpp"
 #include "cardinal/nonconvex/models/factory.hpp"
@@ -29,11 +29,6 @@ namespace {
 
 namespace po = boost::program_options;
 using Json = nlohmann::json;
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
@@ -86,10 +81,10 @@ int level_command(int argc, char** argv) {
   spec.evaluate_every = every;
   spec.data_seed = 1;
 
-  const auto level_start = Clock::now();
+  const Stopwatch level_start;
   const TrainingCurve curve =
       train(*network, Mask::dense(*network), data.train, data.validation, spec, torch::kCPU);
-  const double level_seconds = seconds_since(level_start);
+  const double level_seconds = level_start.seconds();
 
   // The floor, measured after the level under the same load: the bare Adam step on a fixed
   // batch, and the SGEMM rate of a large product.
@@ -97,9 +92,9 @@ int level_command(int argc, char** argv) {
   for (int i = 0; i < 20; ++i) step.run();
   std::vector<double> step_seconds;
   for (int b = 0; b < v["step-blocks"].as<int>(); ++b) {
-    const auto start = Clock::now();
+    const Stopwatch start;
     for (int i = 0; i < v["block-steps"].as<int>(); ++i) step.run();
-    step_seconds.push_back(seconds_since(start) / v["block-steps"].as<int>());
+    step_seconds.push_back(start.seconds() / v["block-steps"].as<int>());
   }
   std::vector<double> gemm_seconds;
   for (int r = 0; r < 3; ++r) gemm_seconds.push_back(time_sgemm(1024, 1024, 1024, 1).front());
