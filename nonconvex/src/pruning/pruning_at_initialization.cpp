@@ -7,10 +7,11 @@
 
 #include <algorithm>
 #include <limits>
-#include <random>
 #include <utility>
 
 #include "cardinal/bridge/error.hpp"
+#include "cardinal/nonconvex/pruning/magnitude_pruning.hpp"
+#include "cardinal/nonconvex/pruning/random_pruning.hpp"
 #include "cardinal/nonconvex/pruning/score_pruning.hpp"
 #include "cardinal/nonconvex/pruning/snapshot.hpp"
 
@@ -183,23 +184,10 @@ Mask prune_at_initialization(Network& network, const Mask& mask, const PruningSp
       check_batch(batch, criterion);
       return prune_by_scores(mask, spec,
                              grasp_scores(network, mask, *batch, options.grasp_temperature));
-    case InitializationCriterion::kMagnitude: {
-      std::vector<torch::Tensor> scores;
-      for (const torch::Tensor& w : weights_of(network)) scores.push_back(w.detach().abs());
-      return prune_by_scores(mask, spec, scores);
-    }
-    case InitializationCriterion::kRandom: {
-      std::mt19937_64 engine(options.seed);
-      std::uniform_real_distribution<double> uniform(0.0, 1.0);
-      std::vector<torch::Tensor> scores;
-      for (Index i = 0; i < mask.size(); ++i) {
-        torch::Tensor s = torch::empty(mask.keep(i).sizes(), torch::kFloat64);
-        double* data = s.data_ptr<double>();
-        for (Index j = 0; j < s.numel(); ++j) data[j] = uniform(engine);
-        scores.push_back(std::move(s));
-      }
-      return prune_by_scores(mask, spec, scores);
-    }
+    case InitializationCriterion::kMagnitude:
+      return prune_magnitude(network, mask, spec);
+    case InitializationCriterion::kRandom:
+      return prune_random(mask, spec, options.seed);
     case InitializationCriterion::kSynFlow: {
       require(options.synflow_rounds >= 1, "synflow: rounds must be >= 1");
       const auto rounds = static_cast<double>(options.synflow_rounds);

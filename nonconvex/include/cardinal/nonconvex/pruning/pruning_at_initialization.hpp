@@ -30,8 +30,8 @@ namespace cardinal {
 ///                   pruned iteratively over `synflow_rounds` rounds with the kept fraction
 ///                   decaying exponentially; data-free (Tanaka, Kunin, Yamins & Ganguli,
 ///                   NeurIPS 2020).
-///   magnitude-init  |θ_q| at initialization (a control).
-///   random-init     uniformly random scores (a control).
+///   magnitude-init  |θ_q| at initialization (a control): prune_magnitude.
+///   random-init     a uniformly random choice (a control): prune_random.
 enum class InitializationCriterion { kSnip, kGraspInit, kSynFlow, kMagnitude, kRandom };
 
 /// "snip", "grasp-init", "synflow", "magnitude-init", "random-init".
@@ -47,7 +47,7 @@ struct InitializationPruningOptions {
   double grasp_temperature = 200.0;
   /// synflow's pruning rounds (Tanaka et al. use 100).
   Index synflow_rounds = 100;
-  /// Seed of random-init's scores.
+  /// Seed of random-init (prune_random's seed).
   std::uint64_t seed = 0;
 };
 
