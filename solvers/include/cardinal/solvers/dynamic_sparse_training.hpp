@@ -159,11 +159,16 @@ SolverResult<P> DynamicSparseTraining::minimize(const P& original, Index sparsit
   VectorOf<P> w = space.zeros();
   space.axpy(1.0, starting_point(original), w);
   VectorOf<P> gradient = space.zeros();
-  double objective = problem.value_and_gradient(w, gradient);
-  SupportOf<P> mask = space.size(space.support_of(w)) == 0 ? space.largest(gradient, sparsity)
-                                                           : space.largest(w, sparsity);
+  SupportOf<P> mask;
+  if (space.size(space.support_of(w)) == 0) {
+    // A zero start ranks nothing: select by the gradient there instead.
+    problem.value_and_gradient(w, gradient);
+    mask = space.largest(gradient, sparsity);
+  } else {
+    mask = space.largest(w, sparsity);
+  }
   space.restrict(w, mask);
-  objective = problem.value_and_gradient(w, gradient);
+  double objective = problem.value_and_gradient(w, gradient);
   SolverResult<P> result;
   record(problem, result.trace, 0, objective, gradient, mask, clock);
 
