@@ -137,8 +137,7 @@ class LotteryRunner {
   /// Level 0's copy for the instability: from W_k over [k, T) for the rewinding methods, from
   /// W0 over [0, T) for the others (their level 0 has no rewind point).
   StagePlan dense_retraining_plan() {
-    const bool rewinds =
-        spec_.method == LotteryMethod::kImpRewind || spec_.method == LotteryMethod::kOneShot;
+    const bool rewinds = rewinds_to_k();
     return StagePlan{
         .source = rewinds ? rewind_point() : snapshot(ticket_stage(0), SnapshotRole::kStart),
         .training = spec_.training,
@@ -199,8 +198,7 @@ class LotteryRunner {
   }
 
   StagePlan dense_plan() {
-    const bool rewinds =
-        spec_.method == LotteryMethod::kImpRewind || spec_.method == LotteryMethod::kOneShot;
+    const bool rewinds = rewinds_to_k();
     StagePlan plan{.stage = ticket_stage(0),
                    .level = 0,
                    .kind = "ticket",
@@ -314,6 +312,11 @@ class LotteryRunner {
     if (spec_.training.normalization)
       batch.inputs = normalize(batch.inputs, *spec_.training.normalization);
     return batch;
+  }
+
+  /// Whether level 0 keeps W_k for later levels: the methods that rewind (imp-rewind, one-shot).
+  bool rewinds_to_k() const {
+    return spec_.method == LotteryMethod::kImpRewind || spec_.method == LotteryMethod::kOneShot;
   }
 
   Snapshot rewind_point() {
