@@ -12,6 +12,9 @@
 #include <utility>
 #include <vector>
 
+#include <torch/optim/adam.h>
+
+#include "cardinal/nonconvex/training/fused_adam.hpp"
 #include "training_step.hpp"
 
 namespace cardinal::bench {
@@ -74,6 +77,52 @@ int train_command(int argc, char** argv) {
                     {"masked_step_seconds", masked_seconds},
                     {"sgemm_flops", 2.0 * 1024.0 * 1024.0 * 1024.0},
                     {"sgemm_seconds", gemm_seconds}}
+                   .dump()
+            << '\n';
+  return 0;
+}
+
+int adam_command(int argc, char** argv) {
+  po::options_description o;
+  o.add_options()("steps", po::value<int>()->default_value(200), "optimizer steps per block")(
+      "repeats", po::value<int>()->default_value(5), "timed blocks per optimizer")(
+      "threads", po::value<int>()->default_value(1), "LibTorch threads");
+  const auto v = parse(argc, argv, o);
+  set_torch_threads(v["threads"].as<int>());
+  const int steps = v["steps"].as<int>(), repeats = v["repeats"].as<int>();
+  // LeNet-300-100's parameters with fixed gradients: the optimizer step alone.
+  auto parameters = [] {
+    std::vector<torch::Tensor> p;
+    for (std::vector<std::int64_t> shape :
+         {std::vector<std::int64_t>{300, 784}, {300}, {100, 300}, {100}, {10, 100}, {10}}) {
+      p.push_back(torch::randn(shape).requires_grad_(true));
+      p.back().mutable_grad() = torch::randn(shape);
+    }
+    return p;
+  };
+  const auto options = torch::optim::AdamOptions(1.2e-3);
+  torch::optim::Adam reference(parameters(), options);
+  FusedAdam fused(parameters(), options);
+  Json reference_seconds = Json::array(), fused_seconds = Json::array();
+  for (int i = 0; i < 20; ++i) {
+    reference.step();
+    fused.step();
+  }
+  for (int r = 0; r < repeats; ++r) {
+    for (auto [optimizer, seconds] :
+         {std::pair<torch::optim::Optimizer*, Json*>{&reference, &reference_seconds},
+          {&fused, &fused_seconds}}) {
+      const auto start = Clock::now();
+      for (int i = 0; i < steps; ++i) optimizer->step();
+      seconds->push_back(std::chrono::duration<double>(Clock::now() - start).count() / steps);
+    }
+  }
+  std::cout << Json{{"parameters", 266610},
+                    {"threads", v["threads"].as<int>()},
+                    {"one_pass", FusedAdam::one_pass_available()},
+                    {"torch_version", torch_version()},
+                    {"torch_adam_step_seconds", reference_seconds},
+                    {"fused_adam_step_seconds", fused_seconds}}
                    .dump()
             << '\n';
   return 0;

@@ -18,4 +18,8 @@ int level_command(int argc, char** argv);
 /// LeNet-300-100's first-layer shape at batch 60 (60×784 times 784×300), with 1 and T threads.
 int sgemm_command(int argc, char** argv);
 
+/// `adam [--steps N] [--repeats R] [--threads 1]`: the optimizer step alone on LeNet-300-100's
+/// parameters, torch::optim::Adam against FusedAdam in alternating blocks.
+int adam_command(int argc, char** argv);
+
 }  // namespace cardinal::bench

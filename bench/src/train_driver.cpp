@@ -4,6 +4,7 @@
 //   cardinal-bench-train train [--model lenet300] [--batch 60] [--steps N] [--repeats R]
 //                              [--threads T] [--density D]
 //   cardinal-bench-train sgemm [--threads T] [--repeats R]
+//   cardinal-bench-train adam [--steps N] [--repeats R] [--threads T]
 //   cardinal-bench-train level [--iterations N] [--threads T] [--data-dir MNIST]
 //
 // It links only the network module, not Ceres, so that nothing but libblas.so.3 can serve
@@ -19,7 +20,7 @@
 
 int main(int argc, char** argv) {
   using namespace cardinal::bench;
-  const std::string usage = "usage: cardinal-bench-train {train,sgemm,level} [options]";
+  const std::string usage = "usage: cardinal-bench-train {train,sgemm,level,adam} [options]";
   if (argc < 2) {
     std::cerr << usage << '\n';
     return 2;
@@ -29,6 +30,7 @@ int main(int argc, char** argv) {
     if (command == "train") return train_command(argc - 1, argv + 1);
     if (command == "sgemm") return sgemm_command(argc - 1, argv + 1);
     if (command == "level") return level_command(argc - 1, argv + 1);
+    if (command == "adam") return adam_command(argc - 1, argv + 1);
     std::cerr << usage << '\n';
     return 2;
   } catch (const std::exception& e) {

@@ -11,6 +11,7 @@
 #include "cardinal/bridge/error.hpp"
 #include "cardinal/nonconvex/models/network.hpp"
 #include "cardinal/nonconvex/pruning/apply_mask.hpp"
+#include "cardinal/nonconvex/training/fused_adam.hpp"
 #include "cardinal/nonconvex/training/masked_optimizer.hpp"
 
 namespace cardinal {
@@ -71,11 +72,10 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(std::vector<torch::Tenso
                                                    .nesterov(spec.nesterov)
                                                    .weight_decay(spec.weight_decay));
   }
-  return std::make_unique<torch::optim::Adam>(std::move(parameters),
-                                              torch::optim::AdamOptions(spec.lr)
-                                                  .betas({spec.beta1, spec.beta2})
-                                                  .eps(spec.eps)
-                                                  .weight_decay(spec.weight_decay));
+  return std::make_unique<FusedAdam>(std::move(parameters), torch::optim::AdamOptions(spec.lr)
+                                                                .betas({spec.beta1, spec.beta2})
+                                                                .eps(spec.eps)
+                                                                .weight_decay(spec.weight_decay));
 }
 
 MaskedOptimizer::MaskedOptimizer(torch::nn::Module& network, Mask mask, const OptimizerSpec& spec)

@@ -33,7 +33,8 @@ struct OptimizerSpec {
   void validate() const;
 };
 
-/// A torch::optim::SGD or torch::optim::Adam over `parameters` (one parameter group).
+/// A torch::optim::SGD or a FusedAdam (torch::optim::Adam's results, one pass per parameter)
+/// over `parameters` (one parameter group).
 std::unique_ptr<torch::optim::Optimizer> make_optimizer(std::vector<torch::Tensor> parameters,
                                                         const OptimizerSpec& spec);
 
