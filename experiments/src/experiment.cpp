@@ -3,6 +3,7 @@
 #include <boost/any.hpp>
 #include <boost/program_options.hpp>
 #include <cstdint>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -22,6 +23,14 @@ namespace {
 const std::set<std::string> kNotHashed = {"threads", "quiet",     "verbose",          "store",
                                           "output",  "overwrite", "checkpoint-every", "jobs",
                                           "progress"};
+
+/// Options added to a command after runs were stored, with the value that reproduces what the
+/// command did before they existed: at that value an option is left out of the settings, so that
+/// adding an option never changes the hash of (and so orphans) the runs already stored. Any
+/// other value enters the settings as usual.
+const std::map<std::string, nlohmann::json> kOmittedAtOriginalValue = {
+    {"instability", false},
+};
 
 nlohmann::json field(const nlohmann::json& json, const char* key, const std::string& source,
                      nlohmann::json::value_t type) {
@@ -74,7 +83,8 @@ nlohmann::json any_to_json(const boost::any& value) {
   throw std::logic_error("experiment: an option of a type the run hash does not know");
 }
 
-/// Every option of `command`'s description with its value (defaults included).
+/// Every option of `command`'s description with its value (defaults included), except the ones
+/// kOmittedAtOriginalValue leaves out.
 nlohmann::json resolve_settings(const std::string& command, const std::vector<std::string>& args,
                                 const std::string& context) {
   const Command* c = find_command(command);
@@ -91,7 +101,10 @@ nlohmann::json resolve_settings(const std::string& command, const std::vector<st
   for (const auto& option : description.options()) {
     const std::string& name = option->long_name();
     if (kNotHashed.count(name) || !values.count(name)) continue;
-    options[name] = any_to_json(values[name].value());
+    nlohmann::json value = any_to_json(values[name].value());
+    const auto original = kOmittedAtOriginalValue.find(name);
+    if (original != kOmittedAtOriginalValue.end() && original->second == value) continue;
+    options[name] = std::move(value);
   }
   return {{"command", command}, {"options", options}};
 }

@@ -69,6 +69,20 @@ TEST_F(ExperimentCommand, EveryBuiltInDefinitionExpandsIntoValidCommandLines) {
     EXPECT_NO_THROW(find_experiment(name)) << name;
 }
 
+TEST_F(ExperimentCommand, AnOptionAddedLaterLeavesStoredRunsReachable) {
+  // The id of a run stored before `cardinal lottery` had --instability: seed 0 of the paper
+  // variant of frankle-carbin-lenet300. Adding an option at the value that reproduces the old
+  // behaviour must not change it; setting the option must.
+  const ExperimentDefinition d = find_experiment("frankle-carbin-lenet300");
+  const auto runs = plan_runs(d, "paper", {});
+  ASSERT_FALSE(runs.empty());
+  EXPECT_EQ(runs.front().run_id, "lottery-59c0c3bc5354ea29") << runs.front().settings.dump();
+  EXPECT_FALSE(runs.front().settings["options"].contains("instability"));
+  const auto with = plan_runs(d, "paper", {{"instability", "true"}});
+  EXPECT_EQ(with.front().settings["options"]["instability"], true);
+  EXPECT_NE(with.front().run_id, runs.front().run_id);
+}
+
 TEST_F(ExperimentCommand, ASweepRunsIndexesReusesAndExports) {
   const auto first = test::run_cardinal("experiment run convex-smoke --store " + store());
   ASSERT_EQ(first.status, 0) << first.output;
