@@ -5,7 +5,18 @@
 #include <iterator>
 #include <numeric>
 
+#include "cardinal/bridge/splitmix64.hpp"
+
 namespace cardinal {
+
+CoordinateSpace::Vector CoordinateSpace::uniform(std::uint64_t seed) const {
+  Vector u = zeros();
+  for (Index i = 0; i < constrained_; ++i) {
+    const std::uint64_t bits = splitmix64(seed ^ splitmix64(static_cast<std::uint64_t>(i)));
+    u[i] = static_cast<double>(bits >> 11) * 0x1.0p-53;
+  }
+  return u;
+}
 
 CoordinateSpace::Support CoordinateSpace::empty_support() const {
   Support s(static_cast<std::size_t>(free_));

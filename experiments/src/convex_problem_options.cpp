@@ -86,16 +86,16 @@ po::options_description solver_options_description(bool with_network) {
       "to k at --prune-end)")("solver-momentum", number<double>()->default_value(0.0),
                               "gmp/dpf/acdc: heavy-ball momentum of the gradient steps")(
       "update-period", number<Index>({.min = 1})->default_value(16),
-      "gmp/dpf/rigl: steps between mask updates")(
+      "gmp/dpf/rigl/set: steps between mask updates")(
       "prune-begin", number<double>(kFraction)->default_value(0.0),
       "gmp/dpf/gradual iht: fraction of --max-iterations at which pruning starts")(
       "prune-end", number<double>(kFraction)->default_value(0.75),
-      "gmp/dpf/gradual iht: fraction of --max-iterations at which the budget is reached; rigl: "
-      "at which the support stops moving")(
+      "gmp/dpf/gradual iht: fraction of --max-iterations at which the budget is reached; "
+      "rigl/set: at which the support stops moving")(
       "drop-fraction", number<double>(kFraction)->default_value(0.3),
-      "rigl: fraction of the support swapped at the first update, decayed by a cosine to 0 at "
-      "--prune-end")("acdc-warmup", number<double>(kFraction)->default_value(0.1),
-                     "acdc: dense warm-up, as a fraction of --max-iterations")(
+      "rigl/set: fraction of the support swapped at the first update, decayed by a cosine to 0 "
+      "at --prune-end")("acdc-warmup", number<double>(kFraction)->default_value(0.1),
+                        "acdc: dense warm-up, as a fraction of --max-iterations")(
       "acdc-phase", number<double>(kFraction)->default_value(0.05),
       "acdc: length of each compressed and decompressed phase, fraction of --max-iterations")(
       "acdc-final", number<double>(kFraction)->default_value(0.1),
@@ -230,6 +230,7 @@ SolverSettings solver_settings(const po::variables_map& v) {
   settings.prune_begin = v["prune-begin"].as<double>();
   settings.prune_end = v["prune-end"].as<double>();
   settings.drop_fraction = v["drop-fraction"].as<double>();
+  if (v.count("seed")) settings.seed = v["seed"].as<std::uint64_t>();
   settings.acdc_warmup = v["acdc-warmup"].as<double>();
   settings.acdc_phase = v["acdc-phase"].as<double>();
   settings.acdc_final = v["acdc-final"].as<double>();

@@ -68,8 +68,11 @@ TEST_F(SolveNetwork, TheSameCommandLineRunsOnBothRegimesWithTheSameTraceColumns)
 }
 
 TEST_F(SolveNetwork, RerunsAreBitIdenticalAndEveryGenericSolverRuns) {
-  for (const std::string solver : {"iht", "gmp", "dpf", "acdc"}) {
-    const std::string args = "solve " + kNetwork + "--solver " + solver +
+  for (const std::string solver : {"iht", "gmp", "dpf", "acdc", "rigl", "set"}) {
+    // The dynamic sparse training methods at Erdős–Rényi-Kernel layer densities.
+    const std::string scope =
+        solver == "rigl" || solver == "set" ? " --pruning-scope erk --drop-fraction 0.5" : "";
+    const std::string args = "solve " + kNetwork + "--solver " + solver + scope +
                              " --step 0.05 --sparsity 0.2 --max-iterations 20 "
                              "--update-period 4 -q -o ";
     const auto first = test::run_cardinal(args + out(solver + "-1"));

@@ -107,5 +107,82 @@ TEST(DynamicSparseTraining, WithoutSwapsItIsStaticSparseTrainingBitForBit) {
   EXPECT_TRUE((result.w.array() == w.array()).all());
 }
 
+TEST(CoordinateSpaceUniform, SeededUniformOnTheConstrainedCoordinatesAndZeroOnTheFree) {
+  static_assert(RandomParameterSpace<CoordinateSpace>);
+  const CoordinateSpace space(1000, 1);
+  const Eigen::VectorXd u = space.uniform(7);
+  EXPECT_EQ(u[1000], 0.0);
+  EXPECT_TRUE((u.head(1000).array() >= 0.0).all() && (u.head(1000).array() < 1.0).all());
+  EXPECT_NEAR(u.head(1000).mean(), 0.5, 0.05);
+  EXPECT_TRUE((space.uniform(7).array() == u.array()).all());
+  EXPECT_FALSE((space.uniform(8).array() == u.array()).all());
+}
+
+TEST(DynamicSparseTraining, RandomGrowthIsSeededKeepsTheBudgetAndGrowsOffTheKeptSupport) {
+  const auto inst = make_synthetic({.samples = 60, .features = 120, .sparsity = 5, .seed = 4});
+  const LeastSquaresProblem problem(inst.design, inst.response);
+  const double step = 0.5 / smoothness(inst.design);
+  DynamicSparseTrainingOptions options{.iterations = 200,
+                                       .step = step,
+                                       .update_period = 10,
+                                       .drop_fraction = 0.6,
+                                       .growth = Growth::kRandom,
+                                       .seed = 11};
+  const auto a = DynamicSparseTraining(options).minimize(problem, 5);
+  const auto b = DynamicSparseTraining(options).minimize(problem, 5);
+  EXPECT_EQ(a.support, b.support);
+  EXPECT_TRUE((a.w.array() == b.w.array()).all());
+  for (const TraceRow& row : a.trace.rows) EXPECT_EQ(row.support_size, 5);
+  options.seed = 12;
+  const auto c = DynamicSparseTraining(options).minimize(problem, 5);
+  EXPECT_FALSE((c.w.array() == a.w.array()).all()) << "the seed must change the growth";
+  // Random growth is not gradient growth: RigL from the same start ends elsewhere.
+  options.growth = Growth::kGradient;
+  const auto rigl = DynamicSparseTraining(options).minimize(problem, 5);
+  EXPECT_FALSE((rigl.w.array() == a.w.array()).all());
+  // Without swaps the growth rule is never used: SET is static sparse training, as RigL is.
+  options.drop_fraction = 0.0;
+  options.growth = Growth::kRandom;
+  const auto set_static = DynamicSparseTraining(options).minimize(problem, 5);
+  options.growth = Growth::kGradient;
+  const auto rigl_static = DynamicSparseTraining(options).minimize(problem, 5);
+  EXPECT_TRUE((set_static.w.array() == rigl_static.w.array()).all());
+}
+
+TEST(DynamicSparseTraining, RandomSwapsGrowTheLargestUniformScoresOutsideTheKeptOnes) {
+  // Reproduce a SET run by hand from swap_support and space.uniform.
+  const auto inst = make_synthetic({.samples = 30, .features = 40, .sparsity = 4, .seed = 5});
+  const LeastSquaresProblem problem(inst.design, inst.response);
+  const double step = 0.5 / smoothness(inst.design);
+  const DynamicSparseTraining set({.iterations = 40,
+                                   .step = step,
+                                   .update_period = 10,
+                                   .drop_fraction = 1.0,
+                                   .end_fraction = 1.0,
+                                   .growth = Growth::kRandom,
+                                   .seed = 3});
+  ASSERT_EQ(set.swap_count(10, 4), 3);  // ⌊½(1 + cos(π/4)) · 4⌋
+  const auto result = set.minimize(problem, 4);
+  const CoordinateSpace& space = problem.space();
+  Eigen::VectorXd w = Eigen::VectorXd::Zero(40), g(40);
+  problem.value_and_gradient(w, g);
+  auto support = space.largest(g, 4);
+  int swaps = 0;
+  for (Index t = 0; t < 40; ++t) {
+    problem.value_and_gradient(w, g);
+    if (const Index count = set.swap_count(t, space.size(support)); count > 0) {
+      support = swap_support(space, w, space.uniform(splitmix64(3) ^ static_cast<std::uint64_t>(t)),
+                             support, count);
+      ++swaps;
+    }
+    Eigen::VectorXd masked = g;
+    space.restrict(masked, support);
+    w -= step * masked;
+  }
+  EXPECT_EQ(swaps, 2);  // at t = 30, ⌊½(1 + cos(3π/4)) · 4⌋ = 0
+  EXPECT_EQ(result.support, support);
+  EXPECT_TRUE((result.w.array() == w.array()).all());
+}
+
 }  // namespace
 }  // namespace cardinal

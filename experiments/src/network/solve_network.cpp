@@ -50,8 +50,9 @@ po::options_description network_problem_options() {
        "comma-separated prunable tensors left dense, e.g. fc.weight (default: none; with "
        "--granularity neurons, the output layer)")
       ("pruning-scope", po::value<std::string>()->default_value("global"),
-       "global | layerwise: one top-k over all layers, or k split over the layers in "
-       "proportion to their size")
+       "global | layerwise | erk: one top-k over all layers, k split over the layers in "
+       "proportion to their size (uniform density), or split by Erdős–Rényi-Kernel densities "
+       "(small layers denser; Evci et al. 2020)")
       ("granularity", po::value<std::string>()->default_value("weights"),
        "weights | neurons: a coordinate is one weight, or one output unit with its incoming "
        "weights (structured)")
@@ -84,9 +85,10 @@ int solve_network(const po::variables_map& v, const std::vector<std::string>&) {
 
   TensorSpaceOptions space_options;
   const std::string scope = v["pruning-scope"].as<std::string>();
-  require(scope == "global" || scope == "layerwise",
-          "--pruning-scope must be global or layerwise, got '" + scope + "'");
+  require(scope == "global" || scope == "layerwise" || scope == "erk",
+          "--pruning-scope must be global, layerwise or erk, got '" + scope + "'");
   space_options.scope = scope == "global" ? BudgetScope::kGlobal : BudgetScope::kPerBlock;
+  if (scope == "erk") space_options.layer_density = LayerDensity::kErdosRenyiKernel;
   const std::string granularity = v["granularity"].as<std::string>();
   require(granularity == "weights" || granularity == "neurons",
           "--granularity must be weights or neurons, got '" + granularity + "'");

@@ -1,11 +1,13 @@
 #include "cardinal/nonconvex/problem/tensor_space.hpp"
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <torch/nn/module.h>
 
 #include <cmath>
 #include <limits>
 
 #include "cardinal/bridge/error.hpp"
+#include "cardinal/bridge/splitmix64.hpp"
 #include "cardinal/nonconvex/models/network.hpp"
 
 namespace cardinal {
@@ -81,6 +83,9 @@ TensorSpace::TensorSpace(const torch::nn::Module& network, TensorSpaceOptions op
     dimension_ += coordinates;
   }
   require(dimension_ > 0, "the network has no constrained (prunable, not dense) tensor");
+  require(options_.layer_density == LayerDensity::kUniform ||
+              options_.granularity == Granularity::kWeights,
+          "Erdős–Rényi-Kernel layer densities apply to weights, not to neurons");
 }
 
 TensorList TensorSpace::zeros() const {
@@ -167,9 +172,43 @@ TensorSupport TensorSpace::select(const Vector& x, const std::vector<torch::Tens
   return expand(flags);
 }
 
+std::vector<Index> TensorSpace::block_budgets(Index k) const {
+  require(options_.scope == BudgetScope::kPerBlock,
+          "tensor space: per-block budgets need the per-block scope");
+  k = std::min(k, dimension_);
+  if (options_.layer_density == LayerDensity::kUniform) return split_budget(k, block_dimension_);
+  std::vector<double> density;
+  for (std::size_t block : blocks_) {
+    double sum = 0.0, product = 1.0;
+    for (const int64_t d : shapes_[block]) {
+      sum += static_cast<double>(d);
+      product *= static_cast<double>(d);
+    }
+    density.push_back(sum / product);
+  }
+  return split_budget(k, block_dimension_, density);
+}
+
+TensorList TensorSpace::uniform(std::uint64_t seed) const {
+  std::vector<torch::Tensor> out;
+  out.reserve(shapes_.size());
+  const auto options = torch::TensorOptions().dtype(dtype_).device(device_);
+  for (std::size_t i = 0; i < shapes_.size(); ++i) {
+    if (constrained_[i] < 0) {
+      out.push_back(torch::zeros(shapes_[i], options));
+      continue;
+    }
+    at::Generator generator = at::detail::createCPUGenerator(
+        splitmix64(seed ^ splitmix64(static_cast<std::uint64_t>(constrained_[i]))));
+    out.push_back(
+        at::rand(shapes_[i], generator, torch::TensorOptions().dtype(torch::kDouble)).to(options));
+  }
+  return TensorList(std::move(out));
+}
+
 TensorSupport TensorSpace::largest(const Vector& x, Index k) const {
   if (options_.scope == BudgetScope::kGlobal) return largest_outside(x, empty_support(), k);
-  const std::vector<Index> budget = split_budget(std::min(k, dimension_), block_dimension_);
+  const std::vector<Index> budget = block_budgets(k);
   std::vector<torch::Tensor> flags;
   for (std::size_t c = 0; c < blocks_.size(); ++c) {
     const torch::Tensor s = scores(x, c);

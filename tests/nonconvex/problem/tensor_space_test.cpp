@@ -12,7 +12,9 @@ namespace {
 
 static_assert(ParameterSpace<TensorSpace>);
 static_assert(BlockedParameterSpace<TensorSpace>);
+static_assert(RandomParameterSpace<TensorSpace>);
 
+using testing::TinyConvNet;
 using testing::TinyMlp;
 
 /// A vector of TinyMlp's shape whose constrained entries are given by `fill(block, flat)`.
@@ -91,6 +93,51 @@ TEST(TensorSpace, PerBlockBudgetsSplitInProportionToTheLayers) {
   EXPECT_EQ(split_budget(7, {3, 3, 1}), (std::vector<Index>{3, 3, 1}));
   EXPECT_EQ(split_budget(2, {3, 3, 1}), (std::vector<Index>{1, 1, 0}));
   EXPECT_EQ(split_budget(3, {1, 1, 1}), (std::vector<Index>{1, 1, 1}));
+}
+
+TEST(TensorSpace, ErdosRenyiKernelDensitiesFollowTheLayersShapes) {
+  TinyMlp mlp;
+  const TensorSpace space(
+      mlp, {.scope = BudgetScope::kPerBlock, .layer_density = LayerDensity::kErdosRenyiKernel});
+  // Densities ∝ (16 + 20)/320 and (4 + 16)/64: ε · (36 + 20) = 48, budgets 30.86 and 17.14.
+  EXPECT_EQ(space.block_budgets(48), (std::vector<Index>{31, 17}));
+  const TensorList x =
+      vector_of(space, [](std::size_t, int64_t i) -> double { return static_cast<double>(i); });
+  const TensorSupport top = space.largest(x, 48);
+  EXPECT_EQ(top[0].sum().item<int64_t>(), 31);
+  EXPECT_EQ(top[1].sum().item<int64_t>(), 17);
+
+  // Convolutions count their kernel dimensions: (n_out + n_in + k_h + k_w)/(n_out n_in k_h k_w).
+  TinyConvNet conv;
+  const TensorSpace conv_space(
+      conv, {.scope = BudgetScope::kPerBlock, .layer_density = LayerDensity::kErdosRenyiKernel});
+  EXPECT_EQ(conv_space.block_budgets(100),
+            split_budget(100, {36, 288, 320, 30},
+                         {11.0 / 36.0, 18.0 / 288.0, 42.0 / 320.0, 13.0 / 30.0}));
+  const TensorSpace uniform(conv, {.scope = BudgetScope::kPerBlock});
+  EXPECT_EQ(uniform.block_budgets(100), split_budget(100, {36, 288, 320, 30}));
+  EXPECT_THROW(TensorSpace(conv, {.scope = BudgetScope::kPerBlock,
+                                  .layer_density = LayerDensity::kErdosRenyiKernel,
+                                  .granularity = Granularity::kNeurons}),
+               InvalidInput);
+}
+
+TEST(TensorSpace, UniformIsSeededOnTheConstrainedTensorsAndZeroElsewhere) {
+  TinyMlp net;
+  const TensorSpace space(net);
+  const TensorList u = space.uniform(5);
+  for (std::size_t b = 0; b < u.size(); ++b) {
+    if (space.is_constrained(b)) {
+      EXPECT_GE(u[b].min().item<double>(), 0.0);
+      EXPECT_LT(u[b].max().item<double>(), 1.0);
+      EXPECT_GT(u[b].std().item<double>(), 0.2);
+    } else {
+      EXPECT_EQ(u[b].abs().max().item<double>(), 0.0) << space.names()[b];
+    }
+    EXPECT_TRUE(torch::equal(u[b], space.uniform(5)[b]));
+  }
+  EXPECT_FALSE(torch::equal(u[0], space.uniform(6)[0]));
+  EXPECT_FALSE(torch::equal(u[0].view(-1).narrow(0, 0, 64), u[2].view(-1)));
 }
 
 TEST(TensorSpace, PerBlockSwapsKeepEveryLayersCountExactly) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <concepts>
+#include <cstdint>
 
 #include "cardinal/bridge/index.hpp"
 
@@ -86,6 +87,14 @@ concept BlockedParameterSpace = ParameterSpace<S> &&
   { s.size_in_block(a, b) } -> std::convertible_to<Index>;
   { s.largest_in_block(x, a, b, k) } -> std::same_as<typename S::Support>;
   { s.largest_outside_in_block(x, a, b, k) } -> std::same_as<typename S::Support>;
+};
+
+/// A ParameterSpace that draws random vectors: `uniform(seed)` has independent U(0, 1) entries
+/// on the constrained coordinates and zeros on the free ones, the same for the same seed on
+/// every machine and device. Ranking by it selects uniformly at random (random growth, SET).
+template <class S>
+concept RandomParameterSpace = ParameterSpace<S> && requires(const S& s, std::uint64_t seed) {
+  { s.uniform(seed) } -> std::same_as<typename S::Vector>;
 };
 
 /// Whether supports `a` and `b` hold the same coordinates (expressed through the concept's

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <cstdint>
 #include <vector>
 
 #include "cardinal/bridge/index.hpp"
@@ -37,6 +38,10 @@ class CoordinateSpace {
   void restrict(Vector& y, const Support& a) const;
   double norm_on(const Vector& x, const Support& a) const;
   double norm_off(const Vector& x, const Support& a) const;
+
+  /// RandomParameterSpace: entry i (constrained) is the top 53 bits of
+  /// splitmix64(seed ⊕ splitmix64(i)) scaled to [0, 1); free entries are 0.
+  Vector uniform(std::uint64_t seed) const;
 
   /// The constrained coordinates of `a`, without the free ones.
   Support constrained_part(const Support& a) const;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -46,7 +47,8 @@ struct SolverSettings {
   Index update_period = 16;
   double prune_begin = 0.0;  ///< dpf, gmp (and gradual iht): fractions of T
   double prune_end = 0.75;
-  double drop_fraction = 0.3;  ///< rigl: the fraction of the support swapped at first (α)
+  double drop_fraction = 0.3;  ///< rigl, set: the fraction of the support swapped at first (α)
+  std::uint64_t seed = 0;      ///< set: the seed of its random growth
   double acdc_warmup = 0.1;    ///< acdc: fractions of T
   double acdc_phase = 0.05;
   double acdc_final = 0.1;
@@ -95,13 +97,17 @@ SolverResult<P> run_generic_solver(std::string_view name, const SolverSettings& 
               "--iht-schedule must be constant or gradual");
     return IterativeHardThresholding(options).minimize(problem, k);
   }
-  if (id == SolverId::kRigl) {
-    require(settings.momentum == 0.0, "--solver rigl takes no --solver-momentum");
-    return DynamicSparseTraining({.iterations = t,
-                                  .step = settings.step,
-                                  .update_period = settings.update_period,
-                                  .drop_fraction = settings.drop_fraction,
-                                  .end_fraction = settings.prune_end})
+  if (id == SolverId::kRigl || id == SolverId::kSet) {
+    require(settings.momentum == 0.0,
+            "--solver " + std::string(name) + " takes no --solver-momentum");
+    return DynamicSparseTraining(
+               {.iterations = t,
+                .step = settings.step,
+                .update_period = settings.update_period,
+                .drop_fraction = settings.drop_fraction,
+                .end_fraction = settings.prune_end,
+                .growth = id == SolverId::kSet ? Growth::kRandom : Growth::kGradient,
+                .seed = settings.seed})
         .minimize(problem, k);
   }
   if (entry.traits.trains) {

@@ -23,7 +23,8 @@ enum class SolverId {
   kGmp,
   kDpf,
   kAcdc,
-  kRigl
+  kRigl,
+  kSet
 };
 
 /// Where a solver runs: on every problem of the bridge concepts, on GLMs (convex) only, or on
@@ -155,6 +156,11 @@ inline constexpr std::array kSolvers = {
                 SolverId::kRigl,
                 "dynamic sparse training at a fixed budget, drop by magnitude and grow by "
                 "gradient every --update-period steps, --drop-fraction (Evci et al. 2020)",
+                {.step = StepUse::kRequired, .trains = true}},
+    SolverEntry{"set",
+                SolverId::kSet,
+                "rigl with random growth instead of gradient growth, seeded by --seed "
+                "(Mocanu et al. 2018)",
                 {.step = StepUse::kRequired, .trains = true}},
 };
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cmath>
+#include <cstdint>
 #include <numbers>
 #include <string>
 #include <utility>
@@ -11,6 +12,7 @@
 #include "cardinal/bridge/parameter_space.hpp"
 #include "cardinal/bridge/problem.hpp"
 #include "cardinal/bridge/solver_result.hpp"
+#include "cardinal/bridge/splitmix64.hpp"
 #include "cardinal/bridge/trace.hpp"
 
 namespace cardinal {
@@ -65,6 +67,12 @@ typename S::Support swap_support_per_block(const S& space, typename S::Vector& w
   return out;
 }
 
+/// What a dynamic sparse training update grows.
+enum class Growth {
+  kGradient,  ///< the largest dense |∇f| (RigL)
+  kRandom,    ///< uniformly at random among the coordinates off the kept support (SET)
+};
+
 struct DynamicSparseTrainingOptions {
   /// T ≥ 0: gradient steps.
   Index iterations = 1000;
@@ -77,23 +85,31 @@ struct DynamicSparseTrainingOptions {
   double drop_fraction = 0.3;
   /// T_end = llround(end_fraction · T): no update from then on (RigL uses 0.75).
   double end_fraction = 0.75;
+  Growth growth = Growth::kGradient;
+  /// kRandom: update t ranks by space.uniform(splitmix64(seed) ⊕ t), so a run is reproducible.
+  std::uint64_t seed = 0;
 };
 
-/// Dynamic sparse training with gradient growth: RigL (Evci, Gale, Menick, Castro & Elsen,
-/// ICML 2020) on any DifferentiableProblem, at a fixed budget of k constrained nonzeros.
+/// Dynamic sparse training at a fixed budget of k constrained nonzeros, on any
+/// DifferentiableProblem: RigL (Evci, Gale, Menick, Castro & Elsen, ICML 2020) with gradient
+/// growth, SET (Mocanu et al., Nature Communications 2018) with random growth (which needs a
+/// RandomParameterSpace). Both drop by magnitude on RigL's cosine schedule, as the RigL paper
+/// compares them.
 ///
 /// Start: w = starting_point(problem), M = largest(w, k), or largest(∇f(0), k) when the
 /// starting point is zero (a convex problem); w ← w ⊙ M. Trace row 0: f and ∇f at w.
 /// Step t = 0, …, T − 1:
 ///   1. f, g = value_and_gradient(w) (w is zero off M);
-///   2. if 0 < t < T_end and t mod ΔT = 0: M ← swap_support(w, g, M, ⌊α_t · |M|⌋), the drop by
-///      |w| and the growth by the dense |g| (RigL's rule; grown weights start at zero);
+///   2. if 0 < t < T_end and t mod ΔT = 0: M ← swap_support(w, s, M, ⌊α_t · |M|⌋), the drop by
+///      |w| and the growth by the largest |s|: s = g, the dense gradient (RigL), or
+///      s = uniform(splitmix64(seed) ⊕ t) (SET); grown weights start at zero;
 ///   3. w ← w − μ · g ⊙ M; trace row t + 1: f, the support M, g on and off M.
 /// End: result.w = w (zero off M), result.support = M, objective f(w), kIterationLimit.
 /// |M| stays k throughout; with α = 0 the run is static sparse training on the initial
 /// support. On a BlockedParameterSpace (a network's layers) every update swaps ⌊α_t |M_b|⌋ in
 /// each block b (swap_support_per_block), so each layer keeps the count the start gave it:
-/// layer densities are those of the initial support (uniform with a per-block budget scope).
+/// layer densities are those of the initial support (those of the space's per-block budget:
+/// uniform or Erdős–Rényi-Kernel for a network).
 class DynamicSparseTraining {
  public:
   explicit DynamicSparseTraining(DynamicSparseTrainingOptions options)
@@ -114,25 +130,51 @@ class DynamicSparseTraining {
 
   /// The swap count of step t with `active` constrained coordinates (0 where no update is due).
   Index swap_count(Index t, Index active) const {
-    const auto end = static_cast<Index>(
-        std::llround(options_.end_fraction * static_cast<double>(options_.iterations)));
-    if (t <= 0 || t >= end || t % options_.update_period != 0) return 0;
+    if (!update_due(t)) return 0;
+    const Index end = update_end();
     const double alpha =
         options_.drop_fraction / 2.0 *
         (1.0 + std::cos(std::numbers::pi * static_cast<double>(t) / static_cast<double>(end)));
     return static_cast<Index>(std::floor(alpha * static_cast<double>(active)));
   }
 
+  /// Whether step t updates the support: 0 < t < T_end and t mod ΔT = 0.
+  bool update_due(Index t) const {
+    return t > 0 && t < update_end() && t % options_.update_period == 0;
+  }
+
   template <DifferentiableProblem P>
   SolverResult<P> minimize(const P& problem, Index sparsity) const;
 
  private:
+  Index update_end() const {
+    return static_cast<Index>(
+        std::llround(options_.end_fraction * static_cast<double>(options_.iterations)));
+  }
+
   /// The support after step t's update (itself when none is due), per block where the space
   /// has blocks.
   template <ParameterSpace S>
   typename S::Support swapped(const S& space, typename S::Vector& w,
                               const typename S::Vector& gradient, const typename S::Support& mask,
                               Index t) const {
+    if (!update_due(t)) return mask;
+    if (options_.growth == Growth::kRandom) {
+      if constexpr (RandomParameterSpace<S>) {
+        const typename S::Vector score =
+            space.uniform(splitmix64(options_.seed) ^ static_cast<std::uint64_t>(t));
+        return swapped_by(space, w, score, mask, t);
+      } else {
+        throw InvalidInput("random growth needs a parameter space that draws random vectors");
+      }
+    }
+    return swapped_by(space, w, gradient, mask, t);
+  }
+
+  template <ParameterSpace S>
+  typename S::Support swapped_by(const S& space, typename S::Vector& w,
+                                 const typename S::Vector& grow_score,
+                                 const typename S::Support& mask, Index t) const {
     if constexpr (BlockedParameterSpace<S>) {
       std::vector<Index> counts;
       Index total = 0;
@@ -140,10 +182,10 @@ class DynamicSparseTraining {
         counts.push_back(swap_count(t, space.size_in_block(mask, b)));
         total += counts.back();
       }
-      return total > 0 ? swap_support_per_block(space, w, gradient, mask, counts) : mask;
+      return total > 0 ? swap_support_per_block(space, w, grow_score, mask, counts) : mask;
     } else {
       const Index count = swap_count(t, space.size(mask));
-      return count > 0 ? swap_support(space, w, gradient, mask, count) : mask;
+      return count > 0 ? swap_support(space, w, grow_score, mask, count) : mask;
     }
   }
 

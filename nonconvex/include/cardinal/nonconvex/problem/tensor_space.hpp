@@ -64,12 +64,23 @@ enum class Granularity {
              ///< convolution kernel, with all its incoming weights (structured sparsity)
 };
 
+/// How a per-block budget is shared among the constrained tensors.
+enum class LayerDensity {
+  kUniform,  ///< every tensor at the same density (split_budget by sizes)
+  /// Erdős–Rényi-Kernel (Evci et al. 2020): density ∝ (Σ of the tensor's dimensions) / (their
+  /// product), (n_out + n_in)/(n_out n_in) for a linear layer and (n_out + n_in + k_h + k_w)/
+  /// (n_out n_in k_h k_w) for a convolution, capped at 1: small layers denser than large ones.
+  kErdosRenyiKernel,
+};
+
 struct TensorSpaceOptions {
   /// Prunable tensors (see prunable_tensors) left dense: their coordinates are free.
   std::set<std::string> dense_layers;
   /// kPerBlock: `largest` splits its budget over the constrained tensors in proportion to their
   /// coordinate counts (split_budget) and thresholds each tensor alone (layer-wise pruning).
   BudgetScope scope = BudgetScope::kGlobal;
+  /// kPerBlock only: the layers' densities (kErdosRenyiKernel needs Granularity::kWeights).
+  LayerDensity layer_density = LayerDensity::kUniform;
   Granularity granularity = Granularity::kWeights;
 };
 
@@ -134,6 +145,16 @@ class TensorSpace {
 
   /// Number of constrained coordinates (weights or rows) of each constrained tensor, in order.
   const std::vector<Index>& block_dimensions() const { return block_dimension_; }
+
+  /// What `largest` keeps of each constrained tensor at budget k: all of k in one ranking
+  /// (kGlobal: the counts are then those of the selection, so this needs kPerBlock), or the
+  /// split the options' LayerDensity gives.
+  std::vector<Index> block_budgets(Index k) const;
+
+  /// RandomParameterSpace: independent U(0, 1) entries on the constrained tensors (float64
+  /// draws from a CPU generator seeded by `seed` and the tensor's position, then moved to the
+  /// parameters' device and dtype), zeros on the free ones.
+  Vector uniform(std::uint64_t seed) const;
 
  private:
   /// Per-coordinate scores of constrained tensor `c` of x, as a 1-D double tensor (|x| or row
