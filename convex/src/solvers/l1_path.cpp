@@ -158,6 +158,7 @@ class PathSolver {
       intercept_curvature_ = 1.0;
     } else {
       g_.resize(n_);
+      margin_sigmoid_.resize(n_);
       v_.resize(n_);
       u_.resize(n_);
     }
@@ -224,9 +225,13 @@ class PathSolver {
     if constexpr (Loss::kQuadratic) {
       s_ = (z_ - y_) * inv_n_;
     } else {
+      // One exponential per sample: the derivative, the curvature and the line search's
+      // Loss::change_given all follow from σ(−yᵢ zᵢ) (labels ±1).
       for (Index i = 0; i < n_; ++i) {
-        g_[i] = Loss::derivative(z_[i], y_[i]) * inv_n_;
-        v_[i] = Loss::curvature(z_[i], y_[i]) * inv_n_;
+        const double p = Loss::margin_sigmoid(z_[i], y_[i]);
+        margin_sigmoid_[i] = p;
+        g_[i] = -y_[i] * p * inv_n_;
+        v_[i] = p * (1.0 - p) * inv_n_;
       }
       s_ = g_;
       intercept_curvature_ = v_.sum();
@@ -473,7 +478,7 @@ class PathSolver {
         }
         double loss_change = 0.0, loss_magnitude = 0.0;
         for (Index i = 0; i < n_; ++i) {
-          const double term = Loss::change(z_[i], t * u_[i], y_[i]);
+          const double term = Loss::change_given(margin_sigmoid_[i], z_[i], t * u_[i], y_[i]);
           loss_change += term;
           loss_magnitude += std::abs(term);
         }
@@ -515,13 +520,14 @@ class PathSolver {
 
   Vector w_;
   double b_;
-  Vector z_;  ///< X w + b
-  Vector s_;  ///< per-sample gradient of the model at the coordinate-descent iterate
-  Vector g_;  ///< logistic: ℓ'(zᵢ)/n at the Newton center
-  Vector v_;  ///< logistic: ℓ''(zᵢ)/n at the Newton center
-  Vector u_;  ///< logistic: X d + db, the Newton step in predictor space
-  Vector h_;  ///< coordinate curvatures ∂²q/∂c_j²
-  Vector m_;  ///< ∂²q/∂c_j∂cb = Σᵢ vᵢ X_ij
+  Vector z_;               ///< X w + b
+  Vector s_;               ///< per-sample gradient of the model at the coordinate-descent iterate
+  Vector g_;               ///< logistic: ℓ'(zᵢ)/n at the Newton center
+  Vector margin_sigmoid_;  ///< logistic: σ(−yᵢ zᵢ) at the Newton center
+  Vector v_;               ///< logistic: ℓ''(zᵢ)/n at the Newton center
+  Vector u_;               ///< logistic: X d + db, the Newton step in predictor space
+  Vector h_;               ///< coordinate curvatures ∂²q/∂c_j²
+  Vector m_;               ///< ∂²q/∂c_j∂cb = Σᵢ vᵢ X_ij
   std::vector<Index> h_stamp_;  ///< the expansion h_j and m_j were computed for
   Index stamp_ = 0;
   double intercept_curvature_ = 1.0;  ///< H = ∂²q/∂cb² = Σᵢ vᵢ

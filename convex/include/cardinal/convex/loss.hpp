@@ -43,10 +43,17 @@ struct LogisticLoss {
   /// ulps of the change itself when |dm| ≤ 1, where subtracting two values of ℓ would lose up to
   /// all the digits of a small change (a line search near the optimum compares such changes).
   static double change(double z, double dz, double y) {
+    return change_given(margin_sigmoid(z, y), z, dz, y);
+  }
+  /// change() with σ(−y z) already at hand (one exponential fewer per sample in a line search).
+  static double change_given(double margin_sigmoid, double z, double dz, double y) {
     const double dm = -y * dz;
     if (std::abs(dm) > 1.0) return value(z + dz, y) - value(z, y);
-    return std::log1p(sigmoid(-y * z) * std::expm1(dm));
+    return std::log1p(margin_sigmoid * std::expm1(dm));
   }
+  /// σ(−y z), the probability of the other label: ℓ'(z) = −y σ(−y z) and, for y = ±1,
+  /// ℓ''(z) = σ(−y z)(1 − σ(−y z)), so one exponential gives both.
+  static double margin_sigmoid(double z, double y) { return sigmoid(-y * z); }
   static double sigmoid(double t) {
     if (t >= 0) return 1.0 / (1.0 + std::exp(-t));
     const double e = std::exp(t);
