@@ -21,6 +21,7 @@
 #include "cardinal/experiments/command_line.hpp"
 #include "cardinal/experiments/commands.hpp"
 #include "cardinal/experiments/network/network_options.hpp"
+#include "cardinal/experiments/network/pruning_solvers.hpp"
 #include "cardinal/experiments/run_store.hpp"
 #include "cardinal/experiments/solver_registry.hpp"
 #include "cardinal/nonconvex/models/lenet.hpp"
@@ -33,10 +34,6 @@ namespace cardinal {
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
 namespace {
-
-/// Calibration examples when --calibration is not given: the count WoodFisher and CHITA use on
-/// MNIST, above the widest input (784) so that XᵀX/n has full rank when inputs do.
-constexpr Index kDefaultCalibration = 1000;
 
 std::string usage() {
   return "Usage: cardinal prune [--model NAME] [--dataset NAME] [--weights FILE] --sparsity S\n"
@@ -91,7 +88,7 @@ po::options_description prune_options() {
        "uniform (every layer keeps 1 - S)")
       ("budget", po::value<std::string>()->default_value("row"),
        "layerwise: row (each row keeps its share) | layer (one budget per layer)")
-      ("calibration", po::value<Index>()->default_value(kDefaultCalibration),
+      ("calibration", po::value<Index>()->default_value(kDefaultCalibrationExamples),
        "calibration examples (the first N training examples)")
       ("calibration-inputs", po::value<std::string>()->default_value("sequential"),
        "sequential (inputs from the pruned layers before) | parallel (from the dense network)")
@@ -137,40 +134,6 @@ std::string layers_csv(const std::vector<LayerPruningReport>& layers) {
   return out.str();
 }
 
-/// The sparse solver `name` for one row and for one layer, through the solver registry.
-/// Greedy solvers select exactly the budget (no early stop on the objective level).
-void set_solvers(OneShotPruningOptions& options, const std::string& name, Index max_iterations) {
-  const SolverTraits& traits = find_solver(name).traits;
-  require(!traits.trains, "--solver " + name +
-                              " trains a network; pruning solves convex layer problems (" +
-                              solver_names([](const SolverTraits& t) { return !t.trains; }) + ")");
-  SolverSettings settings;
-  settings.stopping.max_iterations = max_iterations;
-  if (traits.greedy) {
-    settings.stopping.objective_level = -std::numeric_limits<double>::infinity();
-    settings.stopping.relative_decrease = -std::numeric_limits<double>::infinity();
-  }
-  const std::string solver = name;
-  options.row_solver = [settings, solver, traits](const CovarianceProblem& problem, Index k) {
-    SolverSettings s = settings;
-    if (traits.greedy) s.stopping.max_iterations = std::max(s.stopping.max_iterations, 4 * k);
-    return run_solver(solver, s, problem, k).w;
-  };
-  options.layer_solver = [settings, solver, traits](const CovarianceRows& problem, Index k) {
-    require(!traits.single_problem_only,
-            "--solver " + solver + " solves one row at a time: use --budget row");
-    SolverSettings s = settings;
-    if (traits.greedy) s.stopping.max_iterations = std::max(s.stopping.max_iterations, 4 * k);
-    return run_solver(solver, s, problem, k).w;
-  };
-  options.fisher_solver = [settings, solver](const CenteredRidgeProblem& problem, Index k) {
-    SolverSettings s = settings;
-    if (solver == "omp" || solver == "fgs" || solver == "fcfgs")
-      s.stopping.max_iterations = std::max(s.stopping.max_iterations, 4 * k);
-    return run_solver(solver, s, problem, k).w;
-  };
-}
-
 int prune_main(const std::vector<std::string>& args) {
   const auto values = parse_command_line(usage(), prune_options(), args, std::cout);
   if (!values) return 0;
@@ -188,7 +151,7 @@ int prune_main(const std::vector<std::string>& args) {
   const std::string solver = v["solver"].as<std::string>();
   const Index max_iterations = v["max-iterations"].as<Index>();
   require(max_iterations >= 1, "--max-iterations must be at least 1");
-  set_solvers(options, solver, max_iterations);
+  set_pruning_solvers(options, solver, max_iterations);
   options.woodfisher_steps = v["woodfisher-steps"].as<Index>();
   options.validate();
   const bool fisher =

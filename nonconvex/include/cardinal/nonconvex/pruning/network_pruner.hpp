@@ -16,6 +16,10 @@ namespace cardinal {
 
 class MultilayerPerceptron;
 
+/// Calibration examples when none are given: the count WoodFisher and CHITA use on MNIST, above
+/// the widest input (784) so that XᵀX/n can have full rank.
+inline constexpr Index kDefaultCalibrationExamples = 1000;
+
 /// How a trained network is pruned in one shot (docs/pruning.md).
 enum class OneShotMethod {
   kMagnitudeGlobal,      ///< the largest |w| over all layers (one ranking)
@@ -123,5 +127,18 @@ struct OneShotPruning {
 OneShotPruning prune_one_shot(MultilayerPerceptron& network, const torch::Tensor& calibration,
                               const OneShotPruningOptions& options,
                               const torch::Tensor& labels = {});
+
+/// One pruning round inside an earlier one (the pruning step of iterative pruning, e.g.
+/// `cardinal lottery --pruner layerwise`): layer l keeps kept[l] of the weights `mask` keeps in
+/// it, chosen and valued by options.method (layerwise with per-row budgets, or obs). Each row's
+/// budget is spread evenly over the layer's rows within what the mask keeps of them (the
+/// water-filling row_budgets), and each row's problem is restricted to those coordinates; its
+/// target stays the network's current weights (zero where the mask removes, for a network trained
+/// with that mask). With a dense mask and the counts of an allocation this is prune_one_shot.
+/// options.sparsity and options.allocation are not used. Throws InvalidInput for another method,
+/// per-layer budgets, a mask of another network, or a count above what the mask keeps.
+OneShotPruning prune_within(MultilayerPerceptron& network, const torch::Tensor& calibration,
+                            const OneShotPruningOptions& options, const Mask& mask,
+                            const std::vector<Index>& kept);
 
 }  // namespace cardinal
