@@ -286,6 +286,7 @@ OneShotPruning prune_network(MultilayerPerceptron& network, const torch::Tensor&
         break;
     }
     const double seconds = clock.seconds();
+    if (options.on_layer) options.on_layer(named[l].name, layer, budgets);
 
     const torch::Tensor new_weights = to_tensor(pruned.weights);
     weight.copy_(new_weights.to(weight.options()));
