@@ -189,9 +189,9 @@ PrunedLayer prune_rows(const LayerReconstruction& layer, const std::vector<Index
         if (static_cast<Index>(coordinates.size()) == layer.columns())
           return solve_completed(problem, trained, k);
         // The row's problem on its allowed coordinates: H and b = Hwᵢ restricted there.
-        const CovarianceProblem restricted(Eigen::MatrixXd(problem.hessian()(coordinates, coordinates)),
-                                           Eigen::VectorXd(problem.linear()(coordinates)),
-                                           problem.constant());
+        const CovarianceProblem restricted(
+            Eigen::MatrixXd(problem.hessian()(coordinates, coordinates)),
+            Eigen::VectorXd(problem.linear()(coordinates)), problem.constant());
         const Row sub = solve_completed(restricted, trained(coordinates), k);
         Row row{problem.space().zeros(), {}};
         for (Index position : sub.support) {
