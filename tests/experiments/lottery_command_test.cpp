@@ -184,6 +184,34 @@ TEST_F(LotteryCommand, AValidationSetIsHeldOutOfTrainingAndGivesTheEarlyStopColu
   EXPECT_FALSE(fs::exists(store("bad")));
 }
 
+TEST_F(LotteryCommand, ALayerwisePrunerIsHashedAndMagnitudeRunsKeepTheirHash) {
+  const CommandResult plain = run(kSmall + "--levels 0 --quiet --store " + store("plain"));
+  ASSERT_EQ(plain.status, 0) << plain.output;
+  const CommandResult magnitude =
+      run(kSmall + "--levels 0 --quiet --pruner magnitude --store " + store("magnitude"));
+  ASSERT_EQ(magnitude.status, 0) << magnitude.output;
+  const fs::path plain_dir = run_directory(store("plain"));
+  EXPECT_EQ(plain_dir.filename(), run_directory(store("magnitude")).filename());
+  EXPECT_FALSE(nlohmann::json::parse(read(plain_dir / "settings.json")).contains("pruner"));
+
+  const CommandResult r = run(kSmall +
+                              "--levels 1 --pruner layerwise --solver omp --calibration 20 "
+                              "--prune-fraction 0.9 --pruning-scope global --output-fraction -1 "
+                              "--store " +
+                              store("layerwise"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("imp-reset (pruner layerwise+omp)"), std::string::npos) << r.output;
+  const fs::path run_dir = run_directory(store("layerwise"));
+  EXPECT_NE(run_dir.filename(), plain_dir.filename());
+  const auto settings = nlohmann::json::parse(read(run_dir / "settings.json"));
+  EXPECT_EQ(settings["pruner"]["method"], "layerwise");
+  EXPECT_EQ(settings["pruner"]["solver"], "omp");
+  EXPECT_EQ(settings["pruner"]["calibration"], 20);
+  EXPECT_EQ(settings["pruner"]["calibration_inputs"], "sequential");
+  const auto done = nlohmann::json::parse(read(run_dir / "level-1" / "DONE.json"));
+  EXPECT_EQ(done["weights_remaining"], 266200 - 239580);  // global magnitude's count at 90%
+}
+
 TEST_F(LotteryCommand, InstabilityAddsACopyPerLevelAndTheBarrierColumns) {
   const CommandResult r = run(kSmall +
                               "--method imp-rewind --rewind 2it --levels 1 --instability "
@@ -220,6 +248,15 @@ TEST_F(LotteryCommand, BadInputExitsWithStatusTwoAndAClearMessage) {
       {kSmall + "--threads 10000", "'10000') for option '--threads' is invalid: must be >= 0"},
       {"lottery --data-dir " + kData + " --seed=-1",
        "'-1') for option '--seed' is invalid: must be >= 0"},
+      {kSmall + "--pruner fisher", "--pruner must be magnitude, layerwise or obs, got 'fisher'"},
+      {kSmall + "--solver iht", "--solver applies to --pruner layerwise only"},
+      {kSmall + "--pruner obs --solver iht", "--solver applies to --pruner layerwise only"},
+      {kSmall + "--calibration 10", "--calibration applies to --pruner layerwise and obs only"},
+      {kSmall + "--pruner layerwise --solver gmp", "--solver gmp trains a network"},
+      {kSmall + "--pruner layerwise --method snip",
+       "--pruner applies to the methods that prune trained weights, not snip"},
+      {kSmall + "--pruner obs --model conv2",
+       "--pruner obs prunes fully connected models (lenet300, mlpnet), not conv2"},
   };
   for (const auto& [args, message] : cases) {
     const CommandResult r = run(args + " --store " + store("runs"));

@@ -93,6 +93,32 @@ TEST_F(PruneCommand, KeepsExactlyTheBudgetOfEveryLayerWithExactZeros) {
   }
 }
 
+TEST_F(PruneCommand, TheoryWritesEachLayersConstantsAndTheorems) {
+  ASSERT_EQ(train_and_prune("dense").status, 0);
+  EXPECT_FALSE(summary("dense").contains("theory"));
+  EXPECT_FALSE(fs::exists(dir_ / "dense" / "bounds.json"));
+  const CommandResult r =
+      test::run_cardinal(kCommon + "--weights " + out("dense/dense.snapshot") +
+                         " --sparsity 0.9 --allocation uniform --theory -o " + out("theory"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(summary("theory")["theory"], true);
+  const auto bounds =
+      nlohmann::json::parse(test::read_file(dir_ / "theory" / "bounds.json"))["layers"];
+  ASSERT_EQ(bounds.size(), 3u);
+  // Row budgets: fc1 3136 over 40 rows of 784, fc2 80 over 20 rows of 40, fc 20 over 10 of 20.
+  EXPECT_EQ(bounds[0]["sparsity"], 79);
+  EXPECT_EQ(bounds[1]["sparsity"], 4);
+  EXPECT_EQ(bounds[2]["sparsity"], 2);
+  // fc: C(20, k) ≤ 125,970 supports at k = 2..8, all exact; fc1: certified at k = 79..316.
+  for (const auto& c : bounds[2]["constants"]) EXPECT_EQ(c["rsc"]["kind"], "exact") << c;
+  ASSERT_EQ(bounds[0]["constants"].size(), 4u);
+  for (const auto& c : bounds[0]["constants"]) EXPECT_EQ(c["rss"]["kind"], "certified bound") << c;
+  EXPECT_EQ(bounds[2]["theorems"].size(), 4u);
+  const std::string csv = test::read_file(dir_ / "theory" / "bounds.csv");
+  EXPECT_EQ(csv.substr(0, csv.find('\n')), "layer,k,constant,value,kind");
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 1 + 4 * (4 + 4 + 4));
+}
+
 #ifdef CARDINAL_WITH_TORCH
 TEST_F(PruneCommand, RetrainingKeepsTheMaskAndRecordsItsAccuracy) {
   ASSERT_EQ(train_and_prune("dense").status, 0);

@@ -17,6 +17,7 @@
 #include "cardinal/experiments/commands.hpp"
 #include "cardinal/experiments/network/lottery_store.hpp"
 #include "cardinal/experiments/network/network_options.hpp"
+#include "cardinal/experiments/network/pruning_solvers.hpp"
 #include "cardinal/experiments/number_option.hpp"
 #include "cardinal/experiments/run_store.hpp"
 #include "cardinal/nonconvex/lottery/lottery_run.hpp"
@@ -47,6 +48,12 @@ constexpr const char* kUsage =
     "  grasp-init  gradient-signal preservation, w * Hg (Wang et al. 2020)\n"
     "  synflow     iterative synaptic flow, data-free (Tanaka et al. 2020)\n"
     "  magnitude-init, random-init   controls\n"
+    "The pruning step (--pruner) of the methods that prune trained weights: magnitude (the\n"
+    "default), or as many weights per layer as magnitude pruning keeps, chosen inside the\n"
+    "previous mask by the layer reconstruction problems of the trained network on --calibration\n"
+    "training examples: layerwise (solved per row by --solver) or obs (Optimal Brain Surgeon).\n"
+    "The reconstruction decides the mask; resetting and rewinding methods then start from W0 or\n"
+    "W_k on it (the ticket), fine-tune and lr-rewind from the reconstructed weights.\n"
     "Controls (--control, repeatable, or --with-control for both): random-reinit (the ticket's\n"
     "mask, a fresh initialization), random-mask (a random mask with the ticket's per-layer\n"
     "counts, the ticket's initialization).\n\n"
@@ -83,7 +90,19 @@ po::options_description lottery_options() {
       ("output-fraction", number<double>()->default_value(0.1),
        "fraction for the output layer (negative: as --prune-fraction)")
       ("pruning-scope", po::value<std::string>()->default_value("layerwise"),
-       "layerwise | global");
+       "layerwise | global")
+      ("pruner", po::value<std::string>()->default_value("magnitude"),
+       "magnitude | layerwise | obs: what chooses the weights each level keeps")
+      ("solver", po::value<std::string>()->default_value("omp"),
+       "--pruner layerwise: omp | fgs | fcfgs | iht | niht | htp | grasp | cosamp | lasso")
+      ("calibration", number<Index>({.min = 1})->default_value(kDefaultCalibrationExamples),
+       "--pruner layerwise, obs: calibration examples (the first N training examples)")
+      ("calibration-inputs", po::value<std::string>()->default_value("sequential"),
+       "--pruner layerwise, obs: sequential (inputs from the pruned layers before) | parallel")
+      ("ridge", number<double>({.min = 0.0})->default_value(0.01, "0.01"),
+       "--pruner layerwise, obs: damping lambda relative to mean(diag X'X/n)")
+      ("max-iterations", number<Index>({.min = 1})->default_value(1000),
+       "--pruner layerwise: iteration cap of the iterative solvers");
 
   po::options_description run("Run");
   run.add_options()
@@ -132,7 +151,7 @@ void require_levels_leave_weights(Index levels, const LotterySpec& spec) {
 
 /// The settings that define a run's results: hashed to name its directory.
 nlohmann::json run_settings(const LotterySpec& spec, const NetworkData& data,
-                            const torch::Device& device) {
+                            const torch::Device& device, const nlohmann::json& pruner) {
   const TensorDataset& train = data.train;
   const TensorDataset& test = data.test;
   const Index train_size = train.size(), test_size = test.size();
@@ -159,6 +178,8 @@ nlohmann::json run_settings(const LotterySpec& spec, const NetworkData& data,
     settings["validation_examples"] = data.validation->size();
     settings["validation_fingerprint"] = data_fingerprint(*data.validation);
   }
+  // Likewise only runs with another pruner than magnitude carry its settings.
+  if (!pruner.is_null()) settings["pruner"] = pruner;
   settings.update(device_settings(device));
   return settings;
 }
@@ -239,6 +260,43 @@ std::string summary_csv(const LotteryResult& result, const std::vector<LotteryCo
   return out.str();
 }
 
+/// --pruner and its options into spec.pruner; returns the settings they add to the run's hash
+/// (null for the default magnitude pruner, whose runs keep the hashes they had). The options of
+/// a pruner are refused without it, as --solver is for obs.
+nlohmann::json parse_pruner(const po::variables_map& v, LotterySpec& spec) {
+  const std::string name = v["pruner"].as<std::string>();
+  require(name == "magnitude" || name == "layerwise" || name == "obs",
+          "--pruner must be magnitude, layerwise or obs, got '" + name + "'");
+  const bool layerwise = name == "layerwise";
+  for (const char* option : {"solver", "max-iterations"})
+    require(layerwise || v[option].defaulted(),
+            std::string("--") + option + " applies to --pruner layerwise only");
+  for (const char* option : {"calibration", "calibration-inputs", "ridge"})
+    require(name != "magnitude" || v[option].defaulted(),
+            std::string("--") + option + " applies to --pruner layerwise and obs only");
+  if (name == "magnitude") return nullptr;
+
+  LotteryPruner pruner;
+  OneShotPruningOptions& options = pruner.options;
+  options.method = parse_one_shot_method(name);
+  options.inputs = parse_calibration_inputs(v["calibration-inputs"].as<std::string>());
+  options.ridge = v["ridge"].as<double>();
+  pruner.calibration = v["calibration"].as<Index>();
+  nlohmann::json settings = {{"method", name},
+                             {"calibration", pruner.calibration},
+                             {"calibration_inputs", to_string(options.inputs)},
+                             {"ridge", options.ridge}};
+  if (layerwise) {
+    const std::string solver = v["solver"].as<std::string>();
+    const Index max_iterations = v["max-iterations"].as<Index>();
+    set_pruning_solvers(options, solver, max_iterations);
+    settings["solver"] = solver;
+    settings["max_iterations"] = max_iterations;
+  }
+  spec.pruner = std::move(pruner);
+  return settings;
+}
+
 int lottery_main(const std::vector<std::string>& args) {
   const auto values = parse_command_line(kUsage, lottery_options(), args, std::cout);
   if (!values) return 0;
@@ -272,6 +330,8 @@ int lottery_main(const std::vector<std::string>& args) {
           "--pruning-scope must be layerwise or global, got '" + scope + "'");
   spec.pruning.scope = scope == "global" ? PruningScope::kGlobal : PruningScope::kLayerwise;
 
+  const nlohmann::json pruner = parse_pruner(v, spec);
+
   if (v.count("rewind")) {
     require(!starts_from_initialization(spec.method), "--rewind does not apply to " +
                                                           to_string(spec.method) +
@@ -295,7 +355,7 @@ int lottery_main(const std::vector<std::string>& args) {
   require_levels_leave_weights(levels, spec);
 
   const RunStore runs(store);
-  RunStoreLotteryArchive archive(runs.open("lottery", run_settings(spec, data, device)));
+  RunStoreLotteryArchive archive(runs.open("lottery", run_settings(spec, data, device, pruner)));
   const bool quiet = v["quiet"].as<bool>();
   const bool verbose = v["verbose"].as<bool>() && !quiet;
   // A second process on the same request waits here, then finds every stage complete.
@@ -306,8 +366,13 @@ int lottery_main(const std::vector<std::string>& args) {
                 << std::flush;
   });
   if (!quiet) {
-    std::cout << "cardinal lottery: " << to_string(spec.method) << ", " << spec.model << " on "
-              << dataset << " (" << train_set.size() << " training, ";
+    std::cout << "cardinal lottery: " << to_string(spec.method);
+    if (spec.pruner)
+      std::cout << " (pruner " << pruner.at("method").get<std::string>()
+                << (pruner.contains("solver") ? "+" + pruner.at("solver").get<std::string>() : "")
+                << ")";
+    std::cout << ", " << spec.model << " on " << dataset << " (" << train_set.size()
+              << " training, ";
     if (validation) std::cout << data.validation->size() << " validation, ";
     std::cout << test_set.size()
               << " test examples), T = " << spec.total_iterations(train_set.size())

@@ -2,6 +2,7 @@
 // layer's reconstruction problem (ℓ0-constrained least squares) with a convex sparse solver.
 #include <ATen/Context.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
@@ -21,10 +22,12 @@
 #include "cardinal/experiments/command_line.hpp"
 #include "cardinal/experiments/commands.hpp"
 #include "cardinal/experiments/network/network_options.hpp"
+#include "cardinal/experiments/network/pruning_solvers.hpp"
 #include "cardinal/experiments/run_store.hpp"
 #include "cardinal/experiments/solver_registry.hpp"
 #include "cardinal/nonconvex/models/lenet.hpp"
 #include "cardinal/nonconvex/pruning/fisher_model.hpp"
+#include "cardinal/nonconvex/pruning/layer_theory.hpp"
 #include "cardinal/nonconvex/pruning/network_pruner.hpp"
 #include "cardinal/nonconvex/pruning/pruning_spec.hpp"
 #include "cardinal/nonconvex/pruning/snapshot.hpp"
@@ -33,10 +36,6 @@ namespace cardinal {
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
 namespace {
-
-/// Calibration examples when --calibration is not given: the count WoodFisher and CHITA use on
-/// MNIST, above the widest input (784) so that XᵀX/n has full rank when inputs do.
-constexpr Index kDefaultCalibration = 1000;
 
 std::string usage() {
   return "Usage: cardinal prune [--model NAME] [--dataset NAME] [--weights FILE] --sparsity S\n"
@@ -69,7 +68,8 @@ std::string usage() {
          "network T iterations with its mask fixed.\n\n"
          "Results go to --output DIR, written all at once: summary.json (settings, accuracies,\n"
          "per-layer results), layers.csv, pruned.mask, pruned.snapshot (pruned, and retrained\n"
-         "when asked), and dense.snapshot / retrain-curve.csv when trained here.";
+         "when asked), dense.snapshot / retrain-curve.csv when trained here, and with --theory\n"
+         "bounds.json and bounds.csv (each layer's restricted constants and theorems).";
 }
 
 // One option per line reads better than the formatter's packing of the chained calls.
@@ -91,7 +91,7 @@ po::options_description prune_options() {
        "uniform (every layer keeps 1 - S)")
       ("budget", po::value<std::string>()->default_value("row"),
        "layerwise: row (each row keeps its share) | layer (one budget per layer)")
-      ("calibration", po::value<Index>()->default_value(kDefaultCalibration),
+      ("calibration", po::value<Index>()->default_value(kDefaultCalibrationExamples),
        "calibration examples (the first N training examples)")
       ("calibration-inputs", po::value<std::string>()->default_value("sequential"),
        "sequential (inputs from the pruned layers before) | parallel (from the dense network)")
@@ -99,6 +99,10 @@ po::options_description prune_options() {
        "damping lambda relative to mean(diag X'X/n)")
       ("max-iterations", po::value<Index>()->default_value(1000),
        "iteration cap of the iterative solvers (iht, niht, htp, grasp, cosamp)")
+      ("theory", po::bool_switch(),
+       "for each layer, the restricted constants of H at s, 2s, 3s, 4s (s: its largest row "
+       "budget; exact where enumeration is feasible, else certified) and the theorems whose "
+       "assumptions they prove: bounds.json, bounds.csv")
       ("retrain", po::value<Index>()->default_value(0),
        "iterations of retraining with the mask fixed (0: none)")
       ("seed", po::value<std::uint64_t>()->default_value(0),
@@ -137,38 +141,56 @@ std::string layers_csv(const std::vector<LayerPruningReport>& layers) {
   return out.str();
 }
 
-/// The sparse solver `name` for one row and for one layer, through the solver registry.
-/// Greedy solvers select exactly the budget (no early stop on the objective level).
-void set_solvers(OneShotPruningOptions& options, const std::string& name, Index max_iterations) {
-  const SolverTraits& traits = find_solver(name).traits;
-  require(!traits.trains, "--solver " + name +
-                              " trains a network; pruning solves convex layer problems (" +
-                              solver_names([](const SolverTraits& t) { return !t.trains; }) + ")");
-  SolverSettings settings;
-  settings.stopping.max_iterations = max_iterations;
-  if (traits.greedy) {
-    settings.stopping.objective_level = -std::numeric_limits<double>::infinity();
-    settings.stopping.relative_decrease = -std::numeric_limits<double>::infinity();
+nlohmann::json constant_json(const RestrictedConstant& c) {
+  return {{"value", c.value}, {"kind", std::string(to_string(c.kind))}, {"method", c.method}};
+}
+
+/// bounds.json: per layer its p, s, the constants at each level (labelled by kind) and each
+/// theorem's assumption with its status.
+nlohmann::json theory_json(const std::vector<LayerTheory>& theories) {
+  nlohmann::json layers = nlohmann::json::array();
+  for (const LayerTheory& t : theories) {
+    nlohmann::json layer = {{"layer", t.layer},
+                            {"dimension", t.dimension},
+                            {"sparsity", t.sparsity},
+                            {"constants", nlohmann::json::array()},
+                            {"theorems", nlohmann::json::array()},
+                            {"not_covered", t.not_covered}};
+    for (const RestrictedConstants& c : t.constants)
+      layer["constants"].push_back({{"k", c.k},
+                                    {"rsc", constant_json(c.rsc)},
+                                    {"rss", constant_json(c.rss)},
+                                    {"condition", constant_json(c.condition)},
+                                    {"best_isometry", constant_json(best_isometry_constant(c))},
+                                    {"matrix", c.matrix}});
+    for (const GuaranteeBound& g : t.theorems)
+      layer["theorems"].push_back({{"theorem", g.theorem},
+                                   {"assumption", g.assumption},
+                                   {"status", std::string(to_string(g.status))},
+                                   {"constants_kind", std::string(to_string(g.constants_kind))},
+                                   {"applies", g.guaranteed()}});
+    layers.push_back(std::move(layer));
   }
-  const std::string solver = name;
-  options.row_solver = [settings, solver, traits](const CovarianceProblem& problem, Index k) {
-    SolverSettings s = settings;
-    if (traits.greedy) s.stopping.max_iterations = std::max(s.stopping.max_iterations, 4 * k);
-    return run_solver(solver, s, problem, k).w;
-  };
-  options.layer_solver = [settings, solver, traits](const CovarianceRows& problem, Index k) {
-    require(!traits.single_problem_only,
-            "--solver " + solver + " solves one row at a time: use --budget row");
-    SolverSettings s = settings;
-    if (traits.greedy) s.stopping.max_iterations = std::max(s.stopping.max_iterations, 4 * k);
-    return run_solver(solver, s, problem, k).w;
-  };
-  options.fisher_solver = [settings, solver](const CenteredRidgeProblem& problem, Index k) {
-    SolverSettings s = settings;
-    if (solver == "omp" || solver == "fgs" || solver == "fcfgs")
-      s.stopping.max_iterations = std::max(s.stopping.max_iterations, 4 * k);
-    return run_solver(solver, s, problem, k).w;
-  };
+  return {{"layers", std::move(layers)}};
+}
+
+/// bounds.csv: `layer,k,constant,value,kind`, constant one of rsc, rss, condition,
+/// best_isometry.
+std::string theory_csv(const std::vector<LayerTheory>& theories) {
+  std::ostringstream out;
+  out << std::setprecision(17) << "layer,k,constant,value,kind\n";
+  for (const LayerTheory& t : theories)
+    for (const RestrictedConstants& c : t.constants) {
+      const std::pair<const char*, RestrictedConstant> rows[] = {
+          {"rsc", c.rsc},
+          {"rss", c.rss},
+          {"condition", c.condition},
+          {"best_isometry", best_isometry_constant(c)}};
+      for (const auto& [name, value] : rows)
+        out << t.layer << ',' << c.k << ',' << name << ',' << value.value << ','
+            << to_string(value.kind) << '\n';
+    }
+  return out.str();
 }
 
 int prune_main(const std::vector<std::string>& args) {
@@ -188,7 +210,7 @@ int prune_main(const std::vector<std::string>& args) {
   const std::string solver = v["solver"].as<std::string>();
   const Index max_iterations = v["max-iterations"].as<Index>();
   require(max_iterations >= 1, "--max-iterations must be at least 1");
-  set_solvers(options, solver, max_iterations);
+  set_pruning_solvers(options, solver, max_iterations);
   options.woodfisher_steps = v["woodfisher-steps"].as<Index>();
   options.validate();
   const bool fisher =
@@ -272,6 +294,8 @@ int prune_main(const std::vector<std::string>& args) {
   }
   if (options.method == OneShotMethod::kWoodFisher)
     settings["woodfisher_steps"] = options.woodfisher_steps;
+  const bool theory = v["theory"].as<bool>();
+  if (theory) settings["theory"] = true;  // only then: the other runs keep their hashes
   if (weights) settings["weights"] = fs::absolute(v["weights"].as<std::string>()).string();
   if (!weights || retrain > 0) settings["training"] = to_json(training);
   const fs::path destination = v.count("output")
@@ -295,6 +319,13 @@ int prune_main(const std::vector<std::string>& args) {
   torch::Tensor inputs = data.train.inputs.slice(0, 0, n);
   if (training.normalization) inputs = normalize(inputs, *training.normalization);
   network->to(torch::kCPU);
+  std::vector<LayerTheory> theories;
+  if (theory)
+    options.on_layer = [&theories](const std::string& name, const LayerReconstruction& layer,
+                                   const std::vector<Index>& budgets) {
+      const Index s = *std::max_element(budgets.begin(), budgets.end());
+      if (s >= 1) theories.push_back(layer_theory(name, layer, s));
+    };
   const Stopwatch clock;
   const OneShotPruning pruned =
       prune_one_shot(perceptron, inputs, options, data.train.labels.slice(0, 0, n));
@@ -345,6 +376,10 @@ int prune_main(const std::vector<std::string>& args) {
                                  {"seconds", l.seconds}});
   write_file_atomically(out.file("summary.json"), summary.dump(2) + '\n');
   write_file_atomically(out.file("layers.csv"), layers_csv(pruned.layers));
+  if (theory) {
+    write_file_atomically(out.file("bounds.json"), theory_json(theories).dump(2) + '\n');
+    write_file_atomically(out.file("bounds.csv"), theory_csv(theories));
+  }
   out.commit();
 
   if (!quiet) std::cout << layers_csv(pruned.layers);

@@ -9,6 +9,7 @@
 #include "cardinal/nonconvex/lottery/lottery_archive.hpp"
 #include "cardinal/nonconvex/lottery/lottery_spec.hpp"
 #include "cardinal/nonconvex/lottery/random_mask.hpp"
+#include "cardinal/nonconvex/models/lenet.hpp"
 
 namespace cardinal {
 namespace {
@@ -102,6 +103,21 @@ void LotterySpec::validate(Index train_size) const {
   require(k < total, "rewind point k = " + std::to_string(k) +
                          " iterations must come before the end of training T = " +
                          std::to_string(total) + " iterations");
+  if (pruner) {
+    require(!initialization_criterion(method),
+            "--pruner applies to the methods that prune trained weights, not " + to_string(method));
+    const OneShotMethod m = pruner->options.method;
+    require(m == OneShotMethod::kLayerwise || m == OneShotMethod::kOptimalBrainSurgeon,
+            "--pruner must be magnitude, layerwise or obs, got " + to_string(m));
+    require(m != OneShotMethod::kLayerwise || pruner->options.budget == BudgetScope::kRow,
+            "--pruner layerwise prunes inside the previous mask with per-row budgets");
+    pruner->options.validate();
+    require(pruner->calibration >= 1,
+            "--calibration must be at least 1, got " + std::to_string(pruner->calibration));
+    require(dynamic_cast<const MultilayerPerceptron*>(make_model(model, input).get()) != nullptr,
+            "--pruner " + to_string(m) + " prunes fully connected models (lenet300, mlpnet), not " +
+                model);
+  }
 }
 
 Index LotterySpec::rewind_iteration(Index train_size) const {

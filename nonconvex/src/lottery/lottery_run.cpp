@@ -15,7 +15,9 @@
 #include "cardinal/nonconvex/data/normalization.hpp"
 #include "cardinal/nonconvex/lottery/linear_mode_connectivity.hpp"
 #include "cardinal/nonconvex/lottery/random_mask.hpp"
+#include "cardinal/nonconvex/models/lenet.hpp"
 #include "cardinal/nonconvex/pruning/magnitude_pruning.hpp"
+#include "cardinal/nonconvex/pruning/network_pruner.hpp"
 #include "cardinal/nonconvex/pruning/pruning_at_initialization.hpp"
 #include "cardinal/nonconvex/training/masked_optimizer.hpp"
 
@@ -240,11 +242,10 @@ class LotteryRunner {
           {.seed = derived_seed(spec_.seed, SeedPurpose::kInitializationScores, level)});
     } else if (spec_.method == LotteryMethod::kOneShot) {
       restore(*network_, snapshot(ticket_stage(0), SnapshotRole::kEnd));
-      plan.mask = prune_magnitude(*network_, Mask::dense(*network_),
-                                  one_shot_pruning(spec_.pruning, level));
+      plan.mask = prune_trained(Mask::dense(*network_), one_shot_pruning(spec_.pruning, level));
     } else {
       restore(*network_, snapshot(previous, SnapshotRole::kEnd));
-      plan.mask = prune_magnitude(*network_, stage_mask(previous), spec_.pruning);
+      plan.mask = prune_trained(stage_mask(previous), spec_.pruning);
     }
     switch (spec_.method) {
       case LotteryMethod::kImpReset:
@@ -261,10 +262,34 @@ class LotteryRunner {
         break;
       case LotteryMethod::kFineTune:
       case LotteryMethod::kLrRewind:
-        plan.source = snapshot(previous, SnapshotRole::kEnd);
+        // With a pruner, the reconstructed weights it left in the network (docs/lottery.md).
+        plan.source =
+            spec_.pruner ? take_snapshot(*network_) : snapshot(previous, SnapshotRole::kEnd);
         break;
     }
     return plan;
+  }
+
+  /// Level L's mask from the trained weights the network holds, inside `previous`: magnitude
+  /// pruning by `pruning`, or with a pruner as many weights per layer as magnitude pruning keeps,
+  /// chosen by the pruner (which leaves its reconstructed weights in the network).
+  Mask prune_trained(const Mask& previous, const PruningSpec& pruning) {
+    Mask magnitude = prune_magnitude(*network_, previous, pruning);
+    if (!spec_.pruner) return magnitude;
+    std::vector<Index> kept;
+    for (const std::string& name : magnitude.names()) kept.push_back(magnitude.remaining(name));
+    return prune_within(dynamic_cast<MultilayerPerceptron&>(*network_), calibration_inputs(),
+                        spec_.pruner->options, previous, kept)
+        .mask;
+  }
+
+  /// The pruner's calibration examples: the first LotteryPruner::calibration training examples,
+  /// normalized as training normalizes them (those of `cardinal prune`).
+  torch::Tensor calibration_inputs() const {
+    const Index n = std::min<Index>(spec_.pruner->calibration, train_.size());
+    torch::Tensor inputs = train_.inputs.slice(0, 0, n);
+    if (spec_.training.normalization) inputs = normalize(inputs, *spec_.training.normalization);
+    return inputs;
   }
 
   /// A control of `level`, whose ticket has completed.

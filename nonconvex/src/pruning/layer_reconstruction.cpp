@@ -49,6 +49,33 @@ PrunedLayer empty_layer(const LayerReconstruction& layer) {
                                                                        layer.columns(), false)};
 }
 
+/// The coordinates row i may keep (all of them when `allowed` is empty), in increasing order.
+std::vector<Index> allowed_in_row(const AllowedWeights& allowed, Index i, Index columns) {
+  std::vector<Index> coordinates;
+  coordinates.reserve(static_cast<std::size_t>(columns));
+  for (Index j = 0; j < columns; ++j)
+    if (allowed.size() == 0 || allowed(i, j)) coordinates.push_back(j);
+  return coordinates;
+}
+
+/// Throws InvalidInput unless `allowed` is empty or the layer's shape, and every row's budget
+/// fits in what it allows.
+void check_allowed(const LayerReconstruction& layer, const std::vector<Index>& budgets,
+                   const AllowedWeights& allowed) {
+  if (allowed.size() == 0) return;
+  require(allowed.rows() == layer.rows() && allowed.cols() == layer.columns(),
+          "pruning: the allowed weights are " + std::to_string(allowed.rows()) + "×" +
+              std::to_string(allowed.cols()) + " but the layer is " + std::to_string(layer.rows()) +
+              "×" + std::to_string(layer.columns()));
+  for (Index i = 0; i < layer.rows(); ++i) {
+    const Index count = allowed.row(i).count();
+    require(budgets[static_cast<std::size_t>(i)] <= count,
+            "pruning: row " + std::to_string(i) + " has a budget of " +
+                std::to_string(budgets[static_cast<std::size_t>(i)]) + " but allows only " +
+                std::to_string(count) + " weights");
+  }
+}
+
 }  // namespace
 
 LayerReconstruction::LayerReconstruction(Eigen::MatrixXd weights, Eigen::MatrixXd gram,
@@ -97,25 +124,81 @@ std::vector<Index> row_budgets(Index rows, Index columns, Index kept) {
   return budgets;
 }
 
+std::vector<Index> row_budgets(const std::vector<Index>& capacities, Index kept) {
+  Index available = 0, widest = 0;
+  for (Index c : capacities) {
+    require(c >= 0, "pruning: a row capacity of " + std::to_string(c));
+    available += c;
+    widest = std::max(widest, c);
+  }
+  require(kept >= 0 && kept <= available, "pruning: a budget of " + std::to_string(kept) +
+                                              " weights for rows that allow " +
+                                              std::to_string(available));
+  auto filled = [&](Index level) {
+    Index sum = 0;
+    for (Index c : capacities) sum += std::min(c, level);
+    return sum;
+  };
+  // The largest level t with filled(t) ≤ kept (filled is nondecreasing, filled(0) = 0).
+  Index low = 0, high = widest;
+  while (low < high) {
+    const Index middle = low + (high - low + 1) / 2;
+    if (filled(middle) <= kept)
+      low = middle;
+    else
+      high = middle - 1;
+  }
+  std::vector<Index> budgets(capacities.size());
+  Index remainder = kept - filled(low);
+  for (std::size_t i = 0; i < capacities.size(); ++i) {
+    budgets[i] = std::min(capacities[i], low);
+    if (remainder > 0 && capacities[i] > low) {
+      ++budgets[i];
+      --remainder;
+    }
+  }
+  return budgets;
+}
+
 PrunedLayer prune_rows(const LayerReconstruction& layer, const std::vector<Index>& budgets,
-                       const RowSolver& solve, int threads) {
+                       const RowSolver& solve, int threads, const AllowedWeights& allowed) {
   require(static_cast<Index>(budgets.size()) == layer.rows(),
           "pruning: " + std::to_string(budgets.size()) + " budgets for " +
               std::to_string(layer.rows()) + " rows");
+  check_allowed(layer, budgets, allowed);
   struct Row {
     Eigen::VectorXd w;
     CoordinateSpace::Support support;
+  };
+  // Solves `problem` at budget k, completing its support by the largest |trained| to exactly k.
+  auto solve_completed = [&solve](const CovarianceProblem& problem, const Eigen::VectorXd& trained,
+                                  Index k) {
+    if (k == 0) return Row{problem.space().zeros(), {}};
+    Row row{solve(problem, k), {}};
+    bool completed = false;
+    row.support = completed_support(problem.space(), row.w, trained, k, completed);
+    if (completed) row.w = problem.minimize_on(row.support, row.w);
+    return row;
   };
   const std::vector<Row> rows = solve_rows(
       layer.problems(),
       [&](const CovarianceProblem& problem, Index i) {
         const Index k = budgets[static_cast<std::size_t>(i)];
-        if (k == 0) return Row{problem.space().zeros(), {}};
         const Eigen::VectorXd trained = layer.weights().row(i).transpose();
-        Row row{solve(problem, k), {}};
-        bool completed = false;
-        row.support = completed_support(problem.space(), row.w, trained, k, completed);
-        if (completed) row.w = problem.minimize_on(row.support, row.w);
+        const std::vector<Index> coordinates = allowed_in_row(allowed, i, layer.columns());
+        if (static_cast<Index>(coordinates.size()) == layer.columns())
+          return solve_completed(problem, trained, k);
+        // The row's problem on its allowed coordinates: H and b = Hwᵢ restricted there.
+        const CovarianceProblem restricted(
+            Eigen::MatrixXd(problem.hessian()(coordinates, coordinates)),
+            Eigen::VectorXd(problem.linear()(coordinates)), problem.constant());
+        const Row sub = solve_completed(restricted, trained(coordinates), k);
+        Row row{problem.space().zeros(), {}};
+        for (Index position : sub.support) {
+          const Index j = coordinates[static_cast<std::size_t>(position)];
+          row.w[j] = sub.w[position];
+          row.support.push_back(j);
+        }
         return row;
       },
       threads);
@@ -190,10 +273,12 @@ Eigen::VectorXd optimal_brain_surgeon_row(Eigen::MatrixXd h_inverse, Eigen::Vect
 }
 
 PrunedLayer prune_optimal_brain_surgeon(const LayerReconstruction& layer,
-                                        const std::vector<Index>& budgets, int threads) {
+                                        const std::vector<Index>& budgets, int threads,
+                                        const AllowedWeights& allowed) {
   require(static_cast<Index>(budgets.size()) == layer.rows(),
           "pruning: " + std::to_string(budgets.size()) + " budgets for " +
               std::to_string(layer.rows()) + " rows");
+  check_allowed(layer, budgets, allowed);
   const Eigen::MatrixXd& h = layer.problems().hessian();
   const Eigen::LLT<Eigen::MatrixXd> llt(h);
   require(llt.info() == Eigen::Success,
@@ -201,12 +286,26 @@ PrunedLayer prune_optimal_brain_surgeon(const LayerReconstruction& layer,
   const Eigen::MatrixXd h_inverse = llt.solve(Eigen::MatrixXd::Identity(h.rows(), h.cols()));
   PrunedLayer pruned = empty_layer(layer);
   parallel_for(layer.rows(), threads, [&](Index i) {
+    const Index k = budgets[static_cast<std::size_t>(i)];
+    const Eigen::VectorXd trained = layer.weights().row(i).transpose();
+    const std::vector<Index> coordinates = allowed_in_row(allowed, i, layer.columns());
     std::vector<bool> kept;
-    const Eigen::VectorXd w = optimal_brain_surgeon_row(
-        h_inverse, layer.weights().row(i).transpose(), budgets[static_cast<std::size_t>(i)], &kept);
-    pruned.weights.row(i) = w.transpose();
-    for (Index j = 0; j < layer.columns(); ++j)
-      pruned.keep(i, j) = kept[static_cast<std::size_t>(j)];
+    if (static_cast<Index>(coordinates.size()) == layer.columns()) {
+      pruned.weights.row(i) = optimal_brain_surgeon_row(h_inverse, trained, k, &kept).transpose();
+      for (Index j = 0; j < layer.columns(); ++j)
+        pruned.keep(i, j) = kept[static_cast<std::size_t>(j)];
+      return;
+    }
+    // H⁻¹ of the remaining coordinates is the inverse of H restricted to them.
+    const Eigen::MatrixXd h_sub = h(coordinates, coordinates);
+    const Eigen::MatrixXd inverse = Eigen::LLT<Eigen::MatrixXd>(h_sub).solve(
+        Eigen::MatrixXd::Identity(h_sub.rows(), h_sub.cols()));
+    const Eigen::VectorXd w = optimal_brain_surgeon_row(inverse, trained(coordinates), k, &kept);
+    for (std::size_t position = 0; position < coordinates.size(); ++position) {
+      if (!kept[position]) continue;
+      pruned.keep(i, coordinates[position]) = true;
+      pruned.weights(i, coordinates[position]) = w[static_cast<Index>(position)];
+    }
   });
   return pruned;
 }

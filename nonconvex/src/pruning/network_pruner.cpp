@@ -180,10 +180,20 @@ GlobalPruning prune_fisher_model(MultilayerPerceptron& network, const torch::Ten
   return result;
 }
 
-}  // namespace
+/// A pruning round inside an earlier one: the mask whose kept weights the layers may keep, and
+/// how many each layer keeps (prunable_tensors order).
+struct Within {
+  const Mask& mask;
+  const std::vector<Index>& kept;
+};
 
-OneShotPruning prune_one_shot(MultilayerPerceptron& network, const torch::Tensor& calibration,
-                              const OneShotPruningOptions& options, const torch::Tensor& labels) {
+Eigen::Array<bool, Eigen::Dynamic, Eigen::Dynamic> to_allowed(const torch::Tensor& keep) {
+  return to_eigen(keep).array() != 0.0;
+}
+
+OneShotPruning prune_network(MultilayerPerceptron& network, const torch::Tensor& calibration,
+                             const OneShotPruningOptions& options, const torch::Tensor& labels,
+                             const std::optional<Within>& within) {
   options.validate();
   std::optional<GlobalPruning> global;
   if (is_fisher(options.method)) global = prune_fisher_model(network, calibration, labels, options);
@@ -205,7 +215,8 @@ OneShotPruning prune_one_shot(MultilayerPerceptron& network, const torch::Tensor
   const bool by_magnitude = options.method == OneShotMethod::kMagnitudeGlobal ||
                             options.method == OneShotMethod::kMagnitudeLayerwise;
   std::optional<Mask> magnitude;
-  if (by_magnitude || (!global && options.allocation == BudgetAllocation::kGlobalMagnitude)) {
+  if (!within &&
+      (by_magnitude || (!global && options.allocation == BudgetAllocation::kGlobalMagnitude))) {
     PruningSpec spec;
     spec.fraction = options.sparsity;
     spec.scope = options.method == OneShotMethod::kMagnitudeLayerwise ? PruningScope::kLayerwise
@@ -226,9 +237,22 @@ OneShotPruning prune_one_shot(MultilayerPerceptron& network, const torch::Tensor
     const LayerReconstruction layer =
         LayerReconstruction::from_inputs(to_eigen(dense_weights), to_eigen(inputs), options.ridge);
     const Index total = layer.rows() * layer.columns();
-    const Index kept = magnitude && options.allocation == BudgetAllocation::kGlobalMagnitude
+    const Index kept = within ? within->kept[l]
+                       : magnitude && options.allocation == BudgetAllocation::kGlobalMagnitude
                            ? magnitude->remaining(named[l].name)
                            : total - pruned_count(options.sparsity, total);
+    // Within an earlier round, each row's budget is spread over what that round kept of it.
+    AllowedWeights allowed;
+    std::vector<Index> budgets;
+    if (within) {
+      allowed = to_allowed(within->mask.keep(named[l].name));
+      std::vector<Index> capacities(static_cast<std::size_t>(layer.rows()));
+      for (Index i = 0; i < layer.rows(); ++i)
+        capacities[static_cast<std::size_t>(i)] = allowed.row(i).count();
+      budgets = row_budgets(capacities, kept);
+    } else {
+      budgets = row_budgets(layer.rows(), layer.columns(), kept);
+    }
 
     const Stopwatch clock;
     PrunedLayer pruned;
@@ -241,13 +265,11 @@ OneShotPruning prune_one_shot(MultilayerPerceptron& network, const torch::Tensor
         break;
       }
       case OneShotMethod::kOptimalBrainSurgeon:
-        pruned = prune_optimal_brain_surgeon(
-            layer, row_budgets(layer.rows(), layer.columns(), kept), options.threads);
+        pruned = prune_optimal_brain_surgeon(layer, budgets, options.threads, allowed);
         break;
       case OneShotMethod::kLayerwise:
         pruned = options.budget == BudgetScope::kRow
-                     ? prune_rows(layer, row_budgets(layer.rows(), layer.columns(), kept),
-                                  options.row_solver, options.threads)
+                     ? prune_rows(layer, budgets, options.row_solver, options.threads, allowed)
                      : prune_layer(layer, kept, options.layer_solver);
         break;
       case OneShotMethod::kFisher:
@@ -264,6 +286,7 @@ OneShotPruning prune_one_shot(MultilayerPerceptron& network, const torch::Tensor
         break;
     }
     const double seconds = clock.seconds();
+    if (options.on_layer) options.on_layer(named[l].name, layer, budgets);
 
     const torch::Tensor new_weights = to_tensor(pruned.weights);
     weight.copy_(new_weights.to(weight.options()));
@@ -283,6 +306,34 @@ OneShotPruning prune_one_shot(MultilayerPerceptron& network, const torch::Tensor
   }
   result.mask = Mask(std::move(names), std::move(keeps));
   return result;
+}
+
+}  // namespace
+
+OneShotPruning prune_one_shot(MultilayerPerceptron& network, const torch::Tensor& calibration,
+                              const OneShotPruningOptions& options, const torch::Tensor& labels) {
+  return prune_network(network, calibration, options, labels, std::nullopt);
+}
+
+OneShotPruning prune_within(MultilayerPerceptron& network, const torch::Tensor& calibration,
+                            const OneShotPruningOptions& options, const Mask& mask,
+                            const std::vector<Index>& kept) {
+  require(options.method == OneShotMethod::kLayerwise ||
+              options.method == OneShotMethod::kOptimalBrainSurgeon,
+          "pruning inside an earlier mask: --method must be layerwise or obs, got " +
+              to_string(options.method));
+  require(options.method != OneShotMethod::kLayerwise || options.budget == BudgetScope::kRow,
+          "pruning inside an earlier mask needs per-row budgets (--budget row)");
+  mask.check_matches(network);
+  const std::vector<NamedTensor> named = prunable_tensors(network);
+  require(kept.size() == named.size(), "pruning: " + std::to_string(kept.size()) +
+                                           " kept counts for " + std::to_string(named.size()) +
+                                           " prunable tensors");
+  for (std::size_t l = 0; l < named.size(); ++l)
+    require(kept[l] >= 0 && kept[l] <= mask.remaining(named[l].name),
+            "pruning: layer " + named[l].name + " is to keep " + std::to_string(kept[l]) +
+                " weights but the mask keeps " + std::to_string(mask.remaining(named[l].name)));
+  return prune_network(network, calibration, options, {}, Within{mask, kept});
 }
 
 }  // namespace cardinal

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cardinal/bridge/error.hpp"
+#include "cardinal/convex/solvers/orthogonal_matching_pursuit.hpp"
 #include "cardinal/nonconvex/data/batch_sampler.hpp"
 #include "cardinal/nonconvex/data/normalization.hpp"
 #include "cardinal/nonconvex/data/registry.hpp"
@@ -16,7 +17,9 @@
 #include "cardinal/nonconvex/lottery/lottery_run.hpp"
 #include "cardinal/nonconvex/lottery/lottery_spec.hpp"
 #include "cardinal/nonconvex/lottery/random_mask.hpp"
+#include "cardinal/nonconvex/models/lenet.hpp"
 #include "cardinal/nonconvex/pruning/magnitude_pruning.hpp"
+#include "cardinal/nonconvex/pruning/network_pruner.hpp"
 #include "cardinal/nonconvex/pruning/pruning_at_initialization.hpp"
 #include "cardinal/nonconvex/pruning/random_pruning.hpp"
 #include "cardinal/nonconvex/training/masked_optimizer.hpp"
@@ -536,6 +539,134 @@ TEST(Lottery, RejectsDataThatDoesNotFitTheModel) {
   spec.input.height = 32;
   InMemoryLotteryArchive archive;
   EXPECT_THROW(run(spec, archive, 1), InvalidInput);
+}
+
+/// The layer-wise pruner with OMP (exactly the budget) on the first 20 training examples, and
+/// global magnitude counts: 90% of the remaining weights per level.
+LotterySpec pruner_spec(LotteryMethod method) {
+  LotterySpec spec = small_spec(method);
+  spec.pruning = {.fraction = 0.9, .scope = PruningScope::kGlobal};
+  LotteryPruner pruner;
+  pruner.options.method = OneShotMethod::kLayerwise;
+  pruner.options.row_solver = [](const CovarianceProblem& problem, Index k) {
+    OrthogonalMatchingPursuitOptions o;
+    o.stopping.objective_level = -std::numeric_limits<double>::infinity();
+    return OrthogonalMatchingPursuit(o).minimize(problem, k).w;
+  };
+  pruner.calibration = 20;
+  spec.pruner = pruner;
+  return spec;
+}
+
+/// The pruner's calibration inputs, computed independently: the first 20 training images,
+/// normalized.
+torch::Tensor calibration_images() {
+  return normalize(fixture("train").inputs.slice(0, 0, 20),
+                   standard_normalization("fashion-mnist"));
+}
+
+std::vector<Index> kept_counts(const Mask& mask) {
+  std::vector<Index> kept;
+  for (const std::string& name : mask.names()) kept.push_back(mask.remaining(name));
+  return kept;
+}
+
+TEST(LotteryPruner, ChoosesTheMaskOfTheLayerwisePrunerOnTheTrainedNetworkAndResets) {
+  const LotterySpec spec = pruner_spec(LotteryMethod::kImpReset);
+  InMemoryLotteryArchive archive;
+  const LotteryResult result = run(spec, archive, 2);
+  const Snapshot init = archive.snapshot("level-0", SnapshotRole::kStart);
+  for (Index level = 1; level <= 2; ++level) {
+    SCOPED_TRACE(::testing::Message() << "level " << level);
+    const std::string stage = ticket_stage(level);
+    const Mask previous = archive.mask(ticket_stage(level - 1));
+    auto network = lenet();
+    restore(*network, archive.snapshot(ticket_stage(level - 1), SnapshotRole::kEnd));
+    // Magnitude IMP's counts at this level, layer by layer.
+    const Mask magnitude = prune_magnitude(*network, previous, spec.pruning);
+    auto& perceptron = dynamic_cast<MultilayerPerceptron&>(*network);
+    OneShotPruning expected;
+    if (level == 1) {
+      // What `cardinal prune --method layerwise --sparsity 0.9` gives on the trained snapshot.
+      OneShotPruningOptions options = spec.pruner->options;
+      options.sparsity = 0.9;
+      options.allocation = BudgetAllocation::kGlobalMagnitude;
+      expected = prune_one_shot(perceptron, calibration_images(), options);
+    } else {
+      expected = prune_within(perceptron, calibration_images(), spec.pruner->options, previous,
+                              kept_counts(magnitude));
+    }
+    const Mask mask = archive.mask(stage);
+    EXPECT_TRUE(mask == expected.mask);
+    EXPECT_EQ(kept_counts(mask), kept_counts(magnitude));
+    EXPECT_FALSE(mask == magnitude);  // the reconstruction chose other weights
+    EXPECT_TRUE(mask.intersect(previous) == mask);
+    EXPECT_EQ(result.tickets[static_cast<std::size_t>(level)].weights_remaining,
+              magnitude.remaining());
+    // Reset: the kept weights are W0's, not the reconstructed ones.
+    const Snapshot start = archive.snapshot(stage, SnapshotRole::kStart);
+    for (const std::string& name : kLayers)
+      EXPECT_TRUE(torch::equal(parameter(start, name), parameter(init, name) * mask.keep(name)))
+          << name;
+  }
+  // A rerun is bit-identical.
+  InMemoryLotteryArchive again;
+  EXPECT_EQ(run(spec, again, 2).tickets, result.tickets);
+  for (Index level = 0; level <= 2; ++level) {
+    EXPECT_TRUE(archive.mask(ticket_stage(level)) == again.mask(ticket_stage(level)));
+    EXPECT_TRUE(same(archive.snapshot(ticket_stage(level), SnapshotRole::kEnd),
+                     again.snapshot(ticket_stage(level), SnapshotRole::kEnd)));
+  }
+}
+
+TEST(LotteryPruner, FineTuningStartsFromTheReconstructedWeights) {
+  const LotterySpec spec = pruner_spec(LotteryMethod::kFineTune);
+  InMemoryLotteryArchive archive;
+  run(spec, archive, 1);
+  auto network = lenet();
+  restore(*network, archive.snapshot("level-0", SnapshotRole::kEnd));
+  OneShotPruningOptions options = spec.pruner->options;
+  options.sparsity = 0.9;
+  const OneShotPruning pruned =
+      prune_one_shot(dynamic_cast<MultilayerPerceptron&>(*network), calibration_images(), options);
+  EXPECT_TRUE(archive.mask("level-1") == pruned.mask);
+  EXPECT_TRUE(same(archive.snapshot("level-1", SnapshotRole::kStart), take_snapshot(*network)));
+}
+
+TEST(LotteryPruner, AtABudgetOfEveryWeightPrunesNothing) {
+  LotterySpec spec = pruner_spec(LotteryMethod::kImpReset);
+  spec.pruning = {.fraction = 0.0, .output_fraction = 0.0, .scope = PruningScope::kLayerwise};
+  // b = Hw cut to its k largest entries: a crude sparse solver, but any solver keeps every weight
+  // at a budget of every weight (OMP would take minutes on 784-wide rows at full budget).
+  spec.pruner->options.row_solver = [](const CovarianceProblem& problem, Index k) {
+    const CoordinateSpace& space = problem.space();
+    Eigen::VectorXd w = problem.linear();
+    space.restrict(w, space.largest(w, k));
+    return w;
+  };
+  InMemoryLotteryArchive archive;
+  const LotteryResult result = run(spec, archive, 1);
+  EXPECT_EQ(result.tickets[1].weights_remaining, 266200);
+  EXPECT_TRUE(archive.mask("level-1") == archive.mask("level-0"));
+  EXPECT_TRUE(same(archive.snapshot("level-1", SnapshotRole::kStart),
+                   archive.snapshot("level-0", SnapshotRole::kStart)));
+}
+
+TEST(LotteryPruner, IsRefusedWhereItDoesNotApply) {
+  LotterySpec spec = pruner_spec(LotteryMethod::kSnip);
+  spec.rewind = TrainingLength::iterations(0);
+  EXPECT_THROW(spec.validate(32), InvalidInput);  // pruning at initialization
+  spec = pruner_spec(LotteryMethod::kImpReset);
+  EXPECT_NO_THROW(spec.validate(32));
+  spec.pruner->options.method = OneShotMethod::kFisher;
+  EXPECT_THROW(spec.validate(32), InvalidInput);
+  spec = pruner_spec(LotteryMethod::kImpReset);
+  spec.pruner->options.budget = BudgetScope::kLayer;
+  EXPECT_THROW(spec.validate(32), InvalidInput);
+  spec = pruner_spec(LotteryMethod::kImpReset);
+  spec.model = "conv2";
+  spec.input = {.channels = 1, .height = 28, .width = 28, .classes = 10};
+  EXPECT_THROW(spec.validate(32), InvalidInput);  // not fully connected
 }
 
 }  // namespace

@@ -142,5 +142,107 @@ TEST(OptimalBrainSurgeon, LayerKeepsEachRowsBudgetWithExactZeros) {
   EXPECT_THROW(row_budgets(5, 9, 46), InvalidInput);
 }
 
+TEST(RowBudgets, FillTheCapacitiesEvenly) {
+  // Equal capacities: the plain split, for every count.
+  for (Index kept = 0; kept <= 5 * 9; ++kept)
+    EXPECT_EQ(row_budgets(std::vector<Index>(5, 9), kept), row_budgets(5, 9, kept)) << kept;
+  // A narrow row caps at its capacity; the others share the rest, the first ones one more.
+  EXPECT_EQ(row_budgets({1, 5, 5}, 7), (std::vector<Index>{1, 3, 3}));
+  EXPECT_EQ(row_budgets({1, 5, 5}, 8), (std::vector<Index>{1, 4, 3}));
+  EXPECT_EQ(row_budgets({0, 2, 6}, 8), (std::vector<Index>{0, 2, 6}));
+  EXPECT_EQ(row_budgets({0, 2, 6}, 3), (std::vector<Index>{0, 2, 1}));
+  EXPECT_EQ(row_budgets({3, 1, 3}, 4), (std::vector<Index>{2, 1, 1}));
+  EXPECT_THROW(row_budgets({1, 2}, 4), InvalidInput);
+  EXPECT_THROW(row_budgets({1, -1}, 0), InvalidInput);
+}
+
+/// Rows allowed only some coordinates (an earlier round's mask) and weights zero elsewhere.
+struct RestrictedLayer {
+  Eigen::MatrixXd x;
+  Eigen::MatrixXd w;
+  AllowedWeights allowed;
+};
+
+RestrictedLayer restricted_layer(Index n, Index d_in, Index d_out, unsigned seed) {
+  RestrictedLayer r{gaussian(n, d_in, seed), gaussian(d_out, d_in, seed + 1), {}};
+  std::mt19937_64 engine(seed + 2);
+  r.allowed = AllowedWeights(d_out, d_in);
+  for (Index i = 0; i < d_out; ++i)
+    for (Index j = 0; j < d_in; ++j) r.allowed(i, j) = engine() % 3 != 0;
+  r.w = r.allowed.select(r.w, 0.0);
+  return r;
+}
+
+std::vector<Index> capacities(const AllowedWeights& allowed) {
+  std::vector<Index> c;
+  for (Index i = 0; i < allowed.rows(); ++i) c.push_back(allowed.row(i).count());
+  return c;
+}
+
+TEST(LayerReconstruction, RestrictedRowsAreOmpOnTheExplicitProblemOverTheAllowedColumns) {
+  const Index n = 50, d_in = 12, d_out = 6;
+  const RestrictedLayer r = restricted_layer(n, d_in, d_out, 21);
+  const LayerReconstruction layer = LayerReconstruction::from_inputs(r.w, r.x, 0.0);
+  const std::vector<Index> budgets = row_budgets(capacities(r.allowed), 20);
+  const PrunedLayer pruned = prune_rows(layer, budgets, omp_rows(), 2, r.allowed);
+  for (Index i = 0; i < d_out; ++i) {
+    std::vector<Index> columns;
+    for (Index j = 0; j < d_in; ++j)
+      if (r.allowed(i, j)) columns.push_back(j);
+    const Eigen::MatrixXd x_s = r.x(Eigen::all, columns);
+    const LeastSquaresProblem explicit_problem{Design(x_s), r.x * r.w.row(i).transpose()};
+    const auto reference = omp().minimize(explicit_problem, budgets[static_cast<std::size_t>(i)]);
+    Eigen::VectorXd expected = Eigen::VectorXd::Zero(d_in);
+    expected(columns) = reference.w;
+    EXPECT_LE((pruned.weights.row(i).transpose() - expected).lpNorm<Eigen::Infinity>(), 1e-10)
+        << "row " << i;
+    for (Index j = 0; j < d_in; ++j)
+      EXPECT_EQ(pruned.keep(i, j), expected[j] != 0.0) << i << ", " << j;
+  }
+  EXPECT_EQ(pruned.keep.count(), 20);
+  EXPECT_TRUE((!pruned.keep || r.allowed).all());
+  // Everything allowed: the trained weights, zero error; an all-true array is no restriction.
+  const PrunedLayer all = prune_rows(layer, capacities(r.allowed), omp_rows(), 1, r.allowed);
+  EXPECT_LE((all.weights - r.w).lpNorm<Eigen::Infinity>(), 1e-10);
+  EXPECT_TRUE((all.keep == r.allowed).all());
+  const AllowedWeights everything = AllowedWeights::Constant(d_out, d_in, true);
+  const std::vector<Index> plain = row_budgets(d_out, d_in, 30);
+  EXPECT_EQ(prune_rows(layer, plain, omp_rows(), 1, everything).weights,
+            prune_rows(layer, plain, omp_rows(), 1).weights);
+  // A budget above what a row allows.
+  EXPECT_THROW(prune_rows(layer, std::vector<Index>(d_out, d_in), omp_rows(), 1, r.allowed),
+               InvalidInput);
+}
+
+TEST(OptimalBrainSurgeon, RestrictedRowsRemoveTheBruteForceBestAmongTheAllowedWeights) {
+  const Index d = 7;
+  const RestrictedLayer r = restricted_layer(25, d, 1, 31);
+  const LayerReconstruction layer = LayerReconstruction::from_inputs(r.w, r.x, 0.05);
+  std::vector<Index> support;
+  for (Index j = 0; j < d; ++j)
+    if (r.allowed(0, j)) support.push_back(j);
+  ASSERT_GE(support.size(), 3u);
+  const Index k = static_cast<Index>(support.size()) - 1;
+  // The single removal among the allowed weights that increases the damped error least.
+  double least = std::numeric_limits<double>::infinity();
+  std::vector<Index> best;
+  for (std::size_t drop = 0; drop < support.size(); ++drop) {
+    std::vector<Index> candidate = support;
+    candidate.erase(candidate.begin() + static_cast<std::ptrdiff_t>(drop));
+    const double error = best_error(layer, candidate, nullptr);
+    if (error < least) {
+      least = error;
+      best = candidate;
+    }
+  }
+  Eigen::VectorXd reference;
+  best_error(layer, best, &reference);
+  const PrunedLayer pruned = prune_optimal_brain_surgeon(layer, {k}, 1, r.allowed);
+  EXPECT_LE((pruned.weights.row(0).transpose() - reference).lpNorm<Eigen::Infinity>(), 1e-10);
+  for (Index j = 0; j < d; ++j)
+    EXPECT_EQ(pruned.keep(0, j), std::find(best.begin(), best.end(), j) != best.end()) << j;
+  EXPECT_THROW(prune_optimal_brain_surgeon(layer, {k + 2}, 1, r.allowed), InvalidInput);
+}
+
 }  // namespace
 }  // namespace cardinal

@@ -170,5 +170,63 @@ TEST(OneShotPruning, FisherMethodsSolveTheGlobalFisherModel) {
   EXPECT_THROW(prune_one_shot(f.network, f.calibration, options), InvalidInput);  // no damping
 }
 
+TEST(PruneWithin, ADenseMaskWithTheAllocationsCountsIsOneShotPruning) {
+  for (OneShotMethod method : {OneShotMethod::kLayerwise, OneShotMethod::kOptimalBrainSurgeon}) {
+    OneShotPruningOptions options = omp_options(CalibrationInputs::kSequential);
+    options.method = method;
+    options.ridge = 0.01;
+    Fixture a, b;
+    const OneShotPruning one_shot = prune_one_shot(a.network, a.calibration, options);
+    std::vector<Index> kept;
+    for (const LayerPruningReport& layer : one_shot.layers) kept.push_back(layer.kept);
+    const OneShotPruning within =
+        prune_within(b.network, b.calibration, options, Mask::dense(b.network), kept);
+    EXPECT_TRUE(within.mask == one_shot.mask) << to_string(method);
+    for (std::size_t l = 0; l < 2; ++l)
+      EXPECT_TRUE(torch::equal(a.network.layers()[l]->weight, b.network.layers()[l]->weight))
+          << to_string(method) << l;
+  }
+}
+
+TEST(PruneWithin, PrunesInsideTheMaskToExactlyTheCounts) {
+  for (OneShotMethod method : {OneShotMethod::kLayerwise, OneShotMethod::kOptimalBrainSurgeon}) {
+    OneShotPruningOptions options = omp_options(CalibrationInputs::kSequential);
+    options.method = method;
+    options.ridge = 0.01;
+    Fixture f;
+    const OneShotPruning first = prune_one_shot(f.network, f.calibration, options);  // 19, 7 kept
+    const OneShotPruning second =
+        prune_within(f.network, f.calibration, options, first.mask, {11, 4});
+    EXPECT_EQ(second.layers[0].kept, 11);
+    EXPECT_EQ(second.layers[1].kept, 4);
+    EXPECT_TRUE(second.mask.intersect(first.mask) == second.mask) << to_string(method);
+    const auto layers = f.network.layers();
+    for (std::size_t l = 0; l < 2; ++l)
+      EXPECT_TRUE(layers[l]
+                      ->weight.masked_select(second.mask.keep(l).logical_not())
+                      .eq(0)
+                      .all()
+                      .item<bool>());
+    // Keeping everything the mask keeps changes nothing: the weights are their own best
+    // reconstruction on their support.
+    const torch::Tensor before = layers[0]->weight.clone();
+    const OneShotPruning same = prune_within(f.network, f.calibration, options, second.mask,
+                                             {second.layers[0].kept, second.layers[1].kept});
+    EXPECT_TRUE(same.mask == second.mask);
+    EXPECT_LE((layers[0]->weight - before).abs().max().item<double>(), 1e-5);
+    EXPECT_THROW(prune_within(f.network, f.calibration, options, second.mask, {12, 4}),
+                 InvalidInput);
+  }
+  Fixture f;
+  OneShotPruningOptions options = omp_options(CalibrationInputs::kSequential);
+  options.method = OneShotMethod::kMagnitudeGlobal;
+  EXPECT_THROW(prune_within(f.network, f.calibration, options, Mask::dense(f.network), {10, 5}),
+               InvalidInput);
+  options.method = OneShotMethod::kLayerwise;
+  options.budget = BudgetScope::kLayer;
+  EXPECT_THROW(prune_within(f.network, f.calibration, options, Mask::dense(f.network), {10, 5}),
+               InvalidInput);
+}
+
 }  // namespace
 }  // namespace cardinal

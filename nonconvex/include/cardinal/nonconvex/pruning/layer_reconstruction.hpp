@@ -61,6 +61,18 @@ struct PrunedLayer {
 /// kept mod rows rows. Throws InvalidInput unless 0 ≤ kept ≤ rows · columns.
 std::vector<Index> row_budgets(Index rows, Index columns, Index kept);
 
+/// The budgets of rows that may keep at most capacities[i] weights each, sharing `kept`, as
+/// evenly as the capacities allow (water-filling): row i gets min(capacities[i], t) for the
+/// largest t with Σᵢ min(capacities[i], t) ≤ kept, and the remainder goes one weight each to the
+/// first rows whose capacity exceeds t. With every capacity equal to the row length this is
+/// row_budgets(rows, columns, kept). Throws InvalidInput unless 0 ≤ kept ≤ Σ capacities and
+/// every capacity is non-negative.
+std::vector<Index> row_budgets(const std::vector<Index>& capacities, Index kept);
+
+/// Which weights of a layer a pruner may keep (true), e.g. those an earlier pruning round kept;
+/// an empty array allows every weight.
+using AllowedWeights = Eigen::Array<bool, Eigen::Dynamic, Eigen::Dynamic>;
+
 /// A sparse solver for one row's problem (its iterate w) and for the whole layer's.
 using RowSolver = std::function<Eigen::VectorXd(const CovarianceProblem&, Index)>;
 using LayerSolver = std::function<Eigen::VectorXd(const CovarianceRows&, Index)>;
@@ -70,8 +82,13 @@ using LayerSolver = std::function<Eigen::VectorXd(const CovarianceRows&, Index)>
 /// nonzeros than its budget keeps, in addition, its largest trained weights |wᵢⱼ| outside that
 /// support and is re-solved exactly on the completed support: every row keeps exactly its
 /// budget. Throws InvalidInput if a solution has more nonzeros than the budget.
+///
+/// With `allowed` (rows × columns, non-empty), row i is solved on the coordinates it allows only:
+/// the problem ½(ŵ − wᵢ)ᵀH(ŵ − wᵢ) over ŵ supported there, i.e. the covariance problem with H and
+/// b = Hwᵢ restricted to those coordinates (the reconstruction target stays wᵢ), completed within
+/// them. Throws InvalidInput if a budget exceeds the row's allowed count.
 PrunedLayer prune_rows(const LayerReconstruction& layer, const std::vector<Index>& budgets,
-                       const RowSolver& solve, int threads = 0);
+                       const RowSolver& solve, int threads = 0, const AllowedWeights& allowed = {});
 
 /// The whole layer as one problem with one budget `kept` (CovarianceRows), completed in the
 /// same way to exactly `kept` weights.
@@ -80,9 +97,12 @@ PrunedLayer prune_layer(const LayerReconstruction& layer, Index kept, const Laye
 /// Optimal Brain Surgeon per row (Hassibi & Stork 1993; row by row as in OBC, Frantar & Alistarh
 /// 2022): row i removes one weight at a time until budgets[i] remain, each time the q of least
 /// saliency wq² / (2 [H⁻¹]qq), updating the remaining weights by −(wq/[H⁻¹]qq) H⁻¹e_q and H⁻¹ by
-/// the inverse of H with row and column q removed. Needs λ > 0 or a nonsingular H₀.
+/// the inverse of H with row and column q removed. Needs λ > 0 or a nonsingular H₀. With
+/// `allowed`, row i starts from the inverse of H restricted to the coordinates it allows (the
+/// others are removed already) and removes weights among those.
 PrunedLayer prune_optimal_brain_surgeon(const LayerReconstruction& layer,
-                                        const std::vector<Index>& budgets, int threads = 0);
+                                        const std::vector<Index>& budgets, int threads = 0,
+                                        const AllowedWeights& allowed = {});
 
 /// One OBS row: w pruned to k weights against H⁻¹ (`h_inverse`, positive definite). Returns the
 /// new weights, exactly zero on the removed coordinates, and (in `kept`, when given) which

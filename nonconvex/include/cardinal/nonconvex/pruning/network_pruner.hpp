@@ -16,6 +16,10 @@ namespace cardinal {
 
 class MultilayerPerceptron;
 
+/// Calibration examples when none are given: the count WoodFisher and CHITA use on MNIST, above
+/// the widest input (784) so that XᵀX/n can have full rank.
+inline constexpr Index kDefaultCalibrationExamples = 1000;
+
 /// How a trained network is pruned in one shot (docs/pruning.md).
 enum class OneShotMethod {
   kMagnitudeGlobal,      ///< the largest |w| over all layers (one ranking)
@@ -73,6 +77,11 @@ struct OneShotPruningOptions {
   Index woodfisher_steps = 1;
   /// Threads over the rows (0: configured_threads()); the result does not depend on it.
   int threads = 0;
+  /// Called for every layer after its pruning step (outside its timing) with the layer's
+  /// problem and its row budgets, e.g. to evaluate the theory on it (layer_theory.hpp).
+  std::function<void(const std::string& name, const LayerReconstruction& layer,
+                     const std::vector<Index>& budgets)>
+      on_layer;
 
   /// Throws InvalidInput naming the option unless sparsity ∈ (0, 1), ridge ≥ 0 is finite,
   /// kLayerwise has the solver of its budget scope, kFisher its solver, and kWoodFisher a
@@ -123,5 +132,18 @@ struct OneShotPruning {
 OneShotPruning prune_one_shot(MultilayerPerceptron& network, const torch::Tensor& calibration,
                               const OneShotPruningOptions& options,
                               const torch::Tensor& labels = {});
+
+/// One pruning round inside an earlier one (the pruning step of iterative pruning, e.g.
+/// `cardinal lottery --pruner layerwise`): layer l keeps kept[l] of the weights `mask` keeps in
+/// it, chosen and valued by options.method (layerwise with per-row budgets, or obs). Each row's
+/// budget is spread evenly over the layer's rows within what the mask keeps of them (the
+/// water-filling row_budgets), and each row's problem is restricted to those coordinates; its
+/// target stays the network's current weights (zero where the mask removes, for a network trained
+/// with that mask). With a dense mask and the counts of an allocation this is prune_one_shot.
+/// options.sparsity and options.allocation are not used. Throws InvalidInput for another method,
+/// per-layer budgets, a mask of another network, or a count above what the mask keeps.
+OneShotPruning prune_within(MultilayerPerceptron& network, const torch::Tensor& calibration,
+                            const OneShotPruningOptions& options, const Mask& mask,
+                            const std::vector<Index>& kept);
 
 }  // namespace cardinal

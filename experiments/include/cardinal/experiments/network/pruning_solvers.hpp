@@ -1,0 +1,17 @@
+#pragma once
+
+#include <string>
+
+#include "cardinal/bridge/index.hpp"
+#include "cardinal/nonconvex/pruning/network_pruner.hpp"
+
+namespace cardinal {
+
+/// Sets the row, layer and Fisher solvers of `options` to the registry's solver `name`, capped at
+/// `max_iterations` (greedy solvers: at least 4k, and no early stop on the objective, so that they
+/// select exactly the budget). Throws InvalidInput for an unknown solver or one that trains a
+/// network. The layer solver throws for a solver that solves one row at a time.
+void set_pruning_solvers(OneShotPruningOptions& options, const std::string& name,
+                         Index max_iterations);
+
+}  // namespace cardinal

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "cardinal/bridge/index.hpp"
+#include "cardinal/convex/analysis/guarantees.hpp"
+#include "cardinal/convex/analysis/restricted_constants.hpp"
+#include "cardinal/nonconvex/pruning/layer_reconstruction.hpp"
+
+namespace cardinal {
+
+/// The convergence theory on one layer's reconstruction problem (docs/pruning.md): every row is
+/// least squares with the same H = XᵀX/n + λI, so the restricted constants of H at the levels the
+/// theorems need, s, 2s, 3s and 4s for s the largest row budget, decide which theorems apply to
+/// every row at once.
+struct LayerTheory {
+  std::string layer;
+  Index dimension = 0;  ///< p = d_in
+  Index sparsity = 0;   ///< s, the largest row budget
+  /// The constants of H at the levels s, 2s, 3s, 4s that do not exceed p (in that order):
+  /// exact where C(p, k) ≤ options.max_subsets, certified bounds elsewhere (labelled by kind).
+  std::vector<RestrictedConstants> constants;
+  /// The theorems evaluated at the step that makes each tightest where it has one: assumptions
+  /// with the numbers plugged in and their status (no trace: `bound` is empty).
+  std::vector<GuaranteeBound> theorems;
+  /// Theorems whose level exceeds p, with the reason.
+  std::vector<std::string> not_covered;
+};
+
+/// The theory of `layer` at row budget `sparsity` ≥ 1: constants of layer.problems().hessian()
+/// and the assumptions of Blumensath–Davies (IHT), Foucart (HTP), Needell–Tropp (CoSaMP) and
+/// Bahmani–Raj–Boufounos (GraSP). Throws InvalidInput for a sparsity outside [1, p].
+LayerTheory layer_theory(const std::string& name, const LayerReconstruction& layer, Index sparsity,
+                         const RestrictedConstantsOptions& options = {});
+
+}  // namespace cardinal

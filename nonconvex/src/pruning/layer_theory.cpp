@@ -1,0 +1,71 @@
+#include "cardinal/nonconvex/pruning/layer_theory.hpp"
+
+#include <algorithm>
+
+#include "cardinal/bridge/error.hpp"
+
+namespace cardinal {
+namespace {
+
+/// Exact constants where enumeration is allowed, certified bounds elsewhere.
+RestrictedConstants exact_or_certified(const Eigen::MatrixXd& h, Index k,
+                                       const RestrictedConstantsOptions& options) {
+  try {
+    return exact_restricted_constants(h, k, options);
+  } catch (const InvalidInput&) {
+    return certified_restricted_constants(h, k, options);
+  }
+}
+
+/// μ = 2/(ρ + β): the step at which δ_k(μ) is smallest (best_isometry_constant), 1/β when ρ ≤ 0.
+double tightest_step(const RestrictedConstants& c) {
+  const double rho = c.rsc.value, beta = c.rss.value;
+  return rho > 0.0 ? 2.0 / (rho + beta) : 1.0 / beta;
+}
+
+}  // namespace
+
+LayerTheory layer_theory(const std::string& name, const LayerReconstruction& layer, Index sparsity,
+                         const RestrictedConstantsOptions& options) {
+  const Index p = layer.columns();
+  require(sparsity >= 1 && sparsity <= p, "layer theory: the row budget " +
+                                              std::to_string(sparsity) + " of layer " + name +
+                                              " is outside [1, " + std::to_string(p) + "]");
+  const Eigen::MatrixXd& h = layer.problems().hessian();
+  LayerTheory theory{.layer = name, .dimension = p, .sparsity = sparsity};
+  const Index s = sparsity;
+  auto at = [&](Index multiple) -> const RestrictedConstants* {
+    for (const RestrictedConstants& c : theory.constants)
+      if (c.k == multiple * s) return &c;
+    return nullptr;
+  };
+  for (Index multiple = 1; multiple <= 4 && multiple * s <= p; ++multiple) {
+    theory.constants.push_back(exact_or_certified(h, multiple * s, options));
+    theory.constants.back().matrix = "H = XᵀX/n + λI of layer " + name;
+  }
+  auto not_covered = [&](const std::string& theorem, Index multiple) {
+    theory.not_covered.push_back(theorem + ": needs constants at " + std::to_string(multiple) +
+                                 "s = " + std::to_string(multiple * s) +
+                                 " > p = " + std::to_string(p));
+  };
+  if (const RestrictedConstants* c3 = at(3)) {
+    theory.theorems.push_back(iht_blumensath_davies_bound(
+        {.restricted = *c3, .sparsity = s, .step = tightest_step(*c3)}));
+    FoucartHtpInputs foucart{.restricted_3s = *c3, .sparsity = s, .step = tightest_step(*c3)};
+    if (const RestrictedConstants* c2 = at(2)) foucart.restricted_2s = *c2;
+    theory.theorems.push_back(htp_foucart_bound(foucart));
+  } else {
+    not_covered("Blumensath & Davies (IHT)", 3);
+    not_covered("Foucart (HTP)", 3);
+  }
+  if (const RestrictedConstants* c4 = at(4)) {
+    theory.theorems.push_back(cosamp_needell_tropp_bound({.restricted = *c4, .sparsity = s}));
+    theory.theorems.push_back(grasp_bahmani_bound({.restricted = *c4, .sparsity = s}));
+  } else {
+    not_covered("Needell & Tropp (CoSaMP)", 4);
+    not_covered("Bahmani, Raj & Boufounos (GraSP)", 4);
+  }
+  return theory;
+}
+
+}  // namespace cardinal

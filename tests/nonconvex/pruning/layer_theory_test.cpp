@@ -1,0 +1,105 @@
+#include "cardinal/nonconvex/pruning/layer_theory.hpp"
+
+#include <gtest/gtest.h>
+
+#include <Eigen/Eigenvalues>
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <random>
+#include <vector>
+
+#include "cardinal/bridge/error.hpp"
+
+namespace cardinal {
+namespace {
+
+Eigen::MatrixXd gaussian(Index rows, Index cols, unsigned seed) {
+  std::mt19937_64 engine(seed);
+  std::normal_distribution<double> normal;
+  Eigen::MatrixXd m(rows, cols);
+  for (Index j = 0; j < cols; ++j)
+    for (Index i = 0; i < rows; ++i) m(i, j) = normal(engine);
+  return m;
+}
+
+/// min and max eigenvalue of H_SS over every support of size k, by direct enumeration.
+std::pair<double, double> enumerated(const Eigen::MatrixXd& h, Index k) {
+  const Index p = h.rows();
+  double low = std::numeric_limits<double>::infinity(), high = -low;
+  std::vector<bool> pick(static_cast<std::size_t>(p), false);
+  std::fill(pick.begin(), pick.begin() + k, true);
+  do {
+    std::vector<Index> s;
+    for (Index j = 0; j < p; ++j)
+      if (pick[static_cast<std::size_t>(j)]) s.push_back(j);
+    const Eigen::MatrixXd sub = h(s, s);
+    const Eigen::VectorXd values =
+        Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>(sub).eigenvalues();
+    low = std::min(low, values.minCoeff());
+    high = std::max(high, values.maxCoeff());
+  } while (std::prev_permutation(pick.begin(), pick.end()));
+  return {low, high};
+}
+
+TEST(LayerTheory, SmallLayerConstantsAreExactAndMatchEnumeration) {
+  // Correlated inputs, so that the constants are far from the identity's.
+  Eigen::MatrixXd x = gaussian(30, 8, 1);
+  x.col(1) = 0.9 * x.col(0) + 0.1 * x.col(1);
+  const LayerReconstruction layer = LayerReconstruction::from_inputs(gaussian(3, 8, 2), x, 0.01);
+  const Eigen::MatrixXd& h = layer.problems().hessian();
+  const LayerTheory theory = layer_theory("fc1.weight", layer, 2);
+  EXPECT_EQ(theory.dimension, 8);
+  EXPECT_EQ(theory.sparsity, 2);
+  ASSERT_EQ(theory.constants.size(), 4u);
+  for (std::size_t i = 0; i < 4; ++i) {
+    const RestrictedConstants& c = theory.constants[i];
+    EXPECT_EQ(c.k, 2 * static_cast<Index>(i + 1));
+    const auto [rho, beta] = enumerated(h, c.k);
+    EXPECT_EQ(c.rsc.kind, RestrictedConstant::Kind::kExact);
+    EXPECT_EQ(c.rss.kind, RestrictedConstant::Kind::kExact);
+    EXPECT_NEAR(c.rsc.value, rho, 1e-10 * beta) << c.k;
+    EXPECT_NEAR(c.rss.value, beta, 1e-10 * beta) << c.k;
+  }
+  // The four theorems, decided by the exact constants.
+  ASSERT_EQ(theory.theorems.size(), 4u);
+  EXPECT_TRUE(theory.not_covered.empty());
+  const auto [rho8, beta8] = enumerated(h, 8);
+  const double kappa = beta8 / rho8;
+  // CoSaMP (third): δ_4s at the best scaling, (κ − 1)/(κ + 1) ≤ 0.1; GraSP (fourth): κ_4s ≤ (1 +
+  // √3)/2.
+  EXPECT_EQ(theory.theorems[2].status,
+            (kappa - 1) / (kappa + 1) <= 0.1 ? AssumptionStatus::kHolds : AssumptionStatus::kFails);
+  EXPECT_EQ(theory.theorems[3].status, kappa <= (1 + std::sqrt(3.0)) / 2
+                                           ? AssumptionStatus::kHolds
+                                           : AssumptionStatus::kFails);
+  for (const GuaranteeBound& g : theory.theorems)
+    EXPECT_NE(g.status, AssumptionStatus::kUnverified);
+}
+
+TEST(LayerTheory, LevelsAboveTheWidthAreNotCoveredAndLargeOnesCertified) {
+  const LayerReconstruction small =
+      LayerReconstruction::from_inputs(gaussian(2, 8, 3), gaussian(30, 8, 4), 0.01);
+  const LayerTheory three = layer_theory("fc.weight", small, 3);  // 9s > 8 for 3s and 4s
+  ASSERT_EQ(three.constants.size(), 2u);
+  EXPECT_TRUE(three.theorems.empty());
+  EXPECT_EQ(three.not_covered.size(), 4u);
+  EXPECT_THROW(layer_theory("fc.weight", small, 9), InvalidInput);
+  EXPECT_THROW(layer_theory("fc.weight", small, 0), InvalidInput);
+
+  // p = 60 at k = 10: C(60, 10) ≈ 7.5e10 supports, refused for enumeration: certified bounds,
+  // on the safe side of the enumerable k = 1 values (ρ_k ≤ min H_jj, β_k ≥ max H_jj).
+  const LayerReconstruction wide =
+      LayerReconstruction::from_inputs(gaussian(2, 60, 5), gaussian(100, 60, 6), 0.01);
+  const LayerTheory theory = layer_theory("fc1.weight", wide, 10);
+  const Eigen::VectorXd diagonal = wide.problems().hessian().diagonal();
+  for (const RestrictedConstants& c : theory.constants) {
+    EXPECT_EQ(c.rsc.kind, RestrictedConstant::Kind::kCertifiedBound) << c.k;
+    EXPECT_LE(c.rsc.value, diagonal.minCoeff());
+    EXPECT_GE(c.rss.value, diagonal.maxCoeff());
+  }
+  for (const GuaranteeBound& g : theory.theorems) EXPECT_NE(g.status, AssumptionStatus::kFails);
+}
+
+}  // namespace
+}  // namespace cardinal
