@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <utility>
 
 #include "builtin_definitions.hpp"
 #include "cardinal/bridge/error.hpp"
@@ -28,8 +29,15 @@ const std::set<std::string> kNotHashed = {"threads", "quiet",     "verbose",    
 /// command did before they existed: at that value an option is left out of the settings, so that
 /// adding an option never changes the hash of (and so orphans) the runs already stored. Any
 /// other value enters the settings as usual.
-const std::map<std::string, nlohmann::json> kOmittedAtOriginalValue = {
-    {"instability", false},
+const std::map<std::pair<std::string, std::string>, nlohmann::json> kOmittedAtOriginalValue = {
+    {{"lottery", "instability"}, false},
+    // --pruner and the options of the convex pruner (magnitude pruning reads none of them).
+    {{"lottery", "pruner"}, "magnitude"},
+    {{"lottery", "solver"}, "omp"},
+    {{"lottery", "calibration"}, 1000},
+    {{"lottery", "calibration-inputs"}, "sequential"},
+    {{"lottery", "ridge"}, 0.01},
+    {{"lottery", "max-iterations"}, 1000},
 };
 
 nlohmann::json field(const nlohmann::json& json, const char* key, const std::string& source,
@@ -102,7 +110,7 @@ nlohmann::json resolve_settings(const std::string& command, const std::vector<st
     const std::string& name = option->long_name();
     if (kNotHashed.count(name) || !values.count(name)) continue;
     nlohmann::json value = any_to_json(values[name].value());
-    const auto original = kOmittedAtOriginalValue.find(name);
+    const auto original = kOmittedAtOriginalValue.find({command, name});
     if (original != kOmittedAtOriginalValue.end() && original->second == value) continue;
     options[name] = std::move(value);
   }
