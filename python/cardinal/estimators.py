@@ -81,9 +81,7 @@ class SparseLinearRegression(RegressorMixin, _SparseLinearModel):
         self.options = options
 
     def fit(self, X, y):
-        X, y = self._validate_data(
-            X, y, accept_sparse="csr", dtype=np.float64, y_numeric=True, order="F"
-        )
+        X, y = self._validate_data(X, y, accept_sparse="csr", dtype=np.float64, y_numeric=True)
         self._solve(X, np.ascontiguousarray(y, dtype=np.float64))
         return self
 
@@ -117,7 +115,7 @@ class SparseLogisticRegression(ClassifierMixin, _SparseLinearModel):
         self.options = options
 
     def fit(self, X, y):
-        X, y = self._validate_data(X, y, accept_sparse="csr", dtype=np.float64, order="F")
+        X, y = self._validate_data(X, y, accept_sparse="csr", dtype=np.float64)
         from sklearn.utils.multiclass import check_classification_targets
 
         check_classification_targets(y)

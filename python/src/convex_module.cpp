@@ -57,8 +57,10 @@ po::options_description in_memory_solve_options() {
 }
 
 po::variables_map parse_solve_arguments(const std::vector<std::string>& args) {
+  // Built once: describing the options costs more than parsing them.
+  static const po::options_description options = in_memory_solve_options();
   po::variables_map values;
-  po::store(po::command_line_parser(args).options(in_memory_solve_options()).run(), values);
+  po::store(po::command_line_parser(args).options(options).run(), values);
   po::notify(values);
   return values;
 }
