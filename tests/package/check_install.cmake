@@ -20,4 +20,16 @@ execute_process(COMMAND ${SCRATCH}/build/consumer RESULT_VARIABLE status)
 if(status)
   message(FATAL_ERROR "the consumer program failed")
 endif()
+# The Python package, where the install put it (PYTHON is set when the module was built).
+if(PYTHON)
+  execute_process(COMMAND ${CMAKE_COMMAND} -E env
+                          PYTHONPATH=${SCRATCH}/prefix/${PYTHON_INSTALL_DIR} PYTHONDONTWRITEBYTECODE=1
+                          ${PYTHON} -c "import cardinal, numpy; x = numpy.eye(3); \
+assert cardinal.__file__.startswith('${SCRATCH}/prefix/'), cardinal.__file__; \
+assert cardinal.solve(x, numpy.array([0.0, 2.0, 0.0]), solver='omp', sparsity=1).support.tolist() == [1]"
+                  RESULT_VARIABLE status)
+  if(status)
+    message(FATAL_ERROR "importing the installed Python package failed")
+  endif()
+endif()
 file(REMOVE_RECURSE ${SCRATCH})

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "cardinal/bridge/error.hpp"
+#include "cardinal/bridge/interruption.hpp"
 #include "cardinal/bridge/problem.hpp"
 #include "cardinal/bridge/stopping_criteria.hpp"
 #include "cardinal/bridge/trace.hpp"
@@ -34,10 +35,12 @@ struct SolverResult {
   Trace trace;
 };
 
-/// Appends a trace row for iterate `w` with gradient `g` and support `a` to `trace`.
+/// Appends a trace row for iterate `w` with gradient `g` and support `a` to `trace`. Every solver
+/// records each iteration, so this is also where a run can be interrupted (interruption.hpp).
 template <DifferentiableProblem P>
 void record(const P& problem, Trace& trace, Index iteration, double objective, const VectorOf<P>& g,
             const SupportOf<P>& a, const Stopwatch& clock) {
+  check_interruption();
   const auto& s = problem.space();
   trace.rows.push_back(TraceRow{iteration, objective, static_cast<Index>(s.size(a)),
                                 s.norm_on(g, a), s.norm_off(g, a), clock.seconds()});

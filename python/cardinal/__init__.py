@@ -1,0 +1,29 @@
+"""cardinal from Python: the sparse solvers of the `cardinal` program on NumPy and SciPy data.
+
+The numbers come from the same C++ as the command line (the extension ``cardinal._cardinal``):
+``cardinal.solve`` is ``cardinal solve`` on arrays in memory, keyword for flag. See
+docs/python.md.
+"""
+
+from ._cardinal import InvalidInput, solvers
+from ._solve import Solution, restricted_constants, solve
+
+__all__ = [
+    "InvalidInput",
+    "Solution",
+    "SparseLinearRegression",
+    "SparseLogisticRegression",
+    "restricted_constants",
+    "solve",
+    "solvers",
+]
+
+
+def __getattr__(name):
+    # The estimators need scikit-learn, whose import takes longer than cardinal's own: loaded on
+    # first use.
+    if name in ("SparseLinearRegression", "SparseLogisticRegression"):
+        from . import estimators
+
+        return getattr(estimators, name)
+    raise AttributeError(f"module 'cardinal' has no attribute {name!r}")
