@@ -1,12 +1,12 @@
-#include "cardinal/experiments/bound_check.hpp"
+#include "cardinal/convex/analysis/bound_check.hpp"
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
 #include <sstream>
+#include <stdexcept>
 
 #include "cardinal/bridge/error.hpp"
 
@@ -46,8 +46,10 @@ class ConstantsSource {
   /// Exact or certified constants at level k, valid at every point with at most
   /// `point_sparsity` nonzeros in the region (the region matters for logistic regression only).
   virtual RestrictedConstants primary(Index k, Index point_sparsity) = 0;
-  /// Constants that can disprove assumptions (estimates, or exact values), if available.
-  virtual std::optional<RestrictedConstants> estimate(Index k) = 0;
+  /// Whether estimate() is available.
+  virtual bool has_estimates() const = 0;
+  /// Constants that can disprove assumptions (estimates, or exact values).
+  virtual RestrictedConstants estimate(Index k) = 0;
   virtual void report_into(BoundsReport& report) const = 0;
 };
 
@@ -68,14 +70,14 @@ class LeastSquaresSource final : public ConstantsSource {
     if (it == primary_.end()) {
       std::optional<RestrictedConstants> c;
       if (choice_ != ConstantsChoice::kCertified) {
-        try {
-          c = exact_restricted_constants(h_, level, options_);
-        } catch (const InvalidInput& refusal) {
+        if (const auto refusal = enumeration_refusal(h_.rows(), level, options_)) {
           if (choice_ == ConstantsChoice::kExact)
-            throw InvalidInput(std::string(refusal.what()) +
+            throw InvalidInput(*refusal +
                                " (raise --max-subsets, or use --constants auto or certified)");
           notes_.push_back("k = " + std::to_string(level) + ": exact constants refused (" +
-                           refusal.what() + "; --max-subsets); certified bounds used");
+                           *refusal + "; --max-subsets); certified bounds used");
+        } else {
+          c = exact_restricted_constants(h_, level, options_);
         }
       }
       if (!c) c = certified_restricted_constants(h_, level, options_);
@@ -85,7 +87,9 @@ class LeastSquaresSource final : public ConstantsSource {
     return relabelled(it->second, k);
   }
 
-  std::optional<RestrictedConstants> estimate(Index k) override {
+  bool has_estimates() const override { return true; }
+
+  RestrictedConstants estimate(Index k) override {
     const Index level = std::min(k, p_);
     const RestrictedConstants exact_or_certified = primary(k, 0);
     if (exact_or_certified.rsc.kind == Kind::kExact && exact_or_certified.rss.kind == Kind::kExact)
@@ -147,7 +151,11 @@ class LogisticSource final : public ConstantsSource {
     return relabelled(it->second, k);
   }
 
-  std::optional<RestrictedConstants> estimate(Index) override { return std::nullopt; }
+  /// Estimated constants of the logistic curvature would hold at one point only.
+  bool has_estimates() const override { return false; }
+  RestrictedConstants estimate(Index) override {
+    throw std::logic_error("logistic bounds have no estimated constants");
+  }
 
   void report_into(BoundsReport& report) const override {
     report.constants.insert(report.constants.end(), computed_.begin(), computed_.end());
@@ -162,25 +170,16 @@ class LogisticSource final : public ConstantsSource {
   std::vector<RestrictedConstants> computed_;
 };
 
-struct NoEstimate {};
-
 /// Evaluates a theorem with the exact/certified constants and, when that leaves its assumptions
 /// unverified, tries to disprove them with estimates.
 GuaranteeBound evaluate(const Builder& build, ConstantsSource& source, Index point_sparsity,
                         std::string& refuted_by) {
   GuaranteeBound g = build([&](Index k) { return source.primary(k, point_sparsity); });
-  if (g.status != AssumptionStatus::kUnverified) return g;
-  try {
-    const GuaranteeBound e = build([&](Index k) {
-      std::optional<RestrictedConstants> c = source.estimate(k);
-      if (!c) throw NoEstimate{};
-      return *c;
-    });
-    if (e.status == AssumptionStatus::kFails) {
-      g.status = AssumptionStatus::kFails;
-      refuted_by = e.assumption;
-    }
-  } catch (const NoEstimate&) {
+  if (g.status != AssumptionStatus::kUnverified || !source.has_estimates()) return g;
+  const GuaranteeBound e = build([&](Index k) { return source.estimate(k); });
+  if (e.status == AssumptionStatus::kFails) {
+    g.status = AssumptionStatus::kFails;
+    refuted_by = e.assumption;
   }
   return g;
 }
@@ -216,7 +215,9 @@ BoundsReport check_bounds_impl(const GlmProblem<Loss>& problem, const BoundsRun&
   require(run.tracked_rows >= 1, "bounds: at least one row must be tracked");
   require(reference.point.size() == total && target.point.size() == total,
           "bounds: the reference points have the wrong size");
-  const SolverTraits& traits = find_solver(run.solver).traits;
+  auto covers = [&](std::string_view id) {
+    return std::find(run.theorems.begin(), run.theorems.end(), id) != run.theorems.end();
+  };
 
   BoundsReport report;
   report.reference = reference;
@@ -292,10 +293,10 @@ BoundsReport check_bounds_impl(const GlmProblem<Loss>& problem, const BoundsRun&
   };
 
   // The objective-gap theorems of fully corrective greedy selection, or the distance theorems of
-  // the thresholding and pursuit solvers, whichever the registry lists for the solver.
-  const bool objective_gap = covers(traits, "ssz-linear");
-  const bool distance = covers(traits, "iht-contraction") || covers(traits, "foucart") ||
-                        covers(traits, "bahmani-raj-boufounos");
+  // the thresholding and pursuit solvers, whichever run.theorems lists.
+  const bool objective_gap = covers("ssz-linear");
+  const bool distance =
+      covers("iht-contraction") || covers("foucart") || covers("bahmani-raj-boufounos");
 
   if (objective_gap) {
     const Eigen::VectorXd& w_bar = reference.point;
@@ -324,8 +325,7 @@ BoundsReport check_bounds_impl(const GlmProblem<Loss>& problem, const BoundsRun&
     const Index compared_last = kLeastSquares ? last : tracked - 1;
     const std::vector<Index> rows = first_rows(compared_last + 1);
     set_region(rows, w_bar);
-    const Index per_step =
-        solver == "fcfgs" ? std::max<Index>(run.settings.coordinates_per_step, 1) : 1;
+    const Index per_step = std::max<Index>(run.coordinates_per_step, 1);
     const Index level =
         std::min(std::max<Index>(compared_last - 1, 0) * per_step + reference_sparsity, p);
     add(
@@ -348,7 +348,7 @@ BoundsReport check_bounds_impl(const GlmProblem<Loss>& problem, const BoundsRun&
         intercept ? "the theorems are stated without an intercept"
                   : "the target has " + std::to_string(target_sparsity) +
                         " nonzeros, more than the sparsity " + std::to_string(s);
-    const std::vector<std::string> theorems(traits.theorems.begin(), traits.theorems.end());
+    const std::vector<std::string>& theorems = run.theorems;
     if (!covered_setting) {
       for (const std::string& t : theorems) not_covered(t, setting_reason);
     } else {
@@ -367,7 +367,7 @@ BoundsReport check_bounds_impl(const GlmProblem<Loss>& problem, const BoundsRun&
       if constexpr (kLeastSquares) residual = least_squares_residual_norm(problem, w_star);
       const double step = run.step;
 
-      if (covers(traits, "iht-contraction")) {
+      if (covers("iht-contraction")) {
         require(step > 0.0, "bounds: the iht step must be resolved");
         if (kLeastSquares) {
           add(
@@ -414,7 +414,7 @@ BoundsReport check_bounds_impl(const GlmProblem<Loss>& problem, const BoundsRun&
                              ? "for logistic regression the constants would have to hold at the "
                                "intermediate restricted solutions, which the trace does not record"
                              : "stated for least squares");
-      } else if (covers(traits, "foucart")) {
+      } else if (covers("foucart")) {
         require(step > 0.0, "bounds: the htp step must be resolved");
         add(
             "foucart", BoundQuantity::kDistance,
@@ -452,9 +452,8 @@ BoundsReport check_bounds_impl(const GlmProblem<Loss>& problem, const BoundsRun&
             0, rows, distances, distance_options);
       }
     }
-  } else if (!traits.theorems.empty()) {
-    for (std::string_view t : traits.theorems)
-      not_covered(std::string(t), std::string(traits.theorems_missing));
+  } else if (!run.theorems.empty()) {
+    for (const std::string& t : run.theorems) not_covered(t, run.theorems_missing);
   } else {
     not_covered("(none)", "no convergence guarantee is implemented for " + solver);
   }
@@ -470,6 +469,13 @@ std::string csv_number(double x) {
 }
 
 }  // namespace
+
+std::span<const std::string_view> checked_theorems() {
+  static constexpr std::string_view kTheorems[] = {
+      "ssz-sublinear",   "ssz-linear", "blumensath-davies", "iht-contraction",
+      "jain-tewari-kar", "foucart",    "needell-tropp",     "bahmani-raj-boufounos"};
+  return kTheorems;
+}
 
 ConstantsChoice parse_constants_choice(std::string_view text) {
   if (text == "exact") return ConstantsChoice::kExact;
@@ -585,84 +591,6 @@ std::string violation_messages(const BoundsReport& report, Index per_theorem) {
     }
   }
   return out.str();
-}
-
-GnuplotFigure bounds_figure(const BoundsReport& report, const std::string& title,
-                            const std::string& csv_name) {
-  std::vector<BoundQuantity> panels;
-  for (BoundQuantity q : {BoundQuantity::kObjectiveGap, BoundQuantity::kDistance})
-    for (const TheoremCheck& c : report.checks)
-      if (c.quantity == q && !c.rows.empty()) {
-        panels.push_back(q);
-        break;
-      }
-
-  GnuplotFigure figure{.name = "bounds",
-                       .body = {},
-                       .width = 900,
-                       .height = 420 * std::max<int>(1, static_cast<int>(panels.size()))};
-  std::ostringstream s;
-  const std::string data = gnuplot_string(csv_name);
-  if (panels.empty()) {
-    s << "set title " << gnuplot_string(title + ": no bound sequence to plot") << "\n"
-      << "unset border\nunset tics\nunset key\nplot [0:1] [0:1] NaN notitle\n";
-    figure.body = s.str();
-    return figure;
-  }
-  s << "set multiplot layout " << panels.size() << ",1 title " << gnuplot_string(title) << "\n";
-  for (BoundQuantity q : panels) {
-    const bool gap = q == BoundQuantity::kObjectiveGap;
-    s << "set logscale y\n"
-      << "set format y \"10^{%L}\"\n"
-      << "set xlabel \"iteration\"\n"
-      << "set ylabel " << gnuplot_string(gap ? "f(w_t) - f(reference)" : "||w_t - w*||_2") << "\n"
-      << "set key below\n"
-      << "set grid\n";
-    // Keep bounds that do not apply (and may grow without limit) from flattening the data.
-    double top = 0.0, bottom = std::numeric_limits<double>::infinity();
-    for (const TheoremCheck& c : report.checks) {
-      if (c.quantity != q) continue;
-      for (std::size_t i = 0; i < c.rows.size(); ++i) {
-        for (double x : {c.empirical[i], c.bound[i]})
-          if (x > 0.0 && std::isfinite(x)) bottom = std::min(bottom, x);
-        if (c.empirical[i] > 0.0 && std::isfinite(c.empirical[i]))
-          top = std::max(top, c.empirical[i]);
-        if (c.applicable() && c.bound[i] > 0.0 && std::isfinite(c.bound[i]))
-          top = std::max(top, c.bound[i]);
-      }
-    }
-    if (top > 0.0) {
-      top *= 10.0;
-      bottom = std::max(bottom / 2.0, top * 1e-30);
-      s << "set yrange [" << number(bottom) << ":" << number(top) << "]\n";
-    } else {
-      s << "set autoscale y\n";
-    }
-    std::vector<std::string> series;
-    bool empirical_drawn = false;
-    int color = 2;
-    for (const TheoremCheck& c : report.checks) {
-      if (c.quantity != q || c.rows.empty()) continue;
-      const std::string select = "(strcol(2) eq " + gnuplot_string(c.id) + " ? $";
-      if (!empirical_drawn) {
-        series.push_back(data + " skip 1 using 1:" + select +
-                         "3 : NaN) with linespoints pt 7 ps 0.5 lw 2 lc 1 title " +
-                         gnuplot_string(gap ? "objective gap" : "distance to w*"));
-        empirical_drawn = true;
-      }
-      const std::string label =
-          c.id + (c.applicable() ? " (bound holds by theorem)" : " (not applicable)");
-      series.push_back(data + " skip 1 using 1:" + select + "4 : NaN) with lines lw 2 dt " +
-                       (c.applicable() ? "1" : "2") + " lc " + std::to_string(color++) + " title " +
-                       gnuplot_string(label));
-    }
-    s << "plot ";
-    for (std::size_t i = 0; i < series.size(); ++i) s << (i == 0 ? "" : ", \\\n     ") << series[i];
-    s << "\n";
-  }
-  s << "unset multiplot\n";
-  figure.body = s.str();
-  return figure;
 }
 
 }  // namespace cardinal

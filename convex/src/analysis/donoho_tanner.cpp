@@ -1,4 +1,4 @@
-#include "cardinal/experiments/donoho_tanner.hpp"
+#include "cardinal/convex/analysis/donoho_tanner.hpp"
 
 #include <cmath>
 #include <limits>

@@ -7,15 +7,15 @@
 
 #include "cardinal/bridge/error.hpp"
 #include "cardinal/bridge/smoothness.hpp"
-#include "cardinal/experiments/atomic_output.hpp"
-#include "cardinal/experiments/bound_check.hpp"
-#include "cardinal/experiments/command_line.hpp"
-#include "cardinal/experiments/commands.hpp"
-#include "cardinal/experiments/convex_problem_options.hpp"
-#include "cardinal/experiments/gnuplot.hpp"
-#include "cardinal/experiments/number_option.hpp"
-#include "cardinal/experiments/solver_summary.hpp"
-#include "cardinal/experiments/sparsity_level.hpp"
+#include "cardinal/convex/analysis/bound_check.hpp"
+#include "cardinal/experiments/commands/command_line.hpp"
+#include "cardinal/experiments/commands/commands.hpp"
+#include "cardinal/experiments/commands/number_option.hpp"
+#include "cardinal/experiments/plots/bounds_figure.hpp"
+#include "cardinal/experiments/solving/convex_problem_options.hpp"
+#include "cardinal/experiments/solving/solver_summary.hpp"
+#include "cardinal/experiments/solving/sparsity_level.hpp"
+#include "cardinal/experiments/store/atomic_output.hpp"
 
 namespace cardinal {
 namespace po = boost::program_options;
@@ -164,9 +164,12 @@ int bounds(const po::variables_map& v, LoadedData data) {
   const SolverResult<GlmProblem<Loss>> result = run_solver(solver, settings, problem, k);
   const Index last = static_cast<Index>(result.trace.rows.size()) - 1;
 
+  const SolverEntry& entry = find_solver(solver);
   BoundsRun run;
   run.solver = solver;
-  run.settings = settings;
+  run.theorems.assign(entry.traits.theorems.begin(), entry.traits.theorems.end());
+  run.theorems_missing = entry.traits.theorems_missing;
+  if (entry.id == SolverId::kFcfgs) run.coordinates_per_step = settings.coordinates_per_step;
   run.sparsity = k;
   run.step = step;
   run.trace = result.trace;

@@ -1,4 +1,4 @@
-#include "cardinal/experiments/command_line.hpp"
+#include "cardinal/experiments/commands/command_line.hpp"
 
 #include <algorithm>
 #include <charconv>

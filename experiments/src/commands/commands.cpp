@@ -1,4 +1,4 @@
-#include "cardinal/experiments/commands.hpp"
+#include "cardinal/experiments/commands/commands.hpp"
 
 #include "cardinal/experiments/network_module.hpp"
 

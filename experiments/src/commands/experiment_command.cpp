@@ -8,16 +8,16 @@
 #include <thread>
 
 #include "cardinal/bridge/error.hpp"
-#include "cardinal/experiments/atomic_output.hpp"
-#include "cardinal/experiments/command_line.hpp"
-#include "cardinal/experiments/commands.hpp"
-#include "cardinal/experiments/experiment.hpp"
-#include "cardinal/experiments/experiment_runner.hpp"
-#include "cardinal/experiments/number_option.hpp"
-#include "cardinal/experiments/progress_bar.hpp"
-#include "cardinal/experiments/run_store.hpp"
+#include "cardinal/experiments/commands/command_line.hpp"
+#include "cardinal/experiments/commands/commands.hpp"
+#include "cardinal/experiments/commands/number_option.hpp"
+#include "cardinal/experiments/commands/progress_bar.hpp"
 #include "cardinal/experiments/shell.hpp"
-#include "cardinal/experiments/slurm.hpp"
+#include "cardinal/experiments/store/atomic_output.hpp"
+#include "cardinal/experiments/store/run_store.hpp"
+#include "cardinal/experiments/sweeps/experiment.hpp"
+#include "cardinal/experiments/sweeps/experiment_runner.hpp"
+#include "cardinal/experiments/sweeps/slurm.hpp"
 
 namespace cardinal {
 namespace po = boost::program_options;

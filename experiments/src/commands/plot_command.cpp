@@ -3,11 +3,14 @@
 #include <iostream>
 
 #include "cardinal/bridge/error.hpp"
-#include "cardinal/experiments/atomic_output.hpp"
-#include "cardinal/experiments/command_line.hpp"
-#include "cardinal/experiments/commands.hpp"
-#include "cardinal/experiments/experiment.hpp"
-#include "cardinal/experiments/experiment_plots.hpp"
+#include "cardinal/experiments/commands/command_line.hpp"
+#include "cardinal/experiments/commands/commands.hpp"
+#include "cardinal/experiments/plots/command_figures.hpp"
+#include "cardinal/experiments/plots/experiment_figures.hpp"
+#include "cardinal/experiments/plots/run_selection.hpp"
+#include "cardinal/experiments/plots/series_statistics.hpp"
+#include "cardinal/experiments/store/atomic_output.hpp"
+#include "cardinal/experiments/sweeps/experiment.hpp"
 
 namespace cardinal {
 namespace po = boost::program_options;

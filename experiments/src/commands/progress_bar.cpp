@@ -1,4 +1,4 @@
-#include "cardinal/experiments/progress_bar.hpp"
+#include "cardinal/experiments/commands/progress_bar.hpp"
 
 #include <unistd.h>
 

@@ -8,12 +8,15 @@
 #include <sstream>
 
 #include "cardinal/bridge/error.hpp"
-#include "cardinal/experiments/atomic_output.hpp"
-#include "cardinal/experiments/command_line.hpp"
-#include "cardinal/experiments/commands.hpp"
-#include "cardinal/experiments/experiment.hpp"
-#include "cardinal/experiments/experiment_plots.hpp"
+#include "cardinal/experiments/commands/command_line.hpp"
+#include "cardinal/experiments/commands/commands.hpp"
+#include "cardinal/experiments/plots/command_figures.hpp"
+#include "cardinal/experiments/plots/experiment_figures.hpp"
+#include "cardinal/experiments/plots/run_selection.hpp"
+#include "cardinal/experiments/plots/series_statistics.hpp"
 #include "cardinal/experiments/shell.hpp"
+#include "cardinal/experiments/store/atomic_output.hpp"
+#include "cardinal/experiments/sweeps/experiment.hpp"
 
 namespace cardinal {
 namespace po = boost::program_options;
@@ -52,17 +55,6 @@ struct Block {
   PlotTable table;                 // table
   std::vector<std::string> items;  // list
 };
-
-std::string text_of(const nlohmann::json& value) {
-  return value.is_string() ? value.get<std::string>() : value.dump();
-}
-
-std::string point_text(const nlohmann::json& point) {
-  std::string out;
-  for (const auto& [key, value] : point.items())
-    out += (out.empty() ? "" : " ") + key + "=" + text_of(value);
-  return out;
-}
 
 /// `words` as one shell command (each quoted by shell_quote), continued with " \" onto
 /// indented lines after about 90 characters, so that a report shows long command lines whole.

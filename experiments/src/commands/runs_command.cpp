@@ -8,11 +8,11 @@
 #include <sstream>
 
 #include "cardinal/bridge/error.hpp"
-#include "cardinal/experiments/atomic_output.hpp"
-#include "cardinal/experiments/command_line.hpp"
-#include "cardinal/experiments/commands.hpp"
-#include "cardinal/experiments/run_index.hpp"
-#include "cardinal/experiments/run_results.hpp"
+#include "cardinal/experiments/commands/command_line.hpp"
+#include "cardinal/experiments/commands/commands.hpp"
+#include "cardinal/experiments/store/atomic_output.hpp"
+#include "cardinal/experiments/store/run_index.hpp"
+#include "cardinal/experiments/store/run_results.hpp"
 
 namespace cardinal {
 namespace po = boost::program_options;

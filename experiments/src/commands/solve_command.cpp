@@ -11,15 +11,15 @@
 #include "cardinal/convex/data/csv.hpp"
 #include "cardinal/convex/data/libsvm.hpp"
 #include "cardinal/convex/data/synthetic.hpp"
-#include "cardinal/experiments/atomic_output.hpp"
-#include "cardinal/experiments/command_line.hpp"
-#include "cardinal/experiments/commands.hpp"
-#include "cardinal/experiments/convex_problem_options.hpp"
-#include "cardinal/experiments/experiment.hpp"
+#include "cardinal/experiments/commands/command_line.hpp"
+#include "cardinal/experiments/commands/commands.hpp"
 #include "cardinal/experiments/network_module.hpp"
-#include "cardinal/experiments/solver_registry.hpp"
-#include "cardinal/experiments/solver_summary.hpp"
-#include "cardinal/experiments/sparsity_level.hpp"
+#include "cardinal/experiments/solving/convex_problem_options.hpp"
+#include "cardinal/experiments/solving/solver_registry.hpp"
+#include "cardinal/experiments/solving/solver_summary.hpp"
+#include "cardinal/experiments/solving/sparsity_level.hpp"
+#include "cardinal/experiments/store/atomic_output.hpp"
+#include "cardinal/experiments/sweeps/experiment.hpp"
 
 namespace cardinal {
 namespace po = boost::program_options;

@@ -12,13 +12,13 @@
 #include <vector>
 
 #include "cardinal/bridge/error.hpp"
-#include "cardinal/experiments/atomic_output.hpp"
-#include "cardinal/experiments/command_line.hpp"
-#include "cardinal/experiments/commands.hpp"
+#include "cardinal/experiments/commands/command_line.hpp"
+#include "cardinal/experiments/commands/commands.hpp"
+#include "cardinal/experiments/commands/number_option.hpp"
 #include "cardinal/experiments/network/lottery_store.hpp"
 #include "cardinal/experiments/network/network_options.hpp"
-#include "cardinal/experiments/number_option.hpp"
-#include "cardinal/experiments/run_store.hpp"
+#include "cardinal/experiments/store/atomic_output.hpp"
+#include "cardinal/experiments/store/run_store.hpp"
 #include "cardinal/nonconvex/lottery/lottery_run.hpp"
 #include "cardinal/nonconvex/lottery/lottery_spec.hpp"
 #include "cardinal/nonconvex/models/factory.hpp"

@@ -1,4 +1,4 @@
-#include "cardinal/experiments/gnuplot.hpp"
+#include "cardinal/experiments/plots/gnuplot.hpp"
 
 #include <unistd.h>
 
@@ -7,8 +7,8 @@
 #include <ostream>
 #include <sstream>
 
-#include "cardinal/experiments/atomic_output.hpp"
 #include "cardinal/experiments/shell.hpp"
+#include "cardinal/experiments/store/atomic_output.hpp"
 
 namespace cardinal {
 namespace fs = std::filesystem;

@@ -1,4 +1,4 @@
-#include "cardinal/experiments/convex_problem_options.hpp"
+#include "cardinal/experiments/solving/convex_problem_options.hpp"
 
 #include <cmath>
 #include <filesystem>
@@ -9,7 +9,7 @@
 #include "cardinal/convex/data/csv.hpp"
 #include "cardinal/convex/data/libsvm.hpp"
 #include "cardinal/convex/data/synthetic.hpp"
-#include "cardinal/experiments/number_option.hpp"
+#include "cardinal/experiments/commands/number_option.hpp"
 
 namespace cardinal {
 namespace po = boost::program_options;

@@ -1,9 +1,9 @@
-#include "cardinal/experiments/sparsity_level.hpp"
+#include "cardinal/experiments/solving/sparsity_level.hpp"
 
 #include <cmath>
 
 #include "cardinal/bridge/error.hpp"
-#include "cardinal/experiments/number_option.hpp"
+#include "cardinal/experiments/commands/number_option.hpp"
 
 namespace cardinal {
 

@@ -1,4 +1,4 @@
-#include "cardinal/experiments/atomic_output.hpp"
+#include "cardinal/experiments/store/atomic_output.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>

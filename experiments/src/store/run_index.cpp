@@ -1,4 +1,4 @@
-#include "cardinal/experiments/run_index.hpp"
+#include "cardinal/experiments/store/run_index.hpp"
 
 #include <sqlite3.h>
 

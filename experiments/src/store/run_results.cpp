@@ -1,4 +1,4 @@
-#include "cardinal/experiments/run_results.hpp"
+#include "cardinal/experiments/store/run_results.hpp"
 
 #include <algorithm>
 #include <fstream>

@@ -1,4 +1,4 @@
-#include "cardinal/experiments/experiment.hpp"
+#include "cardinal/experiments/sweeps/experiment.hpp"
 
 #include <boost/any.hpp>
 #include <boost/program_options.hpp>
@@ -10,8 +10,8 @@
 #include "cardinal/bridge/error.hpp"
 #include "cardinal/bridge/input_file.hpp"
 #include "cardinal/bridge/number_text.hpp"
-#include "cardinal/experiments/commands.hpp"
-#include "cardinal/experiments/run_store.hpp"
+#include "cardinal/experiments/commands/commands.hpp"
+#include "cardinal/experiments/store/run_store.hpp"
 
 namespace cardinal {
 namespace po = boost::program_options;
@@ -319,7 +319,7 @@ std::vector<PlannedRun> plan_runs(const ExperimentDefinition& d, const std::stri
       }
       const std::string context = "experiment " + d.name + ", arm " + arm.label;
       run.settings = resolve_settings(arm.command, to_arguments(run.options), context);
-      run.run_id = arm.command + "-" + settings_hash(run.settings);
+      run.run_id = run_name(arm.command, run.settings);
       runs.push_back(std::move(run));
       std::size_t a = sweep.size();
       while (a > 0 && ++position[a - 1] == sweep[a - 1].second.size()) position[--a] = 0;

@@ -1,4 +1,4 @@
-#include "cardinal/experiments/experiment_runner.hpp"
+#include "cardinal/experiments/sweeps/experiment_runner.hpp"
 
 #include <Eigen/Core>
 
@@ -11,16 +11,19 @@
 #include <map>
 
 #include "cardinal/bridge/error.hpp"
-#include "cardinal/experiments/atomic_output.hpp"
-#include "cardinal/experiments/commands.hpp"
+#include "cardinal/experiments/commands/commands.hpp"
 #include "cardinal/experiments/network_module.hpp"
-#include "cardinal/experiments/run_store.hpp"
+#include "cardinal/experiments/store/atomic_output.hpp"
+#include "cardinal/experiments/store/run_store.hpp"
 
 extern char** environ;
 
 namespace cardinal {
 namespace fs = std::filesystem;
 namespace {
+
+/// An experiment's run is one stage: the command, complete once it exited with status 0.
+constexpr const char* kRunStage = "run";
 
 bool accepts(const std::string& command, const std::string& option) {
   const Command* c = find_command(command);
@@ -67,13 +70,17 @@ RunIndex& ExperimentStore::index() {
   return *index_;
 }
 
+RunStore ExperimentStore::runs() const {
+  return RunStore(root_ / "runs");
+}
+
 fs::path ExperimentStore::run_path(const PlannedRun& run) const {
-  return root_ / "runs" / run.run_id;
+  return runs().path(run.command, run.settings);
 }
 
 fs::path ExperimentStore::prepare(const ExperimentDefinition& definition,
                                   const std::string& variant, const PlannedRun& run) {
-  const RunDirectory directory = RunStore(root_ / "runs").open(run.command, run.settings);
+  const RunDirectory directory = runs().open(run.command, run.settings);
   require(directory.path().filename() == run.run_id, "run store: unexpected run directory");
   const nlohmann::json description = {{"experiment", definition.name},
                                       {"version", definition.version},
@@ -107,7 +114,7 @@ fs::path ExperimentStore::prepare(const ExperimentDefinition& definition,
 }
 
 bool ExperimentStore::is_done(const PlannedRun& run) const {
-  return fs::exists(run_path(run) / "run" / "DONE.json");
+  return RunDirectory::is_complete(run_path(run), kRunStage);
 }
 
 std::vector<std::string> ExperimentStore::command_line(const PlannedRun& run, int threads) const {
@@ -149,9 +156,9 @@ void ExperimentStore::finish(const PlannedRun& run, int exit_status, double seco
   const auto record = index().get(run.run_id);
   const std::string started = record ? record->started : "";
   if (exit_status == 0) {
-    RunStore(root_ / "runs")
+    runs()
         .open(run.command, run.settings)
-        .mark_complete("run", {{"exit_status", 0}, {"seconds", seconds}});
+        .mark_complete(kRunStage, {{"exit_status", 0}, {"seconds", seconds}});
   }
   index().set_status(run.run_id, exit_status == 0 ? "done" : "failed", exit_status, started,
                      utc_now(), seconds);

@@ -1,4 +1,4 @@
-#include "cardinal/experiments/slurm.hpp"
+#include "cardinal/experiments/sweeps/slurm.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -15,8 +15,8 @@
 #include <string_view>
 
 #include "cardinal/bridge/error.hpp"
-#include "cardinal/experiments/atomic_output.hpp"
 #include "cardinal/experiments/shell.hpp"
+#include "cardinal/experiments/store/atomic_output.hpp"
 
 extern char** environ;
 

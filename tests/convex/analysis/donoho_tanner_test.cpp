@@ -1,5 +1,5 @@
 // The Donoho–Tanner weak threshold against independent characterizations.
-#include "cardinal/experiments/donoho_tanner.hpp"
+#include "cardinal/convex/analysis/donoho_tanner.hpp"
 
 #include <gtest/gtest.h>
 

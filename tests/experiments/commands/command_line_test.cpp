@@ -1,6 +1,6 @@
 // The shared option machinery: one number parser for every numeric option, byte sizes, and the
 // escaping of messages.
-#include "cardinal/experiments/command_line.hpp"
+#include "cardinal/experiments/commands/command_line.hpp"
 
 #include <gtest/gtest.h>
 
@@ -13,7 +13,7 @@
 
 #include "cardinal/bridge/error.hpp"
 #include "cardinal/bridge/index.hpp"
-#include "cardinal/experiments/number_option.hpp"
+#include "cardinal/experiments/commands/number_option.hpp"
 
 namespace cardinal {
 namespace {

@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "cardinal/experiments/experiment.hpp"
-#include "cardinal/experiments/run_index.hpp"
-#include "cardinal/experiments/run_results.hpp"
+#include "cardinal/experiments/store/run_index.hpp"
+#include "cardinal/experiments/store/run_results.hpp"
+#include "cardinal/experiments/sweeps/experiment.hpp"
 #include "experiments/command_runner.hpp"
 
 namespace cardinal {

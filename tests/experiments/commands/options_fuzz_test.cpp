@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "cardinal/experiments/command_line.hpp"
-#include "cardinal/experiments/commands.hpp"
-#include "cardinal/experiments/convex_problem_options.hpp"
-#include "cardinal/experiments/experiment.hpp"
+#include "cardinal/experiments/commands/command_line.hpp"
+#include "cardinal/experiments/commands/commands.hpp"
+#include "cardinal/experiments/solving/convex_problem_options.hpp"
+#include "cardinal/experiments/sweeps/experiment.hpp"
 #include "fuzz/fuzz_files.hpp"
 #include "fuzz/mutator.hpp"
 

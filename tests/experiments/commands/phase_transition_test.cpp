@@ -1,5 +1,4 @@
-// `cardinal phase-transition` end to end (shape, reproducibility, resumption, bad input), and
-// its progress bar and gnuplot helpers.
+// `cardinal phase-transition` end to end (shape, reproducibility, resumption, bad input).
 #include <gtest/gtest.h>
 
 #include "experiments/command_runner.hpp"
@@ -15,9 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "cardinal/experiments/donoho_tanner.hpp"
-#include "cardinal/experiments/gnuplot.hpp"
-#include "cardinal/experiments/progress_bar.hpp"
+#include "cardinal/convex/analysis/donoho_tanner.hpp"
 
 namespace cardinal {
 namespace {
@@ -268,27 +265,6 @@ TEST_F(PhaseTransitionCommand, TheDefaultConfigFileIsValid) {
   EXPECT_EQ(settings["solvers"].size(), 5u);  // from the file
   EXPECT_EQ(settings["dimension"], 30);       // from the command line
   EXPECT_EQ(read_cells(out() / "cells.csv").size(), 5u);
-}
-
-TEST(ProgressLine, ShowsCountsPercentAndAnEtaFromThisSessionsRate) {
-  const std::string half = format_progress("sweep", "cells", 5, 0, 10, 10.0, 10);
-  EXPECT_EQ(half, "sweep [#####-----] 5/10 cells  50%  elapsed 0:10  ETA 0:10");
-  // 4 cells were resumed: 2 fresh cells in 4 s leave 4 cells, 8 s.
-  EXPECT_NE(format_progress("sweep", "cells", 6, 4, 10, 4.0).find("ETA 0:08"), std::string::npos);
-  EXPECT_NE(format_progress("sweep", "cells", 4, 4, 10, 4.0).find("ETA --:--"), std::string::npos);
-  EXPECT_NE(format_progress("sweep", "cells", 10, 0, 10, 3725.0).find("elapsed 1:02:05  ETA 0:00"),
-            std::string::npos);
-}
-
-TEST(Gnuplot, ScriptsDrawPngAndSvgAndQuoteStrings) {
-  EXPECT_EQ(gnuplot_string(R"(a "b" \c)"), R"("a \"b\" \\c")");
-  const std::string script =
-      gnuplot_script({.name = "fig", .body = "plot x\n", .width = 640, .height = 480});
-  EXPECT_NE(script.find("pngcairo enhanced size 640,480"), std::string::npos);
-  EXPECT_NE(script.find("set terminal png size 640,480"), std::string::npos);
-  EXPECT_NE(script.find("set terminal svg enhanced size 640,480"), std::string::npos);
-  EXPECT_NE(script.find("set output \"fig.\" . format"), std::string::npos);
-  EXPECT_NE(script.find("  plot x\n"), std::string::npos);
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 // Progress of long commands: a bar redrawn in place on a terminal, lines in a log.
-#include "cardinal/experiments/progress_bar.hpp"
+#include "cardinal/experiments/commands/progress_bar.hpp"
 
 #include <gtest/gtest.h>
 
@@ -80,6 +80,16 @@ TEST(ProgressBar, InALogALongWaitStillWritesALineEveryInterval) {
   // The start line and several while nothing finished.
   EXPECT_GE(count(out.str(), '\n'), 3u) << out.str();
   EXPECT_NE(out.str().find("0/2 runs"), std::string::npos) << out.str();
+}
+
+TEST(ProgressLine, ShowsCountsPercentAndAnEtaFromThisSessionsRate) {
+  const std::string half = format_progress("sweep", "cells", 5, 0, 10, 10.0, 10);
+  EXPECT_EQ(half, "sweep [#####-----] 5/10 cells  50%  elapsed 0:10  ETA 0:10");
+  // 4 cells were resumed: 2 fresh cells in 4 s leave 4 cells, 8 s.
+  EXPECT_NE(format_progress("sweep", "cells", 6, 4, 10, 4.0).find("ETA 0:08"), std::string::npos);
+  EXPECT_NE(format_progress("sweep", "cells", 4, 4, 10, 4.0).find("ETA --:--"), std::string::npos);
+  EXPECT_NE(format_progress("sweep", "cells", 10, 0, 10, 3725.0).find("elapsed 1:02:05  ETA 0:00"),
+            std::string::npos);
 }
 
 }  // namespace

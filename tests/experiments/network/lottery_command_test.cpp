@@ -16,7 +16,7 @@
 
 #ifdef CARDINAL_WITH_TORCH
 #include "cardinal/experiments/network/lottery_store.hpp"
-#include "cardinal/experiments/run_store.hpp"
+#include "cardinal/experiments/store/run_store.hpp"
 #include "cardinal/nonconvex/data/registry.hpp"
 #include "cardinal/nonconvex/lottery/lottery_run.hpp"
 #endif

@@ -7,7 +7,7 @@
 #include <fstream>
 #include <string>
 
-#include "cardinal/experiments/commands.hpp"
+#include "cardinal/experiments/commands/commands.hpp"
 #include "cardinal/experiments/network_commands.hpp"
 #include "experiments/command_runner.hpp"
 

@@ -1,5 +1,8 @@
 // Aggregation of experiment results for plots and reports, on a hand-made run store.
-#include "cardinal/experiments/experiment_plots.hpp"
+#include "cardinal/experiments/plots/command_figures.hpp"
+#include "cardinal/experiments/plots/experiment_figures.hpp"
+#include "cardinal/experiments/plots/run_selection.hpp"
+#include "cardinal/experiments/plots/series_statistics.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -10,7 +13,7 @@
 #include <string>
 
 #include "cardinal/bridge/error.hpp"
-#include "cardinal/experiments/run_results.hpp"
+#include "cardinal/experiments/store/run_results.hpp"
 
 namespace cardinal {
 namespace {

@@ -1,4 +1,4 @@
-#include "cardinal/experiments/solver_registry.hpp"
+#include "cardinal/experiments/solving/solver_registry.hpp"
 
 #include <gtest/gtest.h>
 
@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cardinal/bridge/error.hpp"
+#include "cardinal/convex/analysis/bound_check.hpp"
 #include "cardinal/convex/covariance_rows.hpp"
 #include "cardinal/convex/data/synthetic.hpp"
 #include "cardinal/convex/glm_problem.hpp"
@@ -42,6 +43,16 @@ TEST(SolverRegistry, NamesAreUniqueAndEveryEntryIsDescribed) {
     if (!e.traits.theorems_missing.empty()) EXPECT_FALSE(e.traits.theorems.empty()) << e.name;
   }
   EXPECT_THROW(find_solver("simplex"), InvalidInput);
+}
+
+TEST(SolverRegistry, EveryTheoremItListsIsCheckedOrSaysWhyNot) {
+  const std::set<std::string_view> checked(checked_theorems().begin(), checked_theorems().end());
+  EXPECT_EQ(checked.size(), 8u);
+  for (const SolverEntry& entry : kSolvers) {
+    if (!entry.traits.theorems_missing.empty()) continue;
+    for (std::string_view t : entry.traits.theorems)
+      EXPECT_TRUE(checked.count(t)) << entry.name << ": " << t;
+  }
 }
 
 TEST(SolverRegistry, ScopeSaysWhichProblemsASolverRunsOn) {

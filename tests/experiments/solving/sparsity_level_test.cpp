@@ -1,4 +1,4 @@
-#include "cardinal/experiments/sparsity_level.hpp"
+#include "cardinal/experiments/solving/sparsity_level.hpp"
 
 #include <gtest/gtest.h>
 

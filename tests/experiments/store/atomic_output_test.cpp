@@ -1,4 +1,4 @@
-#include "cardinal/experiments/atomic_output.hpp"
+#include "cardinal/experiments/store/atomic_output.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

@@ -1,10 +1,13 @@
-#include "cardinal/experiments/run_store.hpp"
+#include "cardinal/experiments/store/run_store.hpp"
 
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <iterator>
+#include <string>
 
 #include "cardinal/bridge/error.hpp"
+#include "cardinal/experiments/store/record_log.hpp"
 
 namespace cardinal {
 namespace {
@@ -61,6 +64,71 @@ TEST_F(RunStoreTest, ACollidingDirectoryWithOtherSettingsIsRefused) {
   EXPECT_THROW(store.open("solve", {{"a", 1}}), InvalidInput);
   { std::ofstream(run.path() / "settings.json") << "{ truncated"; }
   EXPECT_THROW(store.open("solve", {{"a", 1}}), InvalidInput);
+}
+
+TEST_F(RunStoreTest, TheDirectoryOfARunIsNamedByItsSettingsBeforeItIsOpened) {
+  RunStore store(root_);
+  const nlohmann::json settings = {{"a", 1}};
+  const fs::path path = store.path("solve", settings);
+  EXPECT_EQ(path, root_ / run_name("solve", settings));
+  EXPECT_EQ(run_name("solve", settings), "solve-" + settings_hash(settings));
+  EXPECT_FALSE(fs::exists(root_));  // naming touches nothing
+  const RunDirectory run = store.open("solve", settings);
+  EXPECT_EQ(run.path(), path);
+  EXPECT_FALSE(RunDirectory::is_complete(path, "run"));
+  run.mark_complete("run");
+  EXPECT_TRUE(RunDirectory::is_complete(path, "run"));
+}
+
+TEST_F(RunStoreTest, AClaimedDirectoryResumesOnlyTheSameSettings) {
+  const fs::path dir = root_ / "out";
+  const RunDirectory first = RunDirectory::claim(dir, {{"a", 1}}, false, "sweep");
+  first.mark_complete("half");
+  // The same settings resume: completed stages stay.
+  EXPECT_TRUE(RunDirectory::claim(dir, {{"a", 1}}, false, "sweep").is_complete("half"));
+  try {
+    RunDirectory::claim(dir, {{"a", 2}}, false, "sweep");
+    FAIL() << "other settings were accepted";
+  } catch (const InvalidInput& e) {
+    EXPECT_NE(std::string(e.what()).find("holds a sweep with different settings"),
+              std::string::npos)
+        << e.what();
+  }
+  // --overwrite discards the earlier run whole.
+  const RunDirectory fresh = RunDirectory::claim(dir, {{"a", 2}}, true, "sweep");
+  EXPECT_FALSE(fresh.is_complete("half"));
+  EXPECT_EQ(fresh.settings(), (nlohmann::json{{"a", 2}}));
+
+  const fs::path foreign = root_ / "foreign";
+  fs::create_directories(foreign);
+  { std::ofstream(foreign / "notes.txt") << "mine"; }
+  EXPECT_THROW(RunDirectory::claim(foreign, {{"a", 1}}, false, "sweep"), InvalidInput);
+  EXPECT_TRUE(fs::exists(foreign / "notes.txt"));
+  { std::ofstream(root_ / "file") << "x"; }
+  EXPECT_THROW(RunDirectory::claim(root_ / "file", {{"a", 1}}, true, "sweep"), InvalidInput);
+}
+
+TEST_F(RunStoreTest, ARecordLogKeepsWholeAcceptedRecordsAndAppendsOnANewLine) {
+  fs::create_directories(root_);
+  const fs::path path = root_ / "log.jsonl";
+  auto accept_small = [](const nlohmann::json& r) { return r.at("x").get<int>() < 10; };
+  {
+    RecordLog log(path, accept_small);  // no file yet
+    EXPECT_TRUE(log.records().empty());
+    log.append({{"x", 1}});
+    log.append({{"x", 2}});
+  }
+  // A rejected record, one of the wrong shape, one that is not JSON and a torn last line.
+  { std::ofstream(path, std::ios::app) << "{\"x\":50}\n{\"y\":1}\nnot json\n{\"x\":3"; }
+  {
+    RecordLog log(path, accept_small);
+    ASSERT_EQ(log.records().size(), 2u);
+    EXPECT_EQ(log.records()[1], (nlohmann::json{{"x", 2}}));
+    log.append({{"x", 4}});
+  }
+  std::ifstream file(path);
+  const std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text, "{\"x\":1}\n{\"x\":2}\n{\"x\":4}\n");
 }
 
 }  // namespace

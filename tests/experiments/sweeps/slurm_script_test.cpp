@@ -1,6 +1,6 @@
 // The sbatch script of a job array, and its submission, without a SLURM cluster: the script is
 // checked as text, by bash's parser and by running it; sbatch is replaced by small scripts.
-#include "cardinal/experiments/slurm.hpp"
+#include "cardinal/experiments/sweeps/slurm.hpp"
 
 #include <gtest/gtest.h>
 

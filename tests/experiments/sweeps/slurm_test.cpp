@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "cardinal/experiments/slurm.hpp"
+#include "cardinal/experiments/sweeps/slurm.hpp"
 #include "experiments/command_runner.hpp"
-#include "experiments/slurm_cluster.hpp"
+#include "experiments/sweeps/slurm_cluster.hpp"
 
 namespace {
 namespace fs = std::filesystem;

@@ -2,6 +2,7 @@
 
 #include <Eigen/Core>
 #include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -10,8 +11,6 @@
 #include "cardinal/convex/analysis/guarantees.hpp"
 #include "cardinal/convex/analysis/restricted_constants.hpp"
 #include "cardinal/convex/glm_problem.hpp"
-#include "cardinal/experiments/gnuplot.hpp"
-#include "cardinal/experiments/solver_registry.hpp"
 
 namespace cardinal {
 
@@ -62,10 +61,22 @@ TheoremCheck check_theorem(std::string id, BoundQuantity quantity, GuaranteeBoun
                            std::vector<Index> rows, std::vector<Index> iterations,
                            std::vector<double> empirical, const BoundCheckOptions& options = {});
 
+/// The theorems check_bounds knows, by id (docs/theory.md §5): "ssz-sublinear", "ssz-linear"
+/// (fully corrective greedy selection), "blumensath-davies", "iht-contraction",
+/// "jain-tewari-kar" (IHT), "foucart" (HTP), "needell-tropp", "bahmani-raj-boufounos" (CoSaMP,
+/// GraSP). A solver registry lists, per solver, which of them cover it.
+std::span<const std::string_view> checked_theorems();
+
 /// A finished solver run, as the bound checker sees it.
 struct BoundsRun {
-  std::string solver;  ///< a name from kSolvers
-  SolverSettings settings;
+  std::string solver;  ///< its name, for messages
+  /// The theorems that cover the solver (ids of checked_theorems(), or others, which are listed
+  /// as not covered with `theorems_missing` as the reason); none: no guarantee implemented.
+  std::vector<std::string> theorems;
+  std::string theorems_missing;
+  /// The coordinates each step of fully corrective greedy selection adds (m): the linear rate
+  /// needs its constants on the support grown to (T − 1)·m + ‖w̄‖₀.
+  Index coordinates_per_step = 1;
   Index sparsity = 0;
   /// The step μ of iht/htp as the solver used it (its default 1/L resolved); 0 otherwise.
   double step = 0.0;
@@ -108,12 +119,12 @@ struct BoundsReport {
   Index violation_count() const;
 };
 
-/// Evaluates every theorem that covers `run.solver` on this problem (docs/theory.md §5):
-/// fcfgs, omp: Shalev-Shwartz–Srebro–Zhang sublinear and linear rates on f(w_t) − f(w̄);
-/// iht: Blumensath–Davies (least squares), restricted contraction, Jain–Tewari–Kar (assumptions);
-/// htp: Foucart (least squares); cosamp and grasp: Needell–Tropp (least squares) and
-/// Bahmani–Raj–Boufounos (least squares). Others, and distance theorems with an intercept, are
-/// listed as not covered. Constants are computed at the levels the theorems need (capped at p).
+/// Evaluates every theorem of `run.theorems` on this problem (docs/theory.md §5):
+/// Shalev-Shwartz–Srebro–Zhang sublinear and linear rates on f(w_t) − f(w̄) (fcfgs, omp);
+/// Blumensath–Davies (least squares), restricted contraction, Jain–Tewari–Kar (assumptions) for
+/// iht; Foucart (least squares) for htp; Needell–Tropp and Bahmani–Raj–Boufounos (least squares)
+/// for cosamp and grasp. Others, and distance theorems with an intercept, are listed as not
+/// covered. Constants are computed at the levels the theorems need (capped at p).
 BoundsReport check_bounds(const LeastSquaresProblem& problem, const BoundsRun& run,
                           const BoundsReference& reference, const BoundsReference& target,
                           const BoundsOptions& options = {});
@@ -129,10 +140,5 @@ std::string bounds_csv(const BoundsReport& report);
 
 /// One "VIOLATION: ..." line per violated applicable bound (at most `per_theorem` rows each).
 std::string violation_messages(const BoundsReport& report, Index per_theorem = 5);
-
-/// The plot: one panel per quantity (log-scale y), the empirical values and every bound, read
-/// from `csv_name` in the same directory.
-GnuplotFigure bounds_figure(const BoundsReport& report, const std::string& title,
-                            const std::string& csv_name = "bounds.csv");
 
 }  // namespace cardinal

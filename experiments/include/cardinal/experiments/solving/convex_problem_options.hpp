@@ -6,7 +6,7 @@
 #include <string>
 
 #include "cardinal/convex/design.hpp"
-#include "cardinal/experiments/solver_registry.hpp"
+#include "cardinal/experiments/solving/solver_registry.hpp"
 
 namespace cardinal {
 

@@ -12,7 +12,7 @@
 #include "cardinal/convex/glm_problem.hpp"
 #include "cardinal/convex/solvers/l1_path.hpp"
 #include "cardinal/convex/solvers/orthogonal_matching_pursuit.hpp"
-#include "cardinal/experiments/solver_traits.hpp"
+#include "cardinal/experiments/solving/solver_traits.hpp"
 #include "cardinal/solvers/compressive_sampling_matching_pursuit.hpp"
 #include "cardinal/solvers/dynamic_hard_thresholding.hpp"
 #include "cardinal/solvers/dynamic_sparse_training.hpp"

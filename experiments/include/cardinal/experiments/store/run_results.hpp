@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "cardinal/experiments/run_index.hpp"
+#include "cardinal/experiments/store/run_index.hpp"
 
 namespace cardinal {
 

@@ -10,12 +10,32 @@ namespace cardinal {
 /// The 16-hex-digit FNV-1a hash of the canonical (key-sorted, compact) JSON form of `settings`.
 std::string settings_hash(const nlohmann::json& settings);
 
-/// One run's directory in a RunStore: `<root>/<prefix>-<hash>/` with `settings.json` beside the
-/// results. Work inside a run is organised in named *stages* (e.g. "level-3"); a stage is
-/// complete once its marker file exists, and the marker is written last and atomically, so a
-/// killed run resumes at the first incomplete stage.
+/// The name of the run directory of `settings` in a RunStore: `<prefix>-<settings_hash>`.
+std::string run_name(const std::string& prefix, const nlohmann::json& settings);
+
+/// One run's directory, the one persistence scheme of every command: `settings.json` (what
+/// identifies the run) beside the results, every file written atomically, a RunLock while the
+/// results are computed, and a resume rule: work is organised in named *stages* (e.g. "level-3",
+/// or "run" for a whole command of an experiment); a stage is complete once its marker
+/// `<stage>/DONE.json` exists, and the marker is written last and atomically, so a killed run
+/// resumes at the first incomplete stage. Work of many small items in one stage (the phase
+/// transition's cells) records each item in a RecordLog instead of a marker each.
+///
+/// A run lives either in a RunStore, named by the hash of its settings, or in a directory the
+/// user names (claim()).
 class RunDirectory {
  public:
+  /// The run at `path`, a directory the user names (a command's --output): created holding
+  /// settings.json, or resumed when it holds the same settings. InvalidInput when it is not a
+  /// directory, holds other settings, or holds no settings.json but other files (the message
+  /// calls the run `what`, e.g. "phase-transition sweep"), unless `overwrite`, which discards
+  /// what is there first.
+  static RunDirectory claim(const std::filesystem::path& path, const nlohmann::json& settings,
+                            bool overwrite, const std::string& what);
+
+  /// Whether stage `stage` of the run at `path` is complete, without opening the run.
+  static bool is_complete(const std::filesystem::path& path, const std::string& stage);
+
   const std::filesystem::path& path() const { return path_; }
   const nlohmann::json& settings() const { return settings_; }
   /// `path() / stage`, created on demand.
@@ -46,6 +66,8 @@ class RunStore {
 
   /// Opens (creating if needed) the run for `settings`; `prefix` names the kind of run.
   RunDirectory open(const std::string& prefix, const nlohmann::json& settings) const;
+  /// Where open() puts that run, touching nothing on disk.
+  std::filesystem::path path(const std::string& prefix, const nlohmann::json& settings) const;
 
  private:
   std::filesystem::path root_;

@@ -7,15 +7,18 @@
 #include <string>
 #include <vector>
 
-#include "cardinal/experiments/experiment.hpp"
-#include "cardinal/experiments/run_index.hpp"
+#include "cardinal/experiments/store/run_index.hpp"
+#include "cardinal/experiments/store/run_store.hpp"
+#include "cardinal/experiments/sweeps/experiment.hpp"
 
 namespace cardinal {
 
-/// Where an experiment's runs live: `<store>/index.sqlite` (RunIndex) and one directory per run,
-/// `<store>/runs/<run_id>/` holding `settings.json` (the hashed settings), `run.json` (the
-/// experiment, variant, sweep point and command line), `log.txt` (the command's output),
-/// `output/` (what the command writes) and `run/DONE.json` once it exited with status 0.
+/// Where an experiment's runs live: `<store>/index.sqlite` (RunIndex) and a RunStore
+/// `<store>/runs/`, one RunDirectory per run, `<store>/runs/<run_id>/`, holding `settings.json`
+/// (the hashed settings), `run.json` (the experiment, variant, sweep point and command line),
+/// `log.txt` (the command's output), `output/` (what the command writes; a command that resumes
+/// keeps its own state there) and the marker of its one stage, `run/DONE.json`, once the command
+/// exited with status 0.
 class ExperimentStore {
  public:
   /// Touches nothing on disk: the index is opened (and created) on first use, so that merely
@@ -42,6 +45,7 @@ class ExperimentStore {
   void finish(const PlannedRun& run, int exit_status, double seconds);
 
  private:
+  RunStore runs() const;
   std::filesystem::path run_path(const PlannedRun& run) const;
   std::filesystem::path root_;
   std::unique_ptr<RunIndex> index_;
