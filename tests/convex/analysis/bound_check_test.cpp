@@ -35,7 +35,7 @@ TEST(BoundChecker, CatchesAGreedySolverWhoseObjectiveDoesNotDecreaseEnough) {
   const LeastSquaresProblem problem(instance.design, instance.response);
   const BoundsReference reference = planted_fit(problem, instance);
   const SolverResult<LeastSquaresProblem> honest =
-      OrthogonalMatchingPursuit({}).minimize(problem, 2);
+      OrthogonalMatchingPursuit(OrthogonalMatchingPursuitOptions{}).minimize(problem, 2);
   BoundsRun run{
       .solver = "omp", .theorems = kFullyCorrective, .sparsity = 2, .trace = honest.trace};
   const BoundsOptions exact{.constants = ConstantsChoice::kExact};

@@ -52,7 +52,7 @@ using PhaseResults = std::map<std::pair<Index, Index>, std::vector<Index>>;
 
 /// The record of a finished cell in the sweep's RecordLog, and the successes a record holds
 /// when it belongs to one of `cells` under `settings` (none otherwise, or for a cell already in
-/// `done`).
+/// `done`; nlohmann::json::exception for a record without the fields, as RecordLog expects).
 nlohmann::json cell_record(const PhaseTransitionSettings& settings, const PhaseCell& cell,
                            const std::vector<Index>& successes);
 std::optional<std::vector<Index>> successes_of_record(const PhaseTransitionSettings& settings,
