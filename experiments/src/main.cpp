@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "cardinal/convex/parallel.hpp"
-#include "cardinal/experiments/command_line.hpp"
-#include "cardinal/experiments/commands.hpp"
+#include "cardinal/experiments/commands/command_line.hpp"
+#include "cardinal/experiments/commands/commands.hpp"
 #include "cardinal/experiments/network_module.hpp"
 
 namespace {

@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <iostream>
 
-#include "cardinal/experiments/experiment_runner.hpp"
 #include "cardinal/experiments/network_module.hpp"
+#include "cardinal/experiments/sweeps/experiment_runner.hpp"
 
 namespace cardinal {
 namespace {

@@ -18,10 +18,10 @@
 #include "cardinal/convex/analysis/restricted_constants.hpp"
 #include "cardinal/convex/design.hpp"
 #include "cardinal/convex/glm_problem.hpp"
-#include "cardinal/experiments/bound_check.hpp"
-#include "cardinal/experiments/convex_problem_options.hpp"
-#include "cardinal/experiments/solver_registry.hpp"
-#include "cardinal/experiments/sparsity_level.hpp"
+#include "cardinal/convex/analysis/bound_check.hpp"
+#include "cardinal/experiments/solving/convex_problem_options.hpp"
+#include "cardinal/experiments/solving/solver_registry.hpp"
+#include "cardinal/experiments/solving/sparsity_level.hpp"
 
 namespace py = pybind11;
 namespace po = boost::program_options;

@@ -45,6 +45,8 @@ std::string count_text(double c) {
   return out.str();
 }
 
+}  // namespace
+
 std::optional<std::string> enumeration_refusal(Index p, Index k,
                                                const RestrictedConstantsOptions& options) {
   const double count = binomial(p, k);
@@ -55,6 +57,8 @@ std::optional<std::string> enumeration_refusal(Index p, Index k,
          "; raise max_subsets (about 2e6 supports a second for k near 5) or use the certified "
          "bounds and estimates";
 }
+
+namespace {
 
 /// Validates a curvature matrix and returns its symmetric part.
 Eigen::MatrixXd checked_matrix(const Eigen::MatrixXd& h, Index k,

@@ -7,7 +7,7 @@
 
 #include "cardinal/bridge/error.hpp"
 #include "cardinal/bridge/input_file.hpp"
-#include "cardinal/experiments/atomic_output.hpp"
+#include "cardinal/experiments/store/atomic_output.hpp"
 
 namespace cardinal {
 namespace fs = std::filesystem;

@@ -3,7 +3,7 @@
 
 #include <torch/version.h>
 
-#include "cardinal/experiments/commands.hpp"
+#include "cardinal/experiments/commands/commands.hpp"
 #include "cardinal/experiments/network_commands.hpp"
 #include "cardinal/nonconvex/training/blas_backend.hpp"
 

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "cardinal/bridge/error.hpp"
-#include "cardinal/experiments/command_line.hpp"
-#include "cardinal/experiments/number_option.hpp"
+#include "cardinal/experiments/commands/command_line.hpp"
+#include "cardinal/experiments/commands/number_option.hpp"
 #include "cardinal/nonconvex/data/data_location.hpp"
 #include "cardinal/nonconvex/data/normalization.hpp"
 #include "cardinal/nonconvex/data/validation_split.hpp"

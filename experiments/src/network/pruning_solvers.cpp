@@ -4,7 +4,7 @@
 #include <limits>
 
 #include "cardinal/bridge/error.hpp"
-#include "cardinal/experiments/solver_registry.hpp"
+#include "cardinal/experiments/solving/solver_registry.hpp"
 
 namespace cardinal {
 

@@ -9,14 +9,14 @@
 #include <sstream>
 
 #include "cardinal/bridge/error.hpp"
-#include "cardinal/experiments/atomic_output.hpp"
-#include "cardinal/experiments/convex_problem_options.hpp"
-#include "cardinal/experiments/experiment.hpp"
+#include "cardinal/experiments/commands/number_option.hpp"
 #include "cardinal/experiments/network/network_options.hpp"
-#include "cardinal/experiments/number_option.hpp"
-#include "cardinal/experiments/solver_registry.hpp"
-#include "cardinal/experiments/solver_summary.hpp"
-#include "cardinal/experiments/sparsity_level.hpp"
+#include "cardinal/experiments/solving/convex_problem_options.hpp"
+#include "cardinal/experiments/solving/solver_registry.hpp"
+#include "cardinal/experiments/solving/solver_summary.hpp"
+#include "cardinal/experiments/solving/sparsity_level.hpp"
+#include "cardinal/experiments/store/atomic_output.hpp"
+#include "cardinal/experiments/sweeps/experiment.hpp"
 #include "cardinal/nonconvex/problem/network_problem.hpp"
 #include "cardinal/nonconvex/pruning/snapshot.hpp"
 

@@ -17,12 +17,12 @@
 #include <vector>
 
 #include "cardinal/bridge/error.hpp"
-#include "cardinal/experiments/atomic_output.hpp"
-#include "cardinal/experiments/command_line.hpp"
-#include "cardinal/experiments/commands.hpp"
+#include "cardinal/experiments/commands/command_line.hpp"
+#include "cardinal/experiments/commands/commands.hpp"
+#include "cardinal/experiments/commands/number_option.hpp"
 #include "cardinal/experiments/network/network_options.hpp"
-#include "cardinal/experiments/number_option.hpp"
-#include "cardinal/experiments/run_store.hpp"
+#include "cardinal/experiments/store/atomic_output.hpp"
+#include "cardinal/experiments/store/run_store.hpp"
 #include "cardinal/nonconvex/supermask/learned_supermask.hpp"
 #include "cardinal/nonconvex/supermask/mask_criterion.hpp"
 

@@ -204,6 +204,17 @@ TEST(RestrictedConstants, EnumerationCapRefusesWithACountAndTheWayOut) {
   const Eigen::MatrixXd small = test_matrix(10, 5);  // C(10, 5) = 252
   EXPECT_THROW(exact_restricted_constants(small, 5, {.max_subsets = 251}), InvalidInput);
   EXPECT_NO_THROW(exact_restricted_constants(small, 5, {.max_subsets = 252}));
+  // Asked first, the refusal is the exception's message, and none exactly when there is none.
+  const std::optional<std::string> refusal = enumeration_refusal(10, 5, {.max_subsets = 251});
+  ASSERT_TRUE(refusal.has_value());
+  EXPECT_NE(refusal->find("252"), std::string::npos) << *refusal;
+  try {
+    exact_restricted_constants(small, 5, {.max_subsets = 251});
+  } catch (const InvalidInput& e) {
+    EXPECT_EQ(std::string(e.what()), *refusal);
+  }
+  EXPECT_FALSE(enumeration_refusal(10, 5, {.max_subsets = 252}).has_value());
+  EXPECT_TRUE(enumeration_refusal(30, 10).has_value());
 }
 
 TEST(RestrictedConstants, RejectsInvalidInput) {

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <string>
 #include <string_view>
 #include <system_error>
 #include <type_traits>
@@ -107,6 +108,14 @@ NumberText<T> parse_number_text(std::string_view text) {
   }
   out.status = NumberTextStatus::kValid;
   return out;
+}
+
+/// `value` as text: the shortest decimal that reads back to the same double; "NaN" for NaN.
+inline std::string format_number(double value) {
+  if (std::isnan(value)) return "NaN";
+  char buffer[64];
+  const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+  return std::string(buffer, result.ptr);
 }
 
 }  // namespace cardinal

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "cardinal/experiments/command_line.hpp"
+#include "cardinal/experiments/commands/command_line.hpp"
 
 namespace cardinal {
 

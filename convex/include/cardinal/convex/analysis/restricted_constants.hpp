@@ -89,9 +89,15 @@ struct RestrictedConstantsOptions {
   std::uint64_t seed = 1;
 };
 
+/// Why exact constants at level k of a p × p matrix are refused: C(p, k) exceeds
+/// options.max_subsets (the message says how many supports that would be); none when they are
+/// not. Ask this first to choose between exact and certified constants.
+std::optional<std::string> enumeration_refusal(Index p, Index k,
+                                               const RestrictedConstantsOptions& options = {});
+
 /// Exact ρ_k and β_k by enumeration of all C(p, k) supports (eigenvalues of every H_SS that a
 /// Cholesky test cannot dismiss), up to rounding (relative 10⁻¹⁴ or so).
-/// Throws InvalidInput if C(p, k) > options.max_subsets, saying how many supports that would be.
+/// Throws InvalidInput when enumeration_refusal(p, k, options) refuses.
 RestrictedConstants exact_restricted_constants(const Eigen::MatrixXd& h, Index k,
                                                const RestrictedConstantsOptions& options = {});
 

@@ -4,7 +4,7 @@
 #include <optional>
 #include <string>
 
-#include "cardinal/experiments/run_store.hpp"
+#include "cardinal/experiments/store/run_store.hpp"
 #include "cardinal/nonconvex/lottery/lottery_archive.hpp"
 
 namespace cardinal {

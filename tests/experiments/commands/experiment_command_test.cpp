@@ -1,0 +1,276 @@
+// `cardinal experiment` and `cardinal runs` end to end: definitions, sweeps, the run store and
+// its index.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "cardinal/experiments/store/run_index.hpp"
+#include "cardinal/experiments/store/run_results.hpp"
+#include "cardinal/experiments/sweeps/experiment.hpp"
+#include "experiments/command_runner.hpp"
+
+namespace cardinal {
+namespace {
+namespace fs = std::filesystem;
+
+class ExperimentCommand : public test::ScratchTest {
+ protected:
+  ExperimentCommand() : ScratchTest("experiment", false) {}
+  std::string store() const { return (dir_ / "store").string(); }
+
+  /// The run ids `cardinal experiment show` prints, in sweep order.
+  static std::vector<std::string> run_ids(const std::string& output) {
+    std::vector<std::string> ids;
+    const std::regex id(R"(\[\d+\] (\w+-[0-9a-f]{16}))");
+    for (auto it = std::sregex_iterator(output.begin(), output.end(), id);
+         it != std::sregex_iterator(); ++it)
+      ids.push_back((*it)[1]);
+    return ids;
+  }
+};
+
+TEST_F(ExperimentCommand, EveryBuiltInDefinitionExpandsIntoValidCommandLines) {
+  const auto list = test::run_cardinal("experiment list");
+  ASSERT_EQ(list.status, 0) << list.output;
+  for (const ExperimentDefinition& d : builtin_experiments()) {
+    EXPECT_NE(list.output.find(d.name), std::string::npos) << d.name;
+    for (const auto& [variant, overrides] : d.variants) {
+      // plan_runs resolves every run's options against its command: an option the command
+      // does not have, or a bad value type, fails here.
+      const auto runs = plan_runs(d, variant, {});
+      EXPECT_EQ(static_cast<Index>(runs.size()), d.run_count()) << d.name << " " << variant;
+      std::set<std::string> ids;
+      for (const auto& r : runs) ids.insert(r.run_id);
+      EXPECT_EQ(ids.size(), runs.size()) << d.name << ": two runs with the same settings";
+    }
+  }
+  // A variant other than the default runs something else: a "full" variant that plans the
+  // short one's runs would only repeat them.
+  for (const ExperimentDefinition& d : builtin_experiments()) {
+    const auto reference = plan_runs(d, d.default_variant, {});
+    for (const auto& [variant, overrides] : d.variants) {
+      if (variant == d.default_variant) continue;
+      const auto runs = plan_runs(d, variant, {});
+      std::size_t same = 0;
+      for (std::size_t i = 0; i < runs.size() && i < reference.size(); ++i)
+        same += runs[i].run_id == reference[i].run_id;
+      EXPECT_LT(same, runs.size())
+          << d.name << ": variant " << variant << " plans the runs of " << d.default_variant;
+    }
+  }
+  for (const char* name : {"frankle-carbin-lenet300", "renda-rewinding-lenet300",
+                           "dpf-gmp-imp-lenet300", "zhou-supermasks-lenet300", "convex-to-network"})
+    EXPECT_NO_THROW(find_experiment(name)) << name;
+}
+
+TEST_F(ExperimentCommand, AnOptionAddedLaterLeavesStoredRunsReachable) {
+  // The id of a run stored before `cardinal lottery` had --instability: seed 0 of the paper
+  // variant of frankle-carbin-lenet300. Adding an option at the value that reproduces the old
+  // behaviour must not change it; setting the option must.
+  const ExperimentDefinition d = find_experiment("frankle-carbin-lenet300");
+  const auto runs = plan_runs(d, "paper", {});
+  ASSERT_FALSE(runs.empty());
+  EXPECT_EQ(runs.front().run_id, "lottery-59c0c3bc5354ea29") << runs.front().settings.dump();
+  EXPECT_FALSE(runs.front().settings["options"].contains("instability"));
+  const auto with = plan_runs(d, "paper", {{"instability", "true"}});
+  EXPECT_EQ(with.front().settings["options"]["instability"], true);
+  EXPECT_NE(with.front().run_id, runs.front().run_id);
+}
+
+TEST_F(ExperimentCommand, ASweepRunsIndexesReusesAndExports) {
+  const auto first = test::run_cardinal("experiment run convex-smoke --store " + store());
+  ASSERT_EQ(first.status, 0) << first.output;
+  EXPECT_NE(first.output.find("4 runs, 0 already done"), std::string::npos) << first.output;
+
+  const RunIndex index(store());
+  const auto records = index.list("convex-smoke");
+  ASSERT_EQ(records.size(), 4u);
+  std::set<std::string> points;
+  for (const RunRecord& r : records) {
+    EXPECT_EQ(r.status, "done") << r.run_id;
+    EXPECT_EQ(r.exit_code, 0);
+    EXPECT_TRUE(fs::exists(fs::path(store()) / r.directory / "output" / "solution.json"));
+    points.insert(r.point.dump());
+  }
+  EXPECT_EQ(points,
+            (std::set<std::string>{R"({"arm":"omp","seed":1})", R"({"arm":"omp","seed":2})",
+                                   R"({"arm":"iht","seed":1})", R"({"arm":"iht","seed":2})"}));
+
+  // Every run recovered its planted support: the export is one row per solve.
+  const auto exported =
+      test::run_cardinal("runs export --store " + store() + " -o " + (dir_ / "x.csv").string());
+  ASSERT_EQ(exported.status, 0) << exported.output;
+  std::vector<std::string> header;
+  const auto rows = read_csv_rows(dir_ / "x.csv", &header);
+  ASSERT_EQ(rows.size(), 4u);
+  for (const auto& row : rows) {
+    EXPECT_EQ(row.at("support_recovered"), "true");
+    EXPECT_EQ(row.at("experiment"), "convex-smoke");
+  }
+
+  // A second request reuses every run and does not touch its results.
+  const fs::path solution = fs::path(store()) / records[0].directory / "output" / "solution.json";
+  const auto written = fs::last_write_time(solution);
+  const auto second = test::run_cardinal("experiment run convex-smoke --store " + store());
+  ASSERT_EQ(second.status, 0) << second.output;
+  EXPECT_NE(second.output.find("4 runs, 4 already done"), std::string::npos) << second.output;
+  EXPECT_EQ(fs::last_write_time(solution), written);
+
+  // A run without its completion marker (killed) runs again; the others are reused.
+  fs::remove(fs::path(store()) / records[1].directory / "run" / "DONE.json");
+  const auto resumed = test::run_cardinal("experiment run convex-smoke --store " + store());
+  ASSERT_EQ(resumed.status, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("4 runs, 3 already done"), std::string::npos) << resumed.output;
+
+  const auto listed = test::run_cardinal("runs list --store " + store());
+  EXPECT_EQ(listed.status, 0);
+  EXPECT_EQ(std::count(listed.output.begin(), listed.output.end(), '\n'), 5) << listed.output;
+}
+
+TEST_F(ExperimentCommand, ReadOnlyCommandsCreateNoStoreAndAnExportOfNothingSaysSo) {
+  ASSERT_EQ(test::run_cardinal("experiment show frankle-carbin-lenet300 --store " + store()).status,
+            0);
+  ASSERT_EQ(
+      test::run_cardinal("experiment run frankle-carbin-lenet300 --dry-run --store " + store())
+          .status,
+      0);
+  EXPECT_FALSE(fs::exists(store())) << "show and --dry-run only plan";
+
+  ASSERT_EQ(test::run_cardinal("experiment run convex-smoke --task 0 --store " + store()).status,
+            0);
+  const fs::path csv = dir_ / "x.csv";
+  const auto none = test::run_cardinal("runs export --experiment frankle-carbin-lenet300 --store " +
+                                       store() + " -o " + csv.string());
+  EXPECT_NE(none.status, 0) << none.output;
+  EXPECT_NE(none.output.find("no runs of experiment frankle-carbin-lenet300"), std::string::npos)
+      << none.output;
+  EXPECT_FALSE(fs::exists(csv)) << "no header-only CSV";
+  const auto some = test::run_cardinal("runs export --experiment convex-smoke --store " + store() +
+                                       " -o " + csv.string());
+  EXPECT_EQ(some.status, 0) << some.output;
+  EXPECT_TRUE(fs::exists(csv));
+}
+
+TEST_F(ExperimentCommand, TheHashFollowsBehaviourNotSpelling) {
+  const auto plain =
+      run_ids(test::run_cardinal("experiment show convex-smoke --store " + store()).output);
+  ASSERT_EQ(plain.size(), 4u);
+  // Stating a default (ridge 0, max-iterations 1000) names the same runs.
+  EXPECT_EQ(run_ids(test::run_cardinal("experiment show convex-smoke --store " + store() +
+                                       " --set ridge=0 --set max-iterations=1000")
+                        .output),
+            plain);
+  // A setting that changes results names other runs.
+  const auto ridge = run_ids(
+      test::run_cardinal("experiment show convex-smoke --store " + store() + " --set ridge=0.1")
+          .output);
+  ASSERT_EQ(ridge.size(), 4u);
+  for (std::size_t i = 0; i < 4; ++i) EXPECT_NE(ridge[i], plain[i]);
+  // A sweep axis can be replaced, and arms selected.
+  const auto seeds = run_ids(test::run_cardinal("experiment show convex-smoke --store " + store() +
+                                                " --set seed=2,3,4 --set arm=iht")
+                                 .output);
+  ASSERT_EQ(seeds.size(), 3u);
+  EXPECT_EQ(seeds[0], plain[3]);  // iht, seed 2
+}
+
+TEST_F(ExperimentCommand, ATaskRunsExactlyOneRun) {
+  const auto task = test::run_cardinal("experiment run convex-smoke --task 2 --store " + store());
+  ASSERT_EQ(task.status, 0) << task.output;
+  const RunIndex index(store());
+  Index done = 0, planned = 0;
+  for (const RunRecord& r : index.list("convex-smoke")) {
+    done += r.status == "done";
+    planned += r.status == "planned";
+    if (r.status == "done") EXPECT_EQ(r.point.dump(), R"({"arm":"iht","seed":1})");
+  }
+  EXPECT_EQ(done, 1);
+  EXPECT_EQ(planned, 3);
+}
+
+TEST_F(ExperimentCommand, CommandsThatDrawTheirOwnFiguresRunAsExperimentsAndArePlotted) {
+  const auto bounds = test::run_cardinal(
+      "experiment run convex-bounds --set arm=iht,htp "
+      "--set seed=1 --store " +
+      store());
+  ASSERT_EQ(bounds.status, 0) << bounds.output;  // 3 would mean a violated bound
+  const auto phase = test::run_cardinal(
+      "experiment run phase-transition-gaussian --set "
+      "solvers=omp,iht --set trials=2 --store " +
+      store());
+  ASSERT_EQ(phase.status, 0) << phase.output;
+  // Two bounds figures and two phase diagrams: counted as figures (not files), each named.
+  const auto bounds_plot = test::run_cardinal("plot convex-bounds --store " + store());
+  ASSERT_EQ(bounds_plot.status, 0) << bounds_plot.output;
+  EXPECT_NE(bounds_plot.output.find("2 figure(s)"), std::string::npos) << bounds_plot.output;
+  EXPECT_NE(bounds_plot.output.find("iht-seed1-bounds.{gp,png,svg}"), std::string::npos)
+      << bounds_plot.output;
+  const auto phase_plot = test::run_cardinal("plot phase-transition-gaussian --store " + store());
+  ASSERT_EQ(phase_plot.status, 0) << phase_plot.output;
+  EXPECT_NE(phase_plot.output.find("2 figure(s)"), std::string::npos) << phase_plot.output;
+  const fs::path plots = fs::path(store()) / "plots";
+  for (const char* file :
+       {"convex-bounds/iht-seed1-bounds.png", "convex-bounds/htp-seed1-bounds.svg",
+        "convex-bounds/iht-seed1-bounds.gp", "convex-bounds/iht-seed1-bounds.csv",
+        "phase-transition-gaussian/gaussian-seed1-phase-omp.png",
+        "phase-transition-gaussian/gaussian-seed1-phase-iht.svg",
+        "phase-transition-gaussian/gaussian-seed1-phase-omp.gp",
+        "phase-transition-gaussian/gaussian-seed1-heatmap.csv",
+        "phase-transition-gaussian/gaussian-seed1-curve.csv"})
+    EXPECT_TRUE(fs::exists(plots / file)) << file;
+  // A collected script reads the collected data and redraws its own images, in the plot folder.
+  const std::string script = test::read_file(plots / "convex-bounds/iht-seed1-bounds.gp");
+  EXPECT_NE(script.find("\"iht-seed1-bounds.csv\""), std::string::npos) << script;
+  EXPECT_NE(script.find("\"iht-seed1-bounds.\""), std::string::npos) << script;
+
+  // The reports hold those figures and the theorems' verdicts, not an empty Results section.
+  for (const char* name : {"convex-bounds", "phase-transition-gaussian"}) {
+    const auto report = test::run_cardinal("report " + std::string(name) + " --store " + store());
+    ASSERT_EQ(report.status, 0) << report.output;
+    const std::string md = test::read_file(fs::path(store()) / "reports" / name / "report.md");
+    const std::string results = md.substr(md.find("## Results"));
+    EXPECT_NE(results.find("!["), std::string::npos) << results;
+    if (std::string(name) == "convex-bounds")
+      EXPECT_NE(results.find("largest ratio to the bound"), std::string::npos) << results;
+  }
+}
+
+TEST_F(ExperimentCommand, BadInputExitsWithStatusTwoAndAClearMessage) {
+  const auto expect_error = [&](const std::string& args, const std::string& message) {
+    const auto r = test::run_cardinal(args);
+    EXPECT_EQ(r.status, 2) << args << "\n" << r.output;
+    EXPECT_NE(r.output.find(message), std::string::npos) << args << "\n" << r.output;
+  };
+  expect_error("experiment run no-such-experiment --store " + store(), "unknown experiment");
+  expect_error("experiment run convex-smoke --variant huge --store " + store(),
+               "no variant 'huge'");
+  expect_error("experiment run convex-smoke --set nonsense=1 --store " + store(), "--nonsense");
+  expect_error("experiment run convex-smoke --set ridge --store " + store(), "KEY=VALUE");
+  expect_error("experiment run convex-smoke --task 9 --store " + store(), "--task 9");
+  expect_error("experiment frobnicate", "unknown action");
+  expect_error("runs list --store " + (dir_ / "nowhere").string(), "no run store");
+
+  fs::create_directories(dir_ / "defs");
+  std::ofstream(dir_ / "defs" / "broken.json") << "{\"name\": \"broken\", ";
+  expect_error(
+      "experiment run broken --definitions " + (dir_ / "defs").string() + " --store " + store(),
+      "broken.json");
+  std::ofstream(dir_ / "defs" / "typo.json")
+      << R"({"name": "typo", "version": 1, "title": "t", "default_variant": "v",
+            "variants": {"v": {}}, "common": {},
+            "arms": [{"label": "a", "command": "solve",
+                      "options": {"problem": "least-squares", "synthetic": true, "solver": "omp",
+                                  "sparsity": 3, "sparsty": 4}}]})";
+  expect_error(
+      "experiment run typo --definitions " + (dir_ / "defs").string() + " --store " + store(),
+      "sparsty");
+}
+
+}  // namespace
+}  // namespace cardinal
