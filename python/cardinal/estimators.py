@@ -14,6 +14,27 @@ from ._solve import solve
 class _SparseLinearModel(BaseEstimator):
     _problem = None
 
+    # One signature for both estimators: scikit-learn reads the parameters from it
+    # (get_params, clone), and an inherited __init__ serves as each subclass's own.
+    def __init__(
+        self,
+        solver="fcfgs",
+        sparsity=10,
+        *,
+        fit_intercept=True,
+        ridge=0.0,
+        normalize=False,
+        max_iterations=1000,
+        options=None,
+    ):
+        self.solver = solver
+        self.sparsity = sparsity
+        self.fit_intercept = fit_intercept
+        self.ridge = ridge
+        self.normalize = normalize
+        self.max_iterations = max_iterations
+        self.options = options
+
     def _sparsity_for(self, n_features):
         # An integer budget above the number of features keeps every feature (scikit-learn
         # fits estimators on data of any width); a fraction is the command line's.
@@ -61,25 +82,6 @@ class SparseLinearRegression(RegressorMixin, _SparseLinearModel):
 
     _problem = "least-squares"
 
-    def __init__(
-        self,
-        solver="fcfgs",
-        sparsity=10,
-        *,
-        fit_intercept=True,
-        ridge=0.0,
-        normalize=False,
-        max_iterations=1000,
-        options=None,
-    ):
-        self.solver = solver
-        self.sparsity = sparsity
-        self.fit_intercept = fit_intercept
-        self.ridge = ridge
-        self.normalize = normalize
-        self.max_iterations = max_iterations
-        self.options = options
-
     def fit(self, X, y):
         X, y = self._validate_data(X, y, accept_sparse="csr", dtype=np.float64, y_numeric=True)
         self._solve(X, np.ascontiguousarray(y, dtype=np.float64))
@@ -94,25 +96,6 @@ class SparseLogisticRegression(ClassifierMixin, _SparseLinearModel):
     "fgs", "grasp", "htp", "iht", "niht" or "lasso". ``classes_[1]`` is the positive class."""
 
     _problem = "logistic"
-
-    def __init__(
-        self,
-        solver="fcfgs",
-        sparsity=10,
-        *,
-        fit_intercept=True,
-        ridge=0.0,
-        normalize=False,
-        max_iterations=1000,
-        options=None,
-    ):
-        self.solver = solver
-        self.sparsity = sparsity
-        self.fit_intercept = fit_intercept
-        self.ridge = ridge
-        self.normalize = normalize
-        self.max_iterations = max_iterations
-        self.options = options
 
     def fit(self, X, y):
         X, y = self._validate_data(X, y, accept_sparse="csr", dtype=np.float64)
