@@ -493,6 +493,42 @@ TEST(LossChange, AgreesWithAnExtendedPrecisionReference) {
   }
 }
 
+// The line search accepts a full Newton step by ℓ(z + δ) − ℓ(z) ≤ ℓ'(z)δ + ℓ''(z)δ²ψ(R|δ|) alone;
+// the bound must lie above the exact change everywhere and approach the quadratic model
+// (ψ → 1/2) as δ → 0.
+TEST(LossChange, SelfConcordanceBoundIsAboveTheChangeAndTightForSmallSteps) {
+  for (double y : {-1.0, 1.0}) {
+    for (double z : {-40.0, -3.0, -0.2, 0.0, 0.7, 5.0, 30.0}) {
+      // ℓ' and ℓ'' from σ(z) and σ(−z) each evaluated directly: ℓ'' = σ(z)(1 − σ(z)) in double
+      // loses its digits at |z| = 30.
+      const long double plus = 1.0L / (1.0L + std::exp(-static_cast<long double>(z)));
+      const long double minus = 1.0L / (1.0L + std::exp(static_cast<long double>(z)));
+      const auto first = static_cast<double>(y > 0 ? -minus : plus);
+      const auto second = static_cast<double>(plus * minus);
+      for (double dz : {-6.0, -2.5, -1.0, -1e-3, -1e-9, 1e-12, 3e-7, 0.5, 1.0, 4.0, 9.0}) {
+        const auto exact = static_cast<double>(logistic_change_reference(z, dz, y));
+        const double quadratic = first * dz + 0.5 * second * dz * dz;
+        const double bound =
+            first * dz + second * dz * dz *
+                             self_concordance_factor(LogisticLoss::kSelfConcordance * std::abs(dz));
+        const double scale = std::abs(first * dz) + second * dz * dz;
+        EXPECT_GE(bound, exact - 1e-14 * scale) << "z=" << z << " dz=" << dz << " y=" << y;
+        if (std::abs(dz) <= 1e-3 && second > 1e-6)
+          EXPECT_NEAR(bound - first * dz, quadratic - first * dz,
+                      0.2e-3 * second * dz * dz + 1e-15 * scale)
+              << "z=" << z << " dz=" << dz;
+      }
+    }
+  }
+  EXPECT_DOUBLE_EQ(self_concordance_factor(0.0), 0.5);
+  EXPECT_NEAR(self_concordance_factor(1.0), std::exp(1.0) - 2.0, 1e-15);
+  for (double x : {1e-9, 0.99e-3, 1e-3, 1.01e-3, 0.3, 2.0, 7.0}) {  // both sides of the series
+    long double series = 0.0L, term = 0.5L;
+    for (int k = 2; k < 60; term *= static_cast<long double>(x) / (k + 1), ++k) series += term;
+    EXPECT_NEAR(self_concordance_factor(x), static_cast<double>(series), 1e-12) << "x=" << x;
+  }
+}
+
 /// One-hot encoded categorical features (each group of columns sums to the intercept's column
 /// of ones) and many samples, as in the Adult (a9a) data: a logistic model whose objective
 /// value carries a rounding error far above the decrease of a Newton step near the optimum.

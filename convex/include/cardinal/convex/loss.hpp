@@ -23,11 +23,22 @@ struct SquaredLoss {
   static double change(double z, double dz, double y) { return dz * (z - y + 0.5 * dz); }
 };
 
+/// ψ(x) = (eˣ − x − 1)/x² for x ≥ 0, increasing from ψ(0) = 1/2: the factor of the
+/// self-concordance bound above.
+inline double self_concordance_factor(double x) {
+  if (x < 1e-3) return 0.5 + x * (1.0 / 6.0 + x * (1.0 / 24.0 + x / 120.0));  // eˣ − x − 1 cancels
+  return (std::expm1(x) - x) / (x * x);
+}
+
 /// ℓ(z, y) = log(1 + exp(−y z)) with y ∈ {−1, +1}: logistic regression.
 struct LogisticLoss {
   static constexpr std::string_view kName = "logistic";
   static constexpr bool kQuadratic = false;
   static constexpr double kCurvatureBound = 0.25;
+  /// |ℓ'''(z)| ≤ R ℓ''(z) with R = 1 (ℓ''' = ∓ℓ''·(1 − 2σ)): the loss is generalized
+  /// self-concordant (Bach 2010), so ℓ(z + δ) − ℓ(z) − ℓ'(z)δ ≤ ℓ''(z) δ² ψ(R|δ|) with
+  /// ψ(x) = (eˣ − x − 1)/x², a bound on a step's change that costs no transcendental per sample.
+  static constexpr double kSelfConcordance = 1.0;
 
   static double value(double z, double y) {
     const double m = -y * z;  // log(1 + e^m), evaluated without overflow

@@ -65,6 +65,9 @@ struct L1PathPoint {
   /// Whether the KKT tolerance was met: false when the sweeps ran out (or, for logistic
   /// regression, no step along the Newton direction decreased the objective) before.
   bool converged = false;
+  /// ∇f(w, b) (intercept last), from the solver's final optimality check; empty when the solve
+  /// did not converge.
+  Eigen::VectorXd gradient;
 };
 
 struct L1Path {
