@@ -129,8 +129,8 @@ std::string common_settings(const std::string& title) {
 }
 
 /// Weights-remaining axis as in Frankle & Carbin: percent, log scale, 100 on the left; tics at
-/// `ticks` (the pruning levels), the range covering `ticks` and `others` (points drawn beside
-/// them at other fractions).
+/// `ticks` (the pruning levels) and at those of `others` (points drawn beside them at other
+/// fractions) that no tic is near, the range covering both.
 std::string weights_axis(const std::set<double>& ticks, const std::set<double>& others = {}) {
   std::set<double> all = ticks;
   all.insert(others.begin(), others.end());
@@ -140,7 +140,13 @@ std::string weights_axis(const std::set<double>& ticks, const std::set<double>& 
   s << "set xlabel \"weights remaining (%)\"\n"
     << "set logscale x\n"
     << "set xrange [" << format_number(high * 1.08) << ":" << format_number(low / 1.12) << "]\n";
-  const std::vector<double> tics(ticks.rbegin(), ticks.rend());
+  // The other fractions get a tic of their own where no tic is near (within a factor 1.2).
+  std::set<double> labelled = ticks;
+  for (double f : others)
+    if (std::none_of(ticks.begin(), ticks.end(),
+                     [&](double t) { return std::abs(std::log(f / t)) < std::log(1.2); }))
+      labelled.insert(f);
+  const std::vector<double> tics(labelled.rbegin(), labelled.rend());
   const std::size_t step = tics.size() > 32 ? 3 : tics.size() > 16 ? 2 : 1;
   s << "set xtics (";
   for (std::size_t i = 0; i < tics.size(); i += step)
