@@ -178,12 +178,23 @@ bool same_fraction(double a, double b) {
   return std::abs(std::log(a / b)) < 0.03;
 }
 
+/// `names` without repetitions, in order, joined by ", ".
+std::string join_distinct(const std::vector<std::string>& names) {
+  std::vector<std::string> seen;
+  std::string out;
+  for (const std::string& name : names) {
+    if (std::find(seen.begin(), seen.end(), name) != seen.end()) continue;
+    seen.push_back(name);
+    out += (out.empty() ? "" : ", ") + name;
+  }
+  return out;
+}
+
 /// The paper's data sets, joined by ", " ("" when there is no value).
 std::string paper_datasets(const std::vector<PaperValue>& paper) {
-  std::string out;
-  for (const PaperValue& v : paper)
-    if (out.find(v.dataset) == std::string::npos) out += (out.empty() ? "" : ", ") + v.dataset;
-  return out;
+  std::vector<std::string> names;
+  for (const PaperValue& v : paper) names.push_back(v.dataset);
+  return join_distinct(names);
 }
 
 /// "paper (mnist, abstract): best supermask": a paper value's legend title.
@@ -359,26 +370,26 @@ ExperimentPlot level_plot(const LevelPlot& spec, const std::string& experiment,
       series.push_back(q.series);
   const std::string x = column_ref(p.data, "fraction_remaining");
   const std::string mean = column_ref(p.data, spec.quantity + "_mean");
-  const std::string std = column_ref(p.data, spec.quantity + "_std");
+  const std::string deviation = column_ref(p.data, spec.quantity + "_std");
   std::size_t items = 0;
   for (std::size_t i = 0; i < series.size(); ++i) {
     const double shift =
         (static_cast<double>(i) - static_cast<double>(series.size() - 1) / 2.0) * kSeriesShift;
     s << (items++ ? ", \\\n    " : " ") << file_of(p.name) << " skip 1 using "
       << on_series(series[i], "100*" + x + "*exp(" + format_number(shift) + ")") << ":" << mean
-      << ":" << std << " with yerrorlines lw 2 pt 7 ps 0.8 title " << gnuplot_string(series[i]);
+      << ":" << deviation << " with yerrorlines lw 2 pt 7 ps 0.8 title "
+      << gnuplot_string(series[i]);
   }
   // Sparse-training points: one colour and symbol per method, titled once.
   std::vector<std::string> methods;
   for (const SparsityPoint& q : spec.sparse) {
-    const auto at = std::find(methods.begin(), methods.end(), q.method);
-    const bool first = at == methods.end();
+    const bool first = std::find(methods.begin(), methods.end(), q.method) == methods.end();
     if (first) methods.push_back(q.method);
-    const std::size_t m = static_cast<std::size_t>(
-        std::find(methods.begin(), methods.end(), q.method) - methods.begin());
+    const auto m = static_cast<std::size_t>(std::find(methods.begin(), methods.end(), q.method) -
+                                            methods.begin());
     s << (items++ ? ", \\\n    " : " ") << file_of(p.name) << " skip 1 using "
-      << on_series(q.series, "100*" + x) << ":" << mean << ":" << std << " with yerrorbars lw 2 pt "
-      << 5 + 2 * m << " ps 1.4 lc " << series.size() + m + 1 << " "
+      << on_series(q.series, "100*" + x) << ":" << mean << ":" << deviation
+      << " with yerrorbars lw 2 pt " << 5 + 2 * m << " ps 1.4 lc " << series.size() + m + 1 << " "
       << (first ? "title " + gnuplot_string(q.method + " (trained sparse from the start)")
                 : std::string("notitle"));
   }
@@ -842,15 +853,12 @@ ExperimentPlot supermask_plot(const std::string& experiment,
 
 /// The data set of the runs ("" when they name none, joined by ", " when several).
 std::string datasets_of(const std::vector<RunRecord>& runs) {
-  std::string out;
-  for (const RunRecord& r : runs) {
-    if (!r.settings.is_object() || !r.settings.contains("options") ||
-        !r.settings["options"].contains("dataset"))
-      continue;
-    const std::string dataset = text_of(r.settings["options"]["dataset"]);
-    if (out.find(dataset) == std::string::npos) out += (out.empty() ? "" : ", ") + dataset;
-  }
-  return out;
+  std::vector<std::string> names;
+  for (const RunRecord& r : runs)
+    if (r.settings.is_object() && r.settings.contains("options") &&
+        r.settings["options"].contains("dataset"))
+      names.push_back(text_of(r.settings["options"]["dataset"]));
+  return join_distinct(names);
 }
 
 }  // namespace

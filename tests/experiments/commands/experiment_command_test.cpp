@@ -321,6 +321,14 @@ TEST_F(ExperimentCommand, CommandsThatDrawTheirOwnFiguresRunAsExperimentsAndAreP
     EXPECT_NE(results.find("!["), std::string::npos) << results;
     if (std::string(name) == "convex-bounds")
       EXPECT_NE(results.find("largest ratio to the bound"), std::string::npos) << results;
+    // Each collected figure's title names the run, its problem and data, and its seed.
+    EXPECT_NE(results.find(std::string(name) == "convex-bounds"
+                               ? "### Convergence bounds: iht (least-squares on synthetic 3000 x "
+                                 "10, seed 1)"
+                               : "### Phase diagram of omp: gaussian (Gaussian least squares, p = "
+                                 "100, 2 trials per cell, seed 1)"),
+              std::string::npos)
+        << results;
   }
 }
 
