@@ -72,8 +72,9 @@ std::vector<CollectedFigure> collect_command_figures(const fs::path& store,
     std::string prefix = series_of(run);
     std::replace(prefix.begin(), prefix.end(), ' ', '_');
     if (run.point.contains("seed")) prefix += "-seed" + text_of(run.point["seed"]);
-    std::string who = series_of(run);
-    if (run.point.contains("seed")) who += ", seed " + text_of(run.point["seed"]);
+    // The run, what it ran on and its seed: one run per figure.
+    std::string who = series_of(run) + " (" + runs_setting({run});
+    who += run.point.contains("seed") ? ", seed " + text_of(run.point["seed"]) + ")" : ")";
 
     std::vector<std::string> stems;  // figures: a script or an image
     for (const auto& entry : fs::directory_iterator(directory)) {

@@ -72,31 +72,6 @@ PlotTable level_table(const std::vector<LevelPoint>& points, const std::string& 
   return t;
 }
 
-/// Rows: levels; columns: series; cells mean ± std (n).
-PlotTable level_summary(const std::vector<LevelPoint>& points) {
-  std::vector<std::string> series;
-  std::map<Index, double> fractions;
-  std::map<std::pair<std::string, Index>, Statistics> cells;
-  for (const LevelPoint& p : points) {
-    if (std::find(series.begin(), series.end(), p.series) == series.end())
-      series.push_back(p.series);
-    fractions.emplace(p.level, p.fraction_remaining);
-    cells[{p.series, p.level}] = p.value;
-  }
-  PlotTable t;
-  t.columns = {"level", "weights remaining"};
-  for (const std::string& s : series) t.columns.push_back(s);
-  for (const auto& [level, fraction] : fractions) {
-    std::vector<std::string> row = {std::to_string(level), percent(fraction)};
-    for (const std::string& s : series) {
-      const auto it = cells.find({s, level});
-      row.push_back(it == cells.end() ? "-" : mean_std(it->second));
-    }
-    t.rows.push_back(std::move(row));
-  }
-  return t;
-}
-
 // ---- gnuplot -------------------------------------------------------------------------------
 
 std::string column_ref(const PlotTable& t, const std::string& name) {
@@ -143,154 +118,365 @@ std::string setting_line(const std::string& setting, Index seeds) {
          " seed" + (seeds == 1 ? "" : "s");
 }
 
+/// "first seed of 3": figures that draw one seed per series say how many there are.
+std::string first_seed_of(Index seeds) {
+  return seeds > 1 ? "first seed of " + std::to_string(seeds) : "1 seed";
+}
+
 std::string common_settings(const std::string& title) {
   return "set termoption noenhanced\nset encoding utf8\nset title " + title_expression(title) +
          "\nset grid\nset border lw 1\n";
 }
 
-/// Weights-remaining axis as in Frankle & Carbin: percent, log scale, 100 on the left.
-std::string weights_axis(const std::vector<LevelPoint>& points) {
-  std::set<double> fractions;
-  for (const LevelPoint& p : points)
-    if (p.fraction_remaining > 0) fractions.insert(p.fraction_remaining);
-  const double high = 100.0 * (fractions.empty() ? 1.0 : *fractions.rbegin());
-  const double low = 100.0 * (fractions.empty() ? 0.01 : *fractions.begin());
+/// Weights-remaining axis as in Frankle & Carbin: percent, log scale, 100 on the left; tics at
+/// `ticks` (the pruning levels) and at those of `others` (points drawn beside them at other
+/// fractions) that no tic is near, the range covering both.
+std::string weights_axis(const std::set<double>& ticks, const std::set<double>& others = {}) {
+  std::set<double> all = ticks;
+  all.insert(others.begin(), others.end());
+  const double high = 100.0 * (all.empty() ? 1.0 : *all.rbegin());
+  const double low = 100.0 * (all.empty() ? 0.01 : *all.begin());
   std::ostringstream s;
   s << "set xlabel \"weights remaining (%)\"\n"
     << "set logscale x\n"
     << "set xrange [" << format_number(high * 1.08) << ":" << format_number(low / 1.12) << "]\n";
-  const std::vector<double> ticks(fractions.rbegin(), fractions.rend());
-  const std::size_t step = ticks.size() > 32 ? 3 : ticks.size() > 16 ? 2 : 1;
+  // The other fractions get a tic of their own where no tic is near (within a factor 1.2).
+  std::set<double> labelled = ticks;
+  for (double f : others)
+    if (std::none_of(ticks.begin(), ticks.end(),
+                     [&](double t) { return std::abs(std::log(f / t)) < std::log(1.2); }))
+      labelled.insert(f);
+  const std::vector<double> tics(labelled.rbegin(), labelled.rend());
+  const std::size_t step = tics.size() > 32 ? 3 : tics.size() > 16 ? 2 : 1;
   s << "set xtics (";
-  for (std::size_t i = 0; i < ticks.size(); i += step)
-    s << (i ? ", " : "") << tic_label(printf_text("%.3g", 100.0 * ticks[i])) << " "
-      << format_number(100.0 * ticks[i]);
+  for (std::size_t i = 0; i < tics.size(); i += step)
+    s << (i ? ", " : "") << tic_label(printf_text("%.3g", 100.0 * tics[i])) << " "
+      << format_number(100.0 * tics[i]);
   s << ")\nset mxtics default\n";
   return s.str();
+}
+
+std::set<double> fractions_of(const std::vector<LevelPoint>& points) {
+  std::set<double> out;
+  for (const LevelPoint& p : points)
+    if (p.fraction_remaining > 0) out.insert(p.fraction_remaining);
+  return out;
 }
 
 /// Series drawn side by side on the log weights axis are shifted by this factor apart, so that
 /// their error bars (with caps) do not hide each other.
 constexpr double kSeriesShift = 0.022;
 
-GnuplotFigure level_figure(const std::string& name, const std::string& title,
-                           const std::string& ylabel, const PlotTable& t,
-                           const std::vector<LevelPoint>& points, const std::string& quantity,
-                           const std::string& settings, const std::string& extra_plots = "") {
-  std::ostringstream s;
-  s << common_settings(title) << weights_axis(points) << "set ylabel " << gnuplot_string(ylabel)
-    << "\nset offsets 0, 0, graph 0.05, graph 0.05\nset bars 1.5\n"
-    << settings << "plot";
-  const std::vector<std::string> series = unique_series(t);
-  for (std::size_t i = 0; i < series.size(); ++i) {
-    const double shift =
-        (static_cast<double>(i) - static_cast<double>(series.size() - 1) / 2.0) * kSeriesShift;
-    s << (i ? ", \\\n    " : " ") << file_of(name) << " skip 1 using "
-      << on_series(series[i], "100*" + column_ref(t, "fraction_remaining") + "*exp(" +
-                                  format_number(shift) + ")")
-      << ":" << column_ref(t, quantity + "_mean") << ":" << column_ref(t, quantity + "_std")
-      << " with yerrorlines lw 2 pt 7 ps 0.8 title " << gnuplot_string(series[i]);
-  }
-  s << extra_plots << "\n";
-  return {.name = name, .body = s.str(), .width = 1000, .height = 650};
-}
-
 /// Error bars of the aggregated plots.
 constexpr const char* kErrorBars =
     "Points are means over seeds; error bars are ± one sample standard deviation (n − 1); the "
     "CSV also holds n, min and max.";
 
-ExperimentPlot accuracy_plot(const std::string& experiment, const std::vector<LevelPoint>& points,
-                             Index seeds, const std::string& setting) {
+/// A paper's fraction of weights remaining matches a row's when they agree to 3% (the paper's
+/// 21.1% is IMP's level 7 at 20.97%).
+bool same_fraction(double a, double b) {
+  return std::abs(std::log(a / b)) < 0.03;
+}
+
+/// `names` without repetitions, in order, joined by ", ".
+std::string join_distinct(const std::vector<std::string>& names) {
+  std::vector<std::string> seen;
+  std::string out;
+  for (const std::string& name : names) {
+    if (std::find(seen.begin(), seen.end(), name) != seen.end()) continue;
+    seen.push_back(name);
+    out += (out.empty() ? "" : ", ") + name;
+  }
+  return out;
+}
+
+/// The paper's data sets, joined by ", " ("" when there is no value).
+std::string paper_datasets(const std::vector<PaperValue>& paper) {
+  std::vector<std::string> names;
+  for (const PaperValue& v : paper) names.push_back(v.dataset);
+  return join_distinct(names);
+}
+
+/// "paper (mnist, abstract): best supermask": a paper value's legend title.
+std::string paper_title(const PaperValue& v) {
+  return "paper (" + v.dataset + ", " + v.source + "): " + v.label + " " +
+         format_number(v.test_accuracy);
+}
+
+/// Adds the column "paper (<data sets>)" to a summary table whose rows lie at `row_fractions`
+/// (none: a row without one, e.g. a dense baseline): each paper value at a row's fraction fills
+/// that row's cell; the others become rows of their own, "paper: <label>" in the first column.
+void add_paper_column(PlotTable& summary, const std::vector<std::optional<double>>& row_fractions,
+                      const std::vector<PaperValue>& paper) {
+  if (paper.empty()) return;
+  summary.columns.push_back("paper (" + paper_datasets(paper) + ")");
+  for (auto& row : summary.rows) row.push_back("-");
+  for (const PaperValue& v : paper) {
+    bool placed = false;
+    for (std::size_t r = 0; r < row_fractions.size() && v.fraction_remaining && !placed; ++r)
+      if (row_fractions[r] && same_fraction(*row_fractions[r], *v.fraction_remaining)) {
+        summary.rows[r].back() = format_number(v.test_accuracy) + " (" + v.source + ")";
+        placed = true;
+      }
+    if (placed) continue;
+    std::vector<std::string> row(summary.columns.size(), "-");
+    row[0] = "paper: " + v.label;
+    if (v.fraction_remaining && row.size() > 2) row[1] = percent(*v.fraction_remaining);
+    row.back() = format_number(v.test_accuracy) + " (" + v.source + ")";
+    summary.rows.push_back(std::move(row));
+  }
+}
+
+/// The gnuplot plot items of paper values: a point at its weights remaining (x in percent, when
+/// `weights_axis`) or a dashed line; black, so that they read as the reference.
+std::string paper_items(const std::vector<PaperValue>& paper, bool weights_axis) {
+  std::ostringstream s;
+  int line = 0;
+  for (const PaperValue& v : paper) {
+    if (v.fraction_remaining && weights_axis)
+      s << ", \\\n    \"+\" using (" << format_number(100.0 * *v.fraction_remaining) << "):("
+        << format_number(v.test_accuracy)
+        << ") with points pt 6 ps 2.2 lw 2 lc rgb \"black\" title "
+        << gnuplot_string(paper_title(v));
+    else
+      s << ", \\\n    " << format_number(v.test_accuracy) << " with lines dt " << 4 + line++
+        << " lw 2 lc rgb \"black\" title " << gnuplot_string(paper_title(v));
+  }
+  return s.str();
+}
+
+/// What a caption says of the paper values: where they are, and whether the data set differs.
+std::string paper_caption(const std::vector<PaperValue>& paper, const std::string& runs_dataset) {
+  if (paper.empty()) return "";
+  const std::string datasets = paper_datasets(paper);
+  std::string out =
+      " Black: the values the paper reports (points at their weights remaining, lines for values "
+      "without one; the table's paper column), on " +
+      datasets + ".";
+  if (!runs_dataset.empty() && runs_dataset != datasets)
+    out += " These runs are on " + runs_dataset +
+           ", not the paper's data set: compare the shape, not the values.";
+  return out;
+}
+
+/// One figure of a per-level quantity against weights remaining: the accuracy, the accuracy at
+/// early stopping, the early-stopping iteration.
+struct LevelPlot {
+  std::string name;     ///< file stem
+  std::string title;    ///< report heading
+  std::string heading;  ///< the image title's first line, after "<experiment>: "
+  std::string ylabel;
+  std::string quantity;               ///< the CSV columns' stem
+  std::string caption;                ///< before the error bars' sentence
+  std::string settings;               ///< further gnuplot settings
+  bool dense_line = false;            ///< the dense network (level 0) as a dashed line
+  std::vector<SparsityPoint> sparse;  ///< sparse-training runs, drawn as points
+  std::vector<PaperValue> paper;      ///< the paper's values, in black
+  std::string runs_dataset;           ///< the runs' data set, against the paper's
+};
+
+/// Rows: the levels, then the sparse-training points, by weights remaining; columns: the
+/// lottery series, the sparse-training methods; cells mean ± std (n).
+PlotTable level_summary(const std::vector<LevelPoint>& points,
+                        const std::vector<SparsityPoint>& sparse,
+                        std::vector<std::optional<double>>& row_fractions) {
+  std::vector<std::string> series;
+  std::map<Index, double> fractions;
+  std::map<std::pair<std::string, Index>, Statistics> cells;
+  for (const LevelPoint& p : points) {
+    if (std::find(series.begin(), series.end(), p.series) == series.end())
+      series.push_back(p.series);
+    fractions.emplace(p.level, p.fraction_remaining);
+    cells[{p.series, p.level}] = p.value;
+  }
+  std::vector<std::string> methods;
+  for (const SparsityPoint& p : sparse)
+    if (std::find(methods.begin(), methods.end(), p.method) == methods.end())
+      methods.push_back(p.method);
+  PlotTable t;
+  t.columns = {"level", "weights remaining"};
+  for (const std::string& s : series) t.columns.push_back(s);
+  for (const std::string& m : methods) t.columns.push_back(m);
+  std::vector<std::pair<double, std::vector<std::string>>> rows;
+  for (const auto& [level, fraction] : fractions) {
+    std::vector<std::string> row = {std::to_string(level), percent(fraction)};
+    for (const std::string& s : series) {
+      const auto it = cells.find({s, level});
+      row.push_back(it == cells.end() ? "-" : mean_std(it->second));
+    }
+    row.resize(t.columns.size(), "-");
+    rows.emplace_back(fraction, std::move(row));
+  }
+  for (const SparsityPoint& p : sparse) {
+    std::vector<std::string> row(t.columns.size(), "-");
+    row[1] = percent(p.fraction_remaining);
+    const auto m = std::find(methods.begin(), methods.end(), p.method) - methods.begin();
+    row[2 + series.size() + static_cast<std::size_t>(m)] = mean_std(p.accuracy);
+    rows.emplace_back(p.fraction_remaining, std::move(row));
+  }
+  std::stable_sort(rows.begin(), rows.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  row_fractions.clear();
+  for (auto& [fraction, row] : rows) {
+    row_fractions.push_back(fraction);
+    t.rows.push_back(std::move(row));
+  }
+  return t;
+}
+
+ExperimentPlot level_plot(const LevelPlot& spec, const std::string& experiment,
+                          const std::vector<LevelPoint>& points, Index seeds,
+                          const std::string& setting) {
   ExperimentPlot p;
-  p.name = "accuracy-vs-weights";
-  p.title = "Test accuracy vs weights remaining";
+  p.name = spec.name;
+  p.title = spec.title;
   // The dense network: level 0 of the first series (every arm's level 0 trains it alike).
   std::optional<LevelPoint> dense;
   for (const LevelPoint& q : points)
-    if (q.level == 0 && q.value.n > 0 && !std::isnan(q.value.mean)) {
+    if (spec.dense_line && q.level == 0 && q.value.n > 0 && !std::isnan(q.value.mean)) {
       dense = q;
       break;
     }
-  p.caption = std::string(
-                  "Final test accuracy of each pruning level's training, against the "
-                  "fraction of weights remaining (log scale; the series are shifted slightly "
-                  "sideways so that their error bars do not hide each other)") +
-              (dense ? "; the dashed line is the dense network's accuracy (level 0)" : "") +
-              ". A ticket above both controls at the same weights remaining, by more than the "
-              "error bars, is the lottery-ticket effect; differences within the error bars are "
-              "noise. " +
-              kErrorBars;
-  p.data = level_table(points, "test_accuracy");
-  p.summary = level_summary(points);
-  std::string extra;
+  p.caption = spec.caption +
+              (dense ? " The dashed grey line is the dense network's value (level 0)." : "") +
+              (spec.sparse.empty()
+                   ? ""
+                   : " Points without lines: networks trained sparse from the start at a fixed "
+                     "fraction of the weights (one style per method), beside the pruning "
+                     "curves.") +
+              paper_caption(spec.paper, spec.runs_dataset) + " " + kErrorBars;
+  p.data = level_table(points, spec.quantity);
+  for (const SparsityPoint& s : spec.sparse) {
+    std::vector<std::string> row = {s.series, "", format_number(s.fraction_remaining)};
+    append_statistics(row, s.accuracy);
+    p.data.rows.push_back(std::move(row));
+  }
+  std::vector<std::optional<double>> row_fractions;
+  p.summary = level_summary(points, spec.sparse, row_fractions);
+  add_paper_column(p.summary, row_fractions, spec.paper);
+
+  std::set<double> others;
+  for (const SparsityPoint& s : spec.sparse) others.insert(s.fraction_remaining);
+  for (const PaperValue& v : spec.paper)
+    if (v.fraction_remaining) others.insert(*v.fraction_remaining);
+  std::ostringstream s;
+  s << common_settings(experiment + ": " + spec.heading + "\n" + setting_line(setting, seeds))
+    << weights_axis(fractions_of(points), others) << "set ylabel " << gnuplot_string(spec.ylabel)
+    << "\nset offsets 0, 0, graph 0.05, graph 0.05\nset bars 1.5\n"
+    << spec.settings << "plot";
+  std::vector<std::string> series;
+  for (const LevelPoint& q : points)
+    if (std::find(series.begin(), series.end(), q.series) == series.end())
+      series.push_back(q.series);
+  const std::string x = column_ref(p.data, "fraction_remaining");
+  const std::string mean = column_ref(p.data, spec.quantity + "_mean");
+  const std::string deviation = column_ref(p.data, spec.quantity + "_std");
+  std::size_t items = 0;
+  for (std::size_t i = 0; i < series.size(); ++i) {
+    const double shift =
+        (static_cast<double>(i) - static_cast<double>(series.size() - 1) / 2.0) * kSeriesShift;
+    s << (items++ ? ", \\\n    " : " ") << file_of(p.name) << " skip 1 using "
+      << on_series(series[i], "100*" + x + "*exp(" + format_number(shift) + ")") << ":" << mean
+      << ":" << deviation << " with yerrorlines lw 2 pt 7 ps 0.8 title "
+      << gnuplot_string(series[i]);
+  }
+  // Sparse-training points: one colour and symbol per method, titled once.
+  std::vector<std::string> methods;
+  for (const SparsityPoint& q : spec.sparse) {
+    const bool first = std::find(methods.begin(), methods.end(), q.method) == methods.end();
+    if (first) methods.push_back(q.method);
+    const auto m = static_cast<std::size_t>(std::find(methods.begin(), methods.end(), q.method) -
+                                            methods.begin());
+    s << (items++ ? ", \\\n    " : " ") << file_of(p.name) << " skip 1 using "
+      << on_series(q.series, "100*" + x) << ":" << mean << ":" << deviation
+      << " with yerrorbars lw 2 pt " << 5 + 2 * m << " ps 1.4 lc " << series.size() + m + 1 << " "
+      << (first ? "title " + gnuplot_string(q.method + " (trained sparse from the start)")
+                : std::string("notitle"));
+  }
   if (dense)
-    extra = ", \\\n    " + format_number(dense->value.mean) +
-            " with lines dt 2 lw 1.5 lc rgb \"#444444\" title " +
-            gnuplot_string("dense network (level 0): " + printf_text("%.4f", dense->value.mean));
-  p.figure = level_figure(
-      p.name, experiment + ": test accuracy vs weights remaining\n" + setting_line(setting, seeds),
-      "test accuracy", p.data, points, "test_accuracy", "set key below box\n", extra);
+    s << ", \\\n    " << format_number(dense->value.mean)
+      << " with lines dt 2 lw 1.5 lc rgb \"#444444\" title "
+      << gnuplot_string("dense network (level 0): " + printf_text("%.4f", dense->value.mean));
+  s << paper_items(spec.paper, true) << "\n";
+  p.figure = {.name = p.name, .body = s.str(), .width = 1000, .height = 650};
   return p;
+}
+
+ExperimentPlot accuracy_plot(const std::string& experiment, const std::vector<LevelPoint>& points,
+                             Index seeds, const std::string& setting,
+                             const std::vector<SparsityPoint>& sparse,
+                             const std::vector<PaperValue>& paper,
+                             const std::string& runs_dataset) {
+  return level_plot(
+      {.name = "accuracy-vs-weights",
+       .title = "Test accuracy vs weights remaining",
+       .heading = "test accuracy vs weights remaining",
+       .ylabel = "test accuracy",
+       .quantity = "test_accuracy",
+       .caption =
+           "Final test accuracy of each pruning level's training, against the fraction of "
+           "weights remaining (log scale; the series are shifted slightly sideways so that their "
+           "error bars do not hide each other). A ticket above both controls at the same weights "
+           "remaining, by more than the error bars, is the lottery-ticket effect; differences "
+           "within the error bars are noise.",
+       .settings = "set key below box\n",
+       .dense_line = true,
+       .sparse = sparse,
+       .paper = paper,
+       .runs_dataset = runs_dataset},
+      experiment, points, seeds, setting);
 }
 
 ExperimentPlot early_stop_accuracy_plot(const std::string& experiment,
                                         const std::vector<LevelPoint>& points, Index seeds,
                                         const std::string& setting) {
-  ExperimentPlot p;
-  p.name = "early-stop-accuracy-vs-weights";
-  p.title = "Test accuracy at early stopping vs weights remaining";
-  p.caption = std::string(
-                  "Test accuracy at the iteration of minimum validation loss of each stage's "
+  return level_plot(
+      {.name = "early-stop-accuracy-vs-weights",
+       .title = "Test accuracy at early stopping vs weights remaining",
+       .heading = "test accuracy at early stopping",
+       .ylabel = "test accuracy at early stopping",
+       .quantity = "early_stop_test_accuracy",
+       .caption = "Test accuracy at the iteration of minimum validation loss of each stage's "
                   "training (Frankle & Carbin's early-stopping criterion; runs with a validation "
-                  "set only), against the fraction of weights remaining (log scale). ") +
-              kErrorBars;
-  p.data = level_table(points, "early_stop_test_accuracy");
-  p.summary = level_summary(points);
-  p.figure = level_figure(
-      p.name, experiment + ": test accuracy at early stopping\n" + setting_line(setting, seeds),
-      "test accuracy at early stopping", p.data, points, "early_stop_test_accuracy",
-      "set key below box\n");
-  return p;
+                  "set only), against the fraction of weights remaining (log scale).",
+       .settings = "set key below box\n",
+       .dense_line = true},
+      experiment, points, seeds, setting);
 }
 
 ExperimentPlot early_stopping_plot(const std::string& experiment,
                                    const std::vector<LevelPoint>& points, Index seeds,
                                    const std::string& setting, bool intermediate_evaluations) {
-  ExperimentPlot p;
-  p.name = "early-stopping-vs-weights";
-  p.title = "Early-stopping iteration vs weights remaining";
-  p.caption = std::string(
-                  "The iteration of minimum validation loss (test loss for runs without a "
-                  "validation set) in each stage's training curve, whose "
-                  "resolution is the evaluation interval (--evaluate-every; a curve evaluated only "
-                  "at its start and end gives its last iteration). ") +
-              kErrorBars;
-  p.data = level_table(points, "early_stop_iteration");
-  p.summary = level_summary(points);
-  const std::string title = experiment + ": early-stopping iteration vs weights remaining\n" +
-                            setting_line(setting, seeds);
-  if (!intermediate_evaluations) {
-    // Every curve has only its start and end: the "minimum" is the last iteration, a flat line
-    // that says nothing. Say so instead of drawing it.
-    p.caption =
-        "Not drawn: these runs evaluated the test loss only at the start and the end of each "
-        "stage (--evaluate-every 0), so there is no early-stopping iteration to find. Rerun with "
-        "--set evaluate-every=N (e.g. 100) to draw it.";
-    p.summary = {};
-    std::ostringstream s;
-    s << common_settings(title) << weights_axis(points)
-      << "set ylabel \"early-stopping iteration\"\nset yrange [0:1]\nset ytics format \"\"\n"
-      << "set label 1 "
-      << gnuplot_string(
-             "no intermediate evaluations (--evaluate-every 0): no early-stopping "
-             "iteration to draw")
-      << " at graph 0.5, graph 0.5 center\nplot NaN notitle\n";
-    p.figure = {.name = p.name, .body = s.str(), .width = 1000, .height = 650};
-    return p;
-  }
-  p.figure = level_figure(p.name, title, "early-stopping iteration", p.data, points,
-                          "early_stop_iteration", "set key below box\nset yrange [0:*]\n");
+  ExperimentPlot p = level_plot(
+      {.name = "early-stopping-vs-weights",
+       .title = "Early-stopping iteration vs weights remaining",
+       .heading = "early-stopping iteration vs weights remaining",
+       .ylabel = "early-stopping iteration",
+       .quantity = "early_stop_iteration",
+       .caption = "The iteration of minimum validation loss (test loss for runs without a "
+                  "validation set) in each stage's training curve, whose resolution is the "
+                  "evaluation interval (--evaluate-every; a curve evaluated only at its start and "
+                  "end gives its last iteration).",
+       .settings = "set key below box\nset yrange [0:*]\n"},
+      experiment, points, seeds, setting);
+  if (intermediate_evaluations) return p;
+  // Every curve has only its start and end: the "minimum" is the last iteration, a flat line
+  // that says nothing. Say so instead of drawing it.
+  p.caption =
+      "Not drawn: these runs evaluated the test loss only at the start and the end of each "
+      "stage (--evaluate-every 0), so there is no early-stopping iteration to find. Rerun with "
+      "--set evaluate-every=N (e.g. 100) to draw it.";
+  p.summary = {};
+  std::ostringstream s;
+  s << common_settings(experiment + ": early-stopping iteration vs weights remaining\n" +
+                       setting_line(setting, seeds))
+    << weights_axis(fractions_of(points))
+    << "set ylabel \"early-stopping iteration\"\nset yrange [0:1]\nset ytics format \"\"\n"
+    << "set label 1 "
+    << gnuplot_string(
+           "no intermediate evaluations (--evaluate-every 0): no early-stopping iteration to draw")
+    << " at graph 0.5, graph 0.5 center\nplot NaN notitle\n";
+  p.figure = {.name = p.name, .body = s.str(), .width = 1000, .height = 650};
   return p;
 }
 
@@ -353,7 +539,7 @@ ExperimentPlot instability_plot(const std::string& experiment,
 }
 
 ExperimentPlot curves_plot(const std::string& experiment, const std::vector<CurvePoint>& points,
-                           const std::string& setting) {
+                           const std::string& setting, Index seeds) {
   ExperimentPlot p;
   p.name = "training-curves";
   p.title = "Training curves per level";
@@ -364,7 +550,7 @@ ExperimentPlot curves_plot(const std::string& experiment, const std::vector<Curv
                     "iteration", "test_loss", "test_accuracy"};
   std::vector<std::string> series;
   std::map<std::string, std::vector<std::pair<Index, double>>> levels;  // series → levels
-  std::map<std::string, std::string> seeds;
+  std::map<std::string, std::string> first_seed;  // series → its smallest seed
   for (const CurvePoint& c : points) {
     p.data.rows.push_back({c.series, c.seed, std::to_string(c.level),
                            format_number(c.fraction_remaining), std::to_string(c.iteration),
@@ -372,18 +558,20 @@ ExperimentPlot curves_plot(const std::string& experiment, const std::vector<Curv
     if (!levels.count(c.series)) series.push_back(c.series);
     auto& l = levels[c.series];
     if (l.empty() || l.back().first != c.level) l.emplace_back(c.level, c.fraction_remaining);
-    seeds[c.series] = c.seed;
+    first_seed[c.series] = c.seed;
   }
   const std::size_t columns = std::min<std::size_t>(3, series.size());
   const std::size_t rows = (series.size() + columns - 1) / columns;
   std::ostringstream s;
   s << "set termoption noenhanced\nset encoding utf8\nset grid\n"
     << "set multiplot layout " << rows << "," << columns << " title "
-    << title_expression(experiment + ": test accuracy during training (first seed)\n" + setting)
+    << title_expression(experiment + ": test accuracy during training\n" + setting +
+                        (setting.empty() ? "" : ", ") + first_seed_of(seeds))
     << "\n"
     << "set xlabel \"iteration\"\nset ylabel \"test accuracy\"\nset key bottom right box opaque\n";
   for (const std::string& name : series) {
-    s << "set title " << gnuplot_string(name + (seeds[name].empty() ? "" : ", seed " + seeds[name]))
+    s << "set title "
+      << gnuplot_string(name + (first_seed[name].empty() ? "" : ", seed " + first_seed[name]))
       << "\nplot";
     const auto& l = levels[name];
     for (std::size_t i = 0; i < l.size(); ++i)
@@ -408,7 +596,7 @@ ExperimentPlot curves_plot(const std::string& experiment, const std::vector<Curv
 constexpr double kRoundingLevel = 1e-12;
 
 ExperimentPlot traces_plot(const std::string& experiment, const std::vector<TracePoint>& points,
-                           const std::string& setting) {
+                           const std::string& setting, Index seeds) {
   ExperimentPlot p;
   p.name = "objective-vs-iteration";
   p.title = "Objective vs iteration";
@@ -429,7 +617,8 @@ ExperimentPlot traces_plot(const std::string& experiment, const std::vector<Trac
     p.data.rows.push_back({t.series, t.seed, std::to_string(t.iteration),
                            format_number(t.objective), std::to_string(t.support_size)});
   std::ostringstream s;
-  s << common_settings(experiment + ": objective vs iteration (first seed)\n" + setting)
+  s << common_settings(experiment + ": objective vs iteration\n" + setting +
+                       (setting.empty() ? "" : ", ") + first_seed_of(seeds))
     << "set xlabel \"iteration\"\nset ylabel \"objective\"\nset logscale y\n"
     << "set format y \"%g\"\nset key top right box opaque\nplot";
   const std::vector<std::string> series = unique_series(p.data);
@@ -450,17 +639,10 @@ ExperimentPlot traces_plot(const std::string& experiment, const std::vector<Trac
   return p;
 }
 
-/// The most seeds behind a final metric.
-Index seed_count_of(const std::vector<FinalMetric>& metrics) {
-  Index most = 0;
-  for (const FinalMetric& m : metrics) most = std::max(most, m.value.n);
-  return most;
-}
-
 /// `objective_scale`: the largest objective the runs' traces reached (their starting point),
 /// against which a final objective is rounding; 0 when unknown.
 ExperimentPlot final_plot(const std::string& experiment, const std::vector<FinalMetric>& metrics,
-                          const std::string& metric, const std::string& setting,
+                          const std::string& metric, const std::string& setting, Index seeds,
                           double objective_scale) {
   ExperimentPlot p;
   p.name = "final-" + metric;
@@ -525,8 +707,7 @@ ExperimentPlot final_plot(const std::string& experiment, const std::vector<Final
     p.summary.rows.push_back(std::move(row));
   }
   std::ostringstream s;
-  s << common_settings(experiment + ": final " + label + "\n" +
-                       setting_line(setting, seed_count_of(metrics)))
+  s << common_settings(experiment + ": final " + label + "\n" + setting_line(setting, seeds))
     << "set ylabel " << gnuplot_string(label)
     << "\nset xrange [-0.6:" << format_number(static_cast<double>(p.data.rows.size()) - 0.4)
     << "]\n"
@@ -571,7 +752,9 @@ ExperimentPlot final_plot(const std::string& experiment, const std::vector<Final
 ExperimentPlot supermask_plot(const std::string& experiment,
                               const std::vector<CriterionPoint>& points,
                               const std::vector<std::pair<std::string, Statistics>>& baselines,
-                              const std::string& setting, Index seeds) {
+                              const std::string& setting, Index seeds,
+                              const std::vector<PaperValue>& paper,
+                              const std::string& runs_dataset) {
   ExperimentPlot p;
   p.name = "supermask-accuracy";
   p.title = "Test accuracy per mask criterion";
@@ -580,8 +763,8 @@ ExperimentPlot supermask_plot(const std::string& experiment,
                   "one series per kept-weights choice (learned: the learned supermask, "
                   "whose fraction of weights remaining is its own; see the table), against "
                   "chance and the dense network untrained and trained (lines, and the last rows "
-                  "of the table). ") +
-              kErrorBars;
+                  "of the table).") +
+              paper_caption(paper, runs_dataset) + " " + kErrorBars;
   p.data.columns = {"series", "criterion_index", "criterion", "fraction_remaining"};
   for (const std::string& c : statistic_columns("test_accuracy")) p.data.columns.push_back(c);
   std::vector<std::string> criteria, series;
@@ -614,11 +797,15 @@ ExperimentPlot supermask_plot(const std::string& experiment,
   }
   // The dense networks the masks are compared with (baselines.csv of each run), as rows of the
   // table and as lines in the figure; chance is one class in ten for every data set here.
+  std::vector<std::optional<double>> row_fractions;
+  for (const std::string& c : criteria) row_fractions.push_back(fractions[c]);
   for (const auto& [name, accuracy] : baselines) {
     std::vector<std::string> row = {name, "100%"};
     for (std::size_t i = 0; i < series.size(); ++i) row.push_back(mean_std(accuracy));
     p.summary.rows.push_back(std::move(row));
+    row_fractions.push_back(std::nullopt);  // a baseline is no mask's value
   }
+  add_paper_column(p.summary, row_fractions, paper);
   const double kept = criteria.empty() ? 0.0 : fractions[criteria.front()];
   std::ostringstream s;
   s << common_settings(experiment + ": test accuracy of the untrained network under each mask, " +
@@ -655,7 +842,8 @@ ExperimentPlot supermask_plot(const std::string& experiment,
     s << ", \\\n    " << format_number(accuracy.mean) << " with lines dt " << 2 + line << " lc rgb "
       << (line++ == 0 ? "\"#2ca02c\"" : "\"#9467bd\"") << " lw 1.5 title "
       << gnuplot_string(name + ": " + printf_text("%.4f", accuracy.mean));
-  s << ", \\\n    0.1 with lines dt 3 lc rgb \"#444444\" title \"chance (10 classes)\"\n";
+  s << paper_items(paper, false)
+    << ", \\\n    0.1 with lines dt 3 lc rgb \"#444444\" title \"chance (10 classes)\"\n";
   p.figure = {.name = p.name,
               .body = s.str(),
               .width = std::max(1100, 60 * static_cast<int>(criteria.size()) + 500),
@@ -663,13 +851,14 @@ ExperimentPlot supermask_plot(const std::string& experiment,
   return p;
 }
 
-Index seed_count(const std::vector<RunRecord>& runs, const std::string& command) {
-  std::map<std::string, Index> per_series;
+/// The data set of the runs ("" when they name none, joined by ", " when several).
+std::string datasets_of(const std::vector<RunRecord>& runs) {
+  std::vector<std::string> names;
   for (const RunRecord& r : runs)
-    if (r.command == command) ++per_series[series_of(r)];
-  Index most = 0;
-  for (const auto& [series, count] : per_series) most = std::max(most, count);
-  return most;
+    if (r.settings.is_object() && r.settings.contains("options") &&
+        r.settings["options"].contains("dataset"))
+      names.push_back(text_of(r.settings["options"]["dataset"]));
+  return join_distinct(names);
 }
 
 }  // namespace
@@ -692,10 +881,19 @@ std::vector<ExperimentPlot> experiment_plots(const fs::path& store,
     return out;
   };
   if (lottery) {
-    const Index seeds = seed_count(runs.runs, "lottery");
+    // Sparse-training runs on a network (RigL, GMP, ...) are points beside the lottery curves.
+    std::vector<RunRecord> drawn = runs_of("lottery");
+    for (const RunRecord& r : runs_of("solve"))
+      if (r.settings.is_object() &&
+          r.settings.value("options", nlohmann::json::object()).value("problem", "") == "network")
+        drawn.push_back(r);
+    const auto sparse = sparse_training_accuracy(store, drawn);
+    const Index seeds = seeds_of(runs.runs, "lottery");
     const std::string setting = runs_setting(runs_of("lottery"));
     const auto accuracy = lottery_accuracy(store, runs.runs);
-    if (!accuracy.empty()) plots.push_back(accuracy_plot(name, accuracy, seeds, setting));
+    if (!accuracy.empty())
+      plots.push_back(accuracy_plot(name, accuracy, seeds_of(drawn), runs_setting(drawn), sparse,
+                                    definition.paper_values, datasets_of(drawn)));
     const auto early_accuracy = lottery_accuracy(store, runs.runs, "early_stop_test_accuracy");
     if (!early_accuracy.empty())
       plots.push_back(early_stop_accuracy_plot(name, early_accuracy, seeds, setting));
@@ -711,7 +909,7 @@ std::vector<ExperimentPlot> experiment_plots(const fs::path& store,
     if (!early.empty())
       plots.push_back(early_stopping_plot(name, early, seeds, setting, intermediate));
     const auto curves = lottery_training_curves(store, runs.runs);
-    if (!curves.empty()) plots.push_back(curves_plot(name, curves, setting));
+    if (!curves.empty()) plots.push_back(curves_plot(name, curves, setting, seeds));
     const auto instability = lottery_instability(store, runs.runs);
     if (!instability.empty()) plots.push_back(instability_plot(name, instability, seeds, setting));
   }
@@ -720,7 +918,9 @@ std::vector<ExperimentPlot> experiment_plots(const fs::path& store,
     const auto traces = solve_traces(store, runs.runs);
     for (const TracePoint& t : traces)
       if (std::isfinite(t.objective)) objective_scale = std::max(objective_scale, t.objective);
-    if (!traces.empty()) plots.push_back(traces_plot(name, traces, runs_setting(runs_of("solve"))));
+    if (!traces.empty())
+      plots.push_back(
+          traces_plot(name, traces, runs_setting(runs_of("solve")), seeds_of(runs.runs, "solve")));
   }
   // The final metrics of every solve series, and of the lottery series beside them in a
   // "mixed" experiment (methods compared at their final sparsity).
@@ -737,14 +937,15 @@ std::vector<ExperimentPlot> experiment_plots(const fs::path& store,
     }
     if (accuracy || objective)
       plots.push_back(final_plot(name, metrics, accuracy ? "test_accuracy" : "objective",
-                                 runs_setting(compared), objective_scale));
+                                 runs_setting(compared), seeds_of(compared), objective_scale));
   }
   if (supermask) {
     const auto points = supermask_accuracy(store, runs.runs);
     if (!points.empty())
       plots.push_back(supermask_plot(name, points, supermask_baselines(store, runs.runs),
                                      runs_setting(runs_of("supermask")),
-                                     seed_count(runs.runs, "supermask")));
+                                     seeds_of(runs.runs, "supermask"), definition.paper_values,
+                                     datasets_of(runs_of("supermask"))));
   }
   return plots;
 }

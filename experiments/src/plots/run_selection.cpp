@@ -146,9 +146,10 @@ std::string runs_setting(const std::vector<RunRecord>& runs) {
   return out;
 }
 
-Index seeds_of(const std::vector<RunRecord>& runs) {
+Index seeds_of(const std::vector<RunRecord>& runs, const std::string& command) {
   std::map<std::string, std::set<std::string>> per_series;
-  for (const RunRecord& r : runs) per_series[series_of(r)].insert(seed_of(r));
+  for (const RunRecord& r : runs)
+    if (command.empty() || r.command == command) per_series[series_of(r)].insert(seed_of(r));
   Index most = 0;
   for (const auto& [series, seeds] : per_series)
     most = std::max(most, static_cast<Index>(seeds.size()));

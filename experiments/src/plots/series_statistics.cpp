@@ -79,6 +79,32 @@ class LevelAccumulator {
   std::map<std::string, std::map<Index, std::pair<std::vector<double>, std::vector<double>>>> data_;
 };
 
+/// One value per stage of every level of every lottery run among `runs`, aggregated per series
+/// and level: `value(results, row, kind, level)` gives the value of the ticket (kind "ticket",
+/// series: the run's) or of a control (kind: its stage name, series `<run's> <control>`) at the
+/// summary row of a level, or nothing. The one loop behind every per-level quantity.
+template <class Value>
+std::vector<LevelPoint> aggregate_stages(const fs::path& store, const std::vector<RunRecord>& runs,
+                                         const Value& value) {
+  LevelAccumulator points;
+  for (const RunRecord& run : runs) {
+    const auto results = read_lottery(store, run);
+    if (!results) continue;
+    const std::string series = series_of(run);
+    for (const auto& row : results->rows) {
+      const Index level = level_of(row);
+      const double fraction = field(row, "fraction_remaining");
+      const auto add = [&](const std::string& kind, const std::string& name) {
+        if (const std::optional<double> v = value(*results, row, kind, level))
+          points.add(name, level, fraction, *v);
+      };
+      add("ticket", series);
+      for (const std::string& control : results->controls) add(control, series + " " + control);
+    }
+  }
+  return points.points();
+}
+
 /// Values per key, keys in order of first appearance.
 template <class Key>
 class Accumulator {
@@ -132,26 +158,15 @@ Statistics summarize(const std::vector<double>& values) {
 
 std::vector<LevelPoint> lottery_accuracy(const fs::path& store, const std::vector<RunRecord>& runs,
                                          const std::string& quantity) {
-  LevelAccumulator points;
-  for (const RunRecord& run : runs) {
-    const auto results = read_lottery(store, run);
-    if (!results) continue;
-    const std::string series = series_of(run);
-    for (const auto& row : results->rows) {
-      const Index level = level_of(row);
-      const double fraction = field(row, "fraction_remaining");
-      auto add = [&](const std::string& kind, const std::string& name) {
-        std::string column = kind + "_" + quantity;
-        std::replace(column.begin(), column.end(), '-', '_');
-        const auto cell = row.find(column);
-        if (cell != row.end() && !cell->second.empty())
-          points.add(name, level, fraction, csv_number(cell->second));
-      };
-      add("ticket", series);
-      for (const std::string& control : results->controls) add(control, series + " " + control);
-    }
-  }
-  return points.points();
+  return aggregate_stages(store, runs,
+                          [&](const LotteryResults&, const std::map<std::string, std::string>& row,
+                              const std::string& kind, Index) -> std::optional<double> {
+                            std::string column = kind + "_" + quantity;
+                            std::replace(column.begin(), column.end(), '-', '_');
+                            const auto cell = row.find(column);
+                            if (cell == row.end() || cell->second.empty()) return std::nullopt;
+                            return csv_number(cell->second);
+                          });
 }
 
 Index early_stopping_iteration(const fs::path& curve_csv) {
@@ -172,26 +187,20 @@ Index early_stopping_iteration(const fs::path& curve_csv) {
 
 std::vector<LevelPoint> lottery_early_stopping(const fs::path& store,
                                                const std::vector<RunRecord>& runs) {
-  LevelAccumulator points;
-  for (const RunRecord& run : runs) {
-    const auto results = read_lottery(store, run);
-    if (!results) continue;
-    const std::string series = series_of(run);
-    for (const auto& row : results->rows) {
-      const Index level = level_of(row);
-      const double fraction = field(row, "fraction_remaining");
-      auto add = [&](const std::string& stage, const std::string& name) {
-        const fs::path curve = results->directory / stage / "curve.csv";
-        if (!fs::exists(curve)) return;
+  return aggregate_stages(
+      store, runs,
+      [](const LotteryResults& results, const std::map<std::string, std::string>&,
+         const std::string& kind, Index level) -> std::optional<double> {
+        // The ticket's stage of a level is level-N; a control's is <control>-N, from level 1.
+        if (kind != "ticket" && level == 0) return std::nullopt;
+        const fs::path curve = results.directory /
+                               ((kind == "ticket" ? "level" : kind) + "-" + std::to_string(level)) /
+                               "curve.csv";
+        if (!fs::exists(curve)) return std::nullopt;
         const Index iteration = early_stopping_iteration(curve);
-        if (iteration >= 0) points.add(name, level, fraction, static_cast<double>(iteration));
-      };
-      add("level-" + std::to_string(level), series);
-      for (const std::string& control : results->controls)
-        if (level > 0) add(control + "-" + std::to_string(level), series + " " + control);
-    }
-  }
-  return points.points();
+        if (iteration < 0) return std::nullopt;
+        return static_cast<double>(iteration);
+      });
 }
 
 std::vector<InstabilityPoint> lottery_instability(const fs::path& store,
@@ -303,6 +312,35 @@ std::vector<FinalMetric> final_metrics(const fs::path& store, const std::vector<
   std::vector<FinalMetric> out;
   for (const auto& key : values.keys())
     out.push_back({key.first, commands[key.first], key.second, values.statistics(key)});
+  return out;
+}
+
+std::vector<SparsityPoint> sparse_training_accuracy(const fs::path& store,
+                                                    const std::vector<RunRecord>& runs) {
+  std::vector<RunRecord> solves;
+  std::map<std::string, std::string> methods;  // series → solver
+  for (const RunRecord& run : runs) {
+    if (run.command != "solve") continue;
+    solves.push_back(run);
+    const nlohmann::json options = run.settings.is_object()
+                                       ? run.settings.value("options", nlohmann::json::object())
+                                       : nlohmann::json::object();
+    methods.emplace(series_of(run),
+                    options.contains("solver") ? text_of(options["solver"]) : series_of(run));
+  }
+  std::map<std::string, std::pair<std::optional<Statistics>, std::optional<Statistics>>> found;
+  std::vector<std::string> order;
+  for (const FinalMetric& m : final_metrics(store, solves)) {
+    if (!found.count(m.series)) order.push_back(m.series);
+    auto& [accuracy, fraction] = found[m.series];
+    if (m.metric == "test_accuracy") accuracy = m.value;
+    if (m.metric == "fraction_remaining") fraction = m.value;
+  }
+  std::vector<SparsityPoint> out;
+  for (const std::string& series : order) {
+    const auto& [accuracy, fraction] = found[series];
+    if (accuracy && fraction) out.push_back({methods[series], series, fraction->mean, *accuracy});
+  }
   return out;
 }
 

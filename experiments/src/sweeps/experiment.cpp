@@ -146,6 +146,36 @@ bool has_option(const std::string& command, const std::string& name) {
 
 namespace {
 
+/// `paper_values`: [{"label", "test_accuracy", "dataset", "source", "fraction_remaining"?}].
+std::vector<PaperValue> parse_paper_values(const nlohmann::json& json, const std::string& source) {
+  using T = nlohmann::json::value_t;
+  std::vector<PaperValue> out;
+  if (!json.contains("paper_values")) return out;
+  for (const auto& item : field(json, "paper_values", source, T::array)) {
+    const std::string where = source + ": paper_values";
+    require(item.is_object(), where + ": each value is a JSON object");
+    PaperValue v;
+    v.label = field(item, "label", where, T::string);
+    const std::string context = where + " \"" + v.label + "\"";
+    require(item.contains("test_accuracy") && item["test_accuracy"].is_number(),
+            context + ": \"test_accuracy\" must be a number");
+    v.test_accuracy = item["test_accuracy"].get<double>();
+    require(v.test_accuracy >= 0.0 && v.test_accuracy <= 1.0,
+            context + ": \"test_accuracy\" is a fraction in [0, 1]");
+    v.dataset = field(item, "dataset", context, T::string);
+    v.source = field(item, "source", context, T::string);
+    if (item.contains("fraction_remaining")) {
+      require(item["fraction_remaining"].is_number(),
+              context + ": \"fraction_remaining\" must be a number");
+      v.fraction_remaining = item["fraction_remaining"].get<double>();
+      require(*v.fraction_remaining > 0.0 && *v.fraction_remaining <= 1.0,
+              context + ": \"fraction_remaining\" is a fraction in (0, 1]");
+    }
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
 ExperimentDefinition parse_definition(const nlohmann::json& json, const std::string& source) {
   using T = nlohmann::json::value_t;
   require(json.is_object(), source + ": an experiment definition is a JSON object");
@@ -164,6 +194,13 @@ ExperimentDefinition parse_definition(const nlohmann::json& json, const std::str
     ExperimentArm a{field(arm, "label", where, T::string), field(arm, "command", where, T::string),
                     arm.value("options", nlohmann::json::object())};
     require(a.options.is_object(), where + " " + a.label + ": \"options\" must be an object");
+    const nlohmann::json arm_variants = arm.value("variants", nlohmann::json::object());
+    require(arm_variants.is_object(), where + " " + a.label + ": \"variants\" must be an object");
+    for (const auto& [name, options] : arm_variants.items()) {
+      require(options.is_object(),
+              where + " " + a.label + ": variant \"" + name + "\" must be an object");
+      a.variants[name] = options;
+    }
     require(labels.insert(a.label).second,
             where + " label \"" + a.label + "\" is used twice (labels name the arms' results)");
     d.arms.push_back(std::move(a));
@@ -184,6 +221,11 @@ ExperimentDefinition parse_definition(const nlohmann::json& json, const std::str
   d.default_variant = field(json, "default_variant", source, T::string);
   require(d.variants.count(d.default_variant),
           source + ": default_variant \"" + d.default_variant + "\" is not a variant");
+  for (const ExperimentArm& a : d.arms)
+    for (const auto& [name, options] : a.variants)
+      require(d.variants.count(name),
+              source + ": arm " + a.label + " has options for \"" + name + "\", not a variant");
+  d.paper_values = parse_paper_values(json, source);
   const nlohmann::json estimates = json.value("estimate_seconds", nlohmann::json::object());
   for (const auto& [name, seconds] : estimates.items()) {
     require(seconds.is_number(), source + ": estimate_seconds." + name + " must be a number");
@@ -292,6 +334,7 @@ std::vector<PlannedRun> plan_runs(const ExperimentDefinition& d, const std::stri
   auto sweep = d.sweep;
   std::set<std::string> arms_kept;
   std::map<std::string, bool> override_used;
+  nlohmann::json given = nlohmann::json::object();  // --set values of options, not axes
   for (const auto& [key, value] : overrides) {
     if (key == "arm") {
       for (const auto& label : parse_list(value))
@@ -307,6 +350,7 @@ std::vector<PlannedRun> plan_runs(const ExperimentDefinition& d, const std::stri
       }
     if (!axis) {
       shared[key] = parse_value(value);
+      given[key] = shared[key];
       override_used[key] = false;
     }
   }
@@ -325,6 +369,11 @@ std::vector<PlannedRun> plan_runs(const ExperimentDefinition& d, const std::stri
       if (override_used.count(key)) override_used[key] = true;
     }
     base = merged(base, arm.options);
+    if (const auto own = arm.variants.find(variant); own != arm.variants.end())
+      base = merged(base, own->second);
+    // --set wins over the arm's own options too: what the user sets is what runs.
+    for (const auto& [key, value] : given.items())
+      if (has_option(arm.command, key)) base[key] = value;
     std::vector<std::size_t> position(sweep.size(), 0);
     while (true) {
       PlannedRun run;

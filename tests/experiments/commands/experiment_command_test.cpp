@@ -5,11 +5,13 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <regex>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "cardinal/bridge/error.hpp"
 #include "cardinal/experiments/store/run_index.hpp"
 #include "cardinal/experiments/store/run_results.hpp"
 #include "cardinal/experiments/sweeps/experiment.hpp"
@@ -81,6 +83,87 @@ TEST_F(ExperimentCommand, AnOptionAddedLaterLeavesStoredRunsReachable) {
   const auto with = plan_runs(d, "paper", {{"instability", "true"}});
   EXPECT_EQ(with.front().settings["options"]["instability"], true);
   EXPECT_NE(with.front().run_id, runs.front().run_id);
+}
+
+TEST_F(ExperimentCommand, AddingArmsLeavesTheOtherArmsRunsReachable) {
+  // pruning-at-init-lenet300 version 2 added RigL arms, with options of their own per variant.
+  // The lottery arms' runs stored under version 1 keep their ids: imp seed 0 and random-init
+  // seed 2 of the short variant, imp seed 0 of the paper variant.
+  const ExperimentDefinition d = find_experiment("pruning-at-init-lenet300");
+  const auto short_runs = plan_runs(d, "short", {});
+  ASSERT_EQ(short_runs.size(), 30u);
+  EXPECT_EQ(short_runs[0].run_id, "lottery-ac7c947748c5b073") << short_runs[0].settings.dump();
+  EXPECT_EQ(short_runs[17].arm, "random-init");
+  EXPECT_EQ(short_runs[17].run_id, "lottery-2a3a5e2c7034c325") << short_runs[17].settings.dump();
+  const auto paper_runs = plan_runs(d, "paper", {});
+  EXPECT_EQ(paper_runs[0].run_id, "lottery-c4fd60a310de5e3c") << paper_runs[0].settings.dump();
+  // A RigL arm: its length per variant, its own SGD steps rather than the lottery arms' Adam.
+  const auto rigl = [](const std::vector<PlannedRun>& runs) {
+    for (const PlannedRun& r : runs)
+      if (r.arm == "rigl-5") return r.settings["options"];
+    return nlohmann::json();
+  };
+  const nlohmann::json short_rigl = rigl(short_runs), paper_rigl = rigl(paper_runs);
+  EXPECT_EQ(short_rigl["solver"], "rigl");
+  EXPECT_EQ(short_rigl["max-iterations"], 334);
+  EXPECT_EQ(short_rigl["update-period"], 25);
+  EXPECT_EQ(short_rigl["train-subset"], 20000);
+  EXPECT_EQ(short_rigl["optimizer"], "sgd");
+  EXPECT_EQ(paper_rigl["max-iterations"], 50000);
+  EXPECT_EQ(paper_rigl["update-period"], 100);
+  EXPECT_EQ(paper_rigl["dataset"], "mnist");
+  // --set wins over an arm's own options: what the user sets is what runs.
+  EXPECT_EQ(rigl(plan_runs(d, "short", {{"max-iterations", "20"}}))["max-iterations"], 20);
+}
+
+TEST_F(ExperimentCommand, DefinitionsCarryArmVariantsAndThePapersValues) {
+  const nlohmann::json base = nlohmann::json::parse(R"({
+    "name": "t", "version": 1, "title": "t",
+    "common": {"problem": "least-squares", "synthetic": true, "sparsity": 5},
+    "arms": [{"label": "iht", "command": "solve", "options": {"solver": "iht"}},
+             {"label": "omp", "command": "solve", "options": {"solver": "omp"},
+              "variants": {"long": {"max-iterations": 50}}}],
+    "variants": {"short": {}, "long": {"samples": 300}},
+    "default_variant": "short",
+    "paper_values": [
+      {"label": "dense", "test_accuracy": 0.98, "dataset": "mnist", "source": "Table 1"},
+      {"label": "at 10%", "test_accuracy": 0.97, "fraction_remaining": 0.1,
+       "dataset": "mnist", "source": "Figure 3"}]})");
+  const ExperimentDefinition d = ExperimentDefinition::from_json(base, "t.json");
+  ASSERT_EQ(d.paper_values.size(), 2u);
+  EXPECT_EQ(d.paper_values[0].test_accuracy, 0.98);
+  EXPECT_FALSE(d.paper_values[0].fraction_remaining.has_value());
+  EXPECT_EQ(d.paper_values[1].fraction_remaining, 0.1);
+  EXPECT_EQ(d.paper_values[1].source, "Figure 3");
+  // An arm's variant options apply to that arm, in that variant only.
+  const auto long_runs = plan_runs(d, "long", {});
+  ASSERT_EQ(long_runs.size(), 2u);
+  EXPECT_EQ(long_runs[0].settings["options"]["max-iterations"], 1000);
+  EXPECT_EQ(long_runs[1].settings["options"]["max-iterations"], 50);
+  EXPECT_EQ(plan_runs(d, "short", {})[1].settings["options"]["max-iterations"], 1000);
+  // Bad input names the field.
+  const auto refused = [&](const std::function<void(nlohmann::json&)>& edit,
+                           const std::string& message) {
+    nlohmann::json json = base;
+    edit(json);
+    try {
+      ExperimentDefinition::from_json(json, "t.json");
+      ADD_FAILURE() << "accepted: " << message;
+    } catch (const InvalidInput& e) {
+      EXPECT_NE(std::string(e.what()).find(message), std::string::npos)
+          << e.what() << " does not say " << message;
+    }
+  };
+  refused([](nlohmann::json& j) { j["arms"][1]["variants"]["paper"] = nlohmann::json::object(); },
+          "arm omp has options for \"paper\", not a variant");
+  refused([](nlohmann::json& j) { j["paper_values"][0]["test_accuracy"] = 98; },
+          "\"test_accuracy\" is a fraction in [0, 1]");
+  refused([](nlohmann::json& j) { j["paper_values"][1]["fraction_remaining"] = 0; },
+          "\"fraction_remaining\" is a fraction in (0, 1]");
+  refused([](nlohmann::json& j) { j["paper_values"][0].erase("source"); },
+          "missing field \"source\"");
+  // The built-in definitions state only what their papers state.
+  EXPECT_EQ(find_experiment("zhou-supermasks-lenet300").paper_values.at(0).test_accuracy, 0.86);
 }
 
 TEST_F(ExperimentCommand, ASweepRunsIndexesReusesAndExports) {
@@ -238,6 +321,14 @@ TEST_F(ExperimentCommand, CommandsThatDrawTheirOwnFiguresRunAsExperimentsAndAreP
     EXPECT_NE(results.find("!["), std::string::npos) << results;
     if (std::string(name) == "convex-bounds")
       EXPECT_NE(results.find("largest ratio to the bound"), std::string::npos) << results;
+    // Each collected figure's title names the run, its problem and data, and its seed.
+    EXPECT_NE(results.find(std::string(name) == "convex-bounds"
+                               ? "### Convergence bounds: iht (least-squares on synthetic 3000 x "
+                                 "10, seed 1)"
+                               : "### Phase diagram of omp: gaussian (Gaussian least squares, p = "
+                                 "100, 2 trials per cell, seed 1)"),
+              std::string::npos)
+        << results;
   }
 }
 

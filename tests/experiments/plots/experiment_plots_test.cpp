@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <set>
 #include <string>
 
 #include "cardinal/bridge/error.hpp"
@@ -457,6 +458,183 @@ TEST_F(ExperimentPlotsTest, FiguresAreFitForAPaper) {
   EXPECT_TRUE(plots[1].summary.rows.empty());
 }
 
+/// A network solve run (e.g. RigL) of arm `arm` and `seed`: solution.json with its final test
+/// accuracy and weights remaining out of 100.
+RunRecord sparse_run(const fs::path& store, const std::string& arm, int seed, double accuracy,
+                     int remaining) {
+  RunRecord r;
+  r.run_id = "solve-" + arm + "-" + std::to_string(seed);
+  r.experiment = "tiny";
+  r.variant = "short";
+  r.command = "solve";
+  r.point = {{"arm", arm}, {"seed", seed}};
+  r.settings = {{"command", "solve"},
+                {"options",
+                 {{"problem", "network"},
+                  {"solver", "rigl"},
+                  {"model", "lenet300"},
+                  {"dataset", "fashion-mnist"},
+                  {"seed", seed}}}};
+  r.status = "done";
+  r.directory = "runs/" + r.run_id;
+  const fs::path output = store / r.directory / "output";
+  write(output / "solution.json", nlohmann::json({{"objective", 0.5},
+                                                  {"test_accuracy", accuracy},
+                                                  {"weights_remaining", remaining},
+                                                  {"weights_total", 100}})
+                                      .dump());
+  write(output / "trace.csv",
+        "iteration,objective,support_size,gradient_norm_on,gradient_norm_off,seconds\n"
+        "0,1,20,1,1,0\n1,0.5,20,0,0,0.1\n");
+  return r;
+}
+
+TEST_F(ExperimentPlotsTest, SparseTrainingRunsArePointsBesideTheLotteryCurves) {
+  ExperimentDefinition definition;
+  definition.name = "tiny";
+  definition.plot = "lottery";
+  ExperimentRuns runs = read_experiment_runs(store_, "tiny");
+  for (RunRecord& r : runs.runs) {
+    r.settings["options"]["model"] = "lenet300";
+    r.settings["options"]["dataset"] = "fashion-mnist";
+  }
+  // RigL at 20% (two seeds; a third at 10% with one) beside the lottery runs.
+  runs.runs.push_back(sparse_run(store_, "rigl-20", 0, 0.5, 20));
+  runs.runs.push_back(sparse_run(store_, "rigl-20", 1, 0.75, 20));
+  runs.runs.push_back(sparse_run(store_, "rigl-10", 0, 0.25, 10));
+  const auto sparse = sparse_training_accuracy(store_, runs.runs);
+  ASSERT_EQ(sparse.size(), 2u);
+  EXPECT_EQ(sparse[0].method, "rigl");
+  EXPECT_EQ(sparse[0].series, "rigl-20");
+  EXPECT_EQ(sparse[0].fraction_remaining, 0.2);
+  EXPECT_EQ(sparse[0].accuracy.n, 2);
+  EXPECT_EQ(sparse[0].accuracy.mean, 0.625);
+  EXPECT_EQ(sparse[1].fraction_remaining, 0.1);
+
+  const auto plots = experiment_plots(store_, definition, runs);
+  ASSERT_FALSE(plots.empty());
+  const ExperimentPlot& accuracy = plots[0];
+  ASSERT_EQ(accuracy.name, "accuracy-vs-weights");
+  // In the CSV: one row per RigL series at its fraction of weights remaining.
+  int rigl_rows = 0;
+  for (const auto& row : accuracy.data.rows)
+    if (row[0] == "rigl-20") {
+      ++rigl_rows;
+      EXPECT_EQ(row[2], "0.2");
+      EXPECT_EQ(row[4], "0.625");  // test_accuracy_mean
+    }
+  EXPECT_EQ(rigl_rows, 1);
+  // In the table: a "rigl" column, its rows among the levels by weights remaining.
+  ASSERT_EQ(accuracy.summary.columns.back(), "rigl");
+  const auto& rows = accuracy.summary.rows;
+  ASSERT_EQ(rows.size(), 5u);  // levels at 100, 80, 64%, then RigL at 20 and 10%
+  EXPECT_EQ(rows[2][1], "64%");
+  EXPECT_EQ(rows[3][0], "-");
+  EXPECT_EQ(rows[3][1], "20%");
+  EXPECT_EQ(rows[3].back(), "0.6250 ± 0.1768 (2)");
+  EXPECT_EQ(rows[4][1], "10%");
+  EXPECT_EQ(rows[0].back(), "-");
+  // In the figure: points with error bars, one legend entry for the method, on the same axes
+  // (whose range reaches 10%), and the title counts the seeds of both.
+  const std::string& body = accuracy.figure.body;
+  EXPECT_NE(body.find("with yerrorbars"), std::string::npos) << body;
+  const std::string title = "\"rigl (trained sparse from the start)\"";
+  ASSERT_NE(body.find(title), std::string::npos) << body;
+  EXPECT_EQ(body.find(title, body.find(title) + 1), std::string::npos) << body;
+  EXPECT_NE(body.find(":" + format_number(100.0 * 0.1 / 1.12) + "]"), std::string::npos) << body;
+  EXPECT_NE(body.find("lenet300 on fashion-mnist, mean ± std over 2 seeds"), std::string::npos);
+  EXPECT_NE(accuracy.caption.find("trained sparse from the start"), std::string::npos);
+}
+
+TEST_F(ExperimentPlotsTest, ThePapersValuesAreAColumnAPointAndALine) {
+  ExperimentDefinition definition;
+  definition.name = "tiny";
+  definition.plot = "lottery";
+  definition.paper_values = {
+      {.label = "ticket",
+       .test_accuracy = 0.9,
+       .fraction_remaining = 0.79,
+       .dataset = "mnist",
+       .source = "Figure 3"},
+      {.label = "dense", .test_accuracy = 0.95, .dataset = "mnist", .source = "Table 1"},
+      {.label = "sparser",
+       .test_accuracy = 0.7,
+       .fraction_remaining = 0.3,
+       .dataset = "mnist",
+       .source = "Figure 3"}};
+  ExperimentRuns runs = read_experiment_runs(store_, "tiny");
+  for (RunRecord& r : runs.runs) {
+    r.settings["options"]["model"] = "lenet300";
+    r.settings["options"]["dataset"] = "fashion-mnist";
+  }
+  const auto plots = experiment_plots(store_, definition, runs);
+  ASSERT_FALSE(plots.empty());
+  const ExperimentPlot& accuracy = plots[0];
+  // The table: a paper column; 79% matches the level at 80%; the others are rows of their own.
+  ASSERT_EQ(accuracy.summary.columns.back(), "paper (mnist)");
+  const auto& rows = accuracy.summary.rows;
+  ASSERT_EQ(rows.size(), 5u);
+  EXPECT_EQ(rows[0].back(), "-");
+  EXPECT_EQ(rows[1][1], "80%");
+  EXPECT_EQ(rows[1].back(), "0.9 (Figure 3)");
+  EXPECT_EQ(rows[3][0], "paper: dense");
+  EXPECT_EQ(rows[3][1], "-");
+  EXPECT_EQ(rows[3].back(), "0.95 (Table 1)");
+  EXPECT_EQ(rows[4][0], "paper: sparser");
+  EXPECT_EQ(rows[4][1], "30%");
+  // The figure: a black point at 79% and a line for the value without a fraction, titled with
+  // the paper's data set and source; the axis reaches the paper's 30%.
+  const std::string& body = accuracy.figure.body;
+  EXPECT_NE(body.find("\"+\" using (" + format_number(100.0 * 0.79) + "):(0.9) with points"),
+            std::string::npos)
+      << body;
+  EXPECT_NE(body.find("title \"paper (mnist, Figure 3): ticket 0.9\""), std::string::npos);
+  EXPECT_NE(body.find("0.95 with lines"), std::string::npos) << body;
+  EXPECT_NE(body.find(":" + format_number(100.0 * 0.3 / 1.12) + "]"), std::string::npos) << body;
+  // The caption says the paper's data set is not the runs'.
+  EXPECT_NE(accuracy.caption.find("on mnist"), std::string::npos) << accuracy.caption;
+  EXPECT_NE(accuracy.caption.find("These runs are on fashion-mnist"), std::string::npos);
+  // Runs on the paper's data set: no warning.
+  for (RunRecord& r : runs.runs) r.settings["options"]["dataset"] = "mnist";
+  const auto same = experiment_plots(store_, definition, runs);
+  EXPECT_EQ(same[0].caption.find("These runs are on"), std::string::npos) << same[0].caption;
+  EXPECT_NE(same[0].figure.body.find("lenet300 on mnist"), std::string::npos);
+}
+
+TEST_F(ExperimentPlotsTest, EveryTitleNamesTheModelTheDataAndTheSeeds) {
+  ExperimentDefinition definition;
+  definition.name = "tiny";
+  definition.plot = "lottery";
+  ExperimentRuns runs = read_experiment_runs(store_, "tiny");
+  // The data set actually used (a --set dataset=... override), not the definition's.
+  for (RunRecord& r : runs.runs) {
+    r.settings["options"]["model"] = "conv2";
+    r.settings["options"]["dataset"] = "cifar10";
+  }
+  runs.runs.push_back(sparse_run(store_, "rigl-20", 0, 0.5, 20));
+  runs.runs.back().settings["options"]["model"] = "conv2";
+  runs.runs.back().settings["options"]["dataset"] = "cifar10";
+  const auto plots = experiment_plots(store_, definition, runs);
+  std::set<std::string> names;
+  for (const ExperimentPlot& p : plots) {
+    names.insert(p.name);
+    EXPECT_NE(p.figure.body.find("conv2 on cifar10"), std::string::npos) << p.name;
+    const bool seeds = p.figure.body.find("over 2 seeds") != std::string::npos ||
+                       p.figure.body.find("over 1 seed\"") != std::string::npos ||
+                       p.figure.body.find("first seed of 2") != std::string::npos ||
+                       p.figure.body.find(", 1 seed\"") != std::string::npos;
+    EXPECT_TRUE(seeds) << p.name << "\n" << p.figure.body;
+  }
+  for (const char* name : {"accuracy-vs-weights", "early-stopping-vs-weights", "training-curves",
+                           "objective-vs-iteration", "final-test-accuracy"})
+    EXPECT_TRUE(names.count(name)) << name;
+  for (const ExperimentPlot& p : plots)
+    if (p.name == "training-curves")
+      EXPECT_NE(p.figure.body.find("first seed of 2"), std::string::npos) << p.figure.body;
+    else if (p.name == "objective-vs-iteration")
+      EXPECT_NE(p.figure.body.find(", 1 seed"), std::string::npos) << p.figure.body;
+}
+
 TEST_F(ExperimentPlotsTest, ObjectivesAtRoundingLevelAreNotComparedAsIfTheyDiffered) {
   std::vector<RunRecord> runs;
   const std::vector<std::pair<std::string, double>> arms = {{"omp", 1e-31}, {"iht", 2e-25}};
@@ -525,6 +703,10 @@ TEST_F(ExperimentPlotsTest, TheSupermaskFigureHasChanceTheDenseBaselinesAndTheKe
   ExperimentDefinition definition;
   definition.name = "tiny-mask";
   definition.plot = "supermask";
+  definition.paper_values = {{.label = "best supermask, untrained",
+                              .test_accuracy = 0.86,
+                              .dataset = "mnist",
+                              .source = "abstract"}};
   ExperimentRuns selected;
   selected.variant = "short";
   selected.all = runs;
@@ -538,9 +720,18 @@ TEST_F(ExperimentPlotsTest, TheSupermaskFigureHasChanceTheDenseBaselinesAndTheKe
   EXPECT_NE(body.find("chance (10 classes)"), std::string::npos);
   EXPECT_NE(body.find("dense trained: 0.8750"), std::string::npos);
   EXPECT_NE(body.find("set key outside"), std::string::npos);
-  ASSERT_EQ(plots[0].summary.rows.size(), 3u);
+  // The dense baselines the command prints, and the paper's value, are rows of the table.
+  ASSERT_EQ(plots[0].summary.rows.size(), 4u);
   EXPECT_EQ(plots[0].summary.rows[1][0], "dense untrained");
   EXPECT_EQ(plots[0].summary.rows[2][2], "0.8750 ± 0.0000 (2)");
+  EXPECT_EQ(plots[0].summary.columns.back(), "paper (mnist)");
+  EXPECT_EQ(plots[0].summary.rows[0].back(), "-");
+  EXPECT_EQ(plots[0].summary.rows[3][0], "paper: best supermask, untrained");
+  EXPECT_EQ(plots[0].summary.rows[3].back(), "0.86 (abstract)");
+  EXPECT_NE(body.find("0.86 with lines"), std::string::npos) << body;
+  EXPECT_NE(body.find("paper (mnist, abstract): best supermask, untrained 0.86"),
+            std::string::npos);
+  EXPECT_NE(plots[0].caption.find("These runs are on fashion-mnist"), std::string::npos);
 }
 
 TEST(PlotTable, CsvQuotesFieldsAndNumbersRoundTrip) {

@@ -40,8 +40,9 @@ std::string series_of(const RunRecord& run);
 /// ("logistic on synthetic 2000 x 500"), distinct settings joined by "; ".
 std::string runs_setting(const std::vector<RunRecord>& runs);
 
-/// The number of seeds of the series with the most, among `runs` ("" command: every run).
-Index seeds_of(const std::vector<RunRecord>& runs);
+/// The number of distinct seeds of the series with the most, among the runs of `command`
+/// ("": every run).
+Index seeds_of(const std::vector<RunRecord>& runs, const std::string& command = "");
 
 /// A sweep coordinate as text: a string as it is, any other value as JSON.
 std::string text_of(const nlohmann::json& value);

@@ -112,6 +112,20 @@ struct FinalMetric {
 std::vector<FinalMetric> final_metrics(const std::filesystem::path& store,
                                        const std::vector<RunRecord>& runs);
 
+/// A series of sparse-training runs (solve runs on a network) at its final fraction of weights
+/// remaining, aggregated over seeds: a point beside the lottery curves.
+struct SparsityPoint {
+  std::string method;  ///< the runs' solver (rigl, gmp, ...): series of one method share a style
+  std::string series;
+  double fraction_remaining = 0.0;  ///< mean over seeds
+  Statistics accuracy;              ///< final test accuracy
+};
+
+/// Solve runs with a test accuracy and a fraction of weights remaining in solution.json (network
+/// runs): one point per series, series in order of appearance.
+std::vector<SparsityPoint> sparse_training_accuracy(const std::filesystem::path& store,
+                                                    const std::vector<RunRecord>& runs);
+
 /// A supermask criterion's test accuracy aggregated over seeds.
 struct CriterionPoint {
   std::string series;  ///< the kept-weights choice (initial, signed-constant), after the run's

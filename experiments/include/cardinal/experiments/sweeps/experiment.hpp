@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,6 +23,24 @@ struct ExperimentArm {
   std::string label;
   std::string command;
   nlohmann::json options = nlohmann::json::object();
+  /// variant → options of this arm in that variant, applied after `options` (a length that
+  /// only this arm's command expresses, e.g. a solver's --max-iterations, without giving the
+  /// option to the other arms, whose settings, and so run ids, stay as they were).
+  std::map<std::string, nlohmann::json> variants;
+};
+
+/// A number a paper reports for an experiment, drawn beside the runs' results (a point or a
+/// line in the figures, a "paper" column in the tables) so that whether it was reproduced shows
+/// at a glance. Only numbers the paper states are given; the data set is the paper's, which
+/// the runs may not use (the figures say so).
+struct PaperValue {
+  std::string label;  ///< what the number is, e.g. "best supermask, untrained network"
+  double test_accuracy = 0.0;
+  /// The fraction of weights remaining it was measured at; none for a number that stands for a
+  /// whole curve or for the dense network (drawn as a line).
+  std::optional<double> fraction_remaining;
+  std::string dataset;  ///< the paper's data set, e.g. "mnist"
+  std::string source;   ///< where the paper states it, e.g. "abstract", "Table 2"
 };
 
 /// A named, versioned experiment: arms × a sweep (e.g. seeds), in variants (a short CPU setting,
@@ -43,6 +62,7 @@ struct ExperimentDefinition {
   std::string default_variant;
   std::map<std::string, double> estimate_seconds;  ///< variant → seconds per run, 2 cores
   std::string plot;                                ///< lottery | solve | supermask | mixed
+  std::vector<PaperValue> paper_values;            ///< `paper_values` (may be empty)
 
   /// Parses and checks a definition (arm labels unique, a known plot kind, at most kMaxRuns
   /// runs); InvalidInput naming `source` and the field otherwise.
