@@ -325,10 +325,7 @@ int lottery_main(const std::vector<std::string>& args) {
   const double output_fraction = v["output-fraction"].as<double>();
   spec.pruning.output_fraction =
       output_fraction < 0 ? std::nullopt : std::optional<double>(output_fraction);
-  const std::string scope = v["pruning-scope"].as<std::string>();
-  require(scope == "layerwise" || scope == "global",
-          "--pruning-scope must be layerwise or global, got '" + scope + "'");
-  spec.pruning.scope = scope == "global" ? PruningScope::kGlobal : PruningScope::kLayerwise;
+  spec.pruning.scope = parse_pruning_scope(v);
 
   const nlohmann::json pruner = parse_pruner(v, spec);
 

@@ -199,6 +199,13 @@ TrainingSpec parse_training_spec(const po::variables_map& v, const std::string& 
   return training;
 }
 
+PruningScope parse_pruning_scope(const po::variables_map& v) {
+  const std::string scope = v["pruning-scope"].as<std::string>();
+  require(scope == "layerwise" || scope == "global",
+          "--pruning-scope must be layerwise or global, got '" + scope + "'");
+  return scope == "global" ? PruningScope::kGlobal : PruningScope::kLayerwise;
+}
+
 torch::Device parse_device_options(const po::variables_map& v) {
   const std::string text = v["device"].as<std::string>();
   const int threads = v["threads"].as<int>();

@@ -188,11 +188,8 @@ int supermask_main(const std::vector<std::string>& args) {
   const double keep = v["keep"].as<double>();
   require(std::isfinite(keep) && keep > 0.0 && keep <= 1.0,
           "--keep must be in (0, 1], got " + std::to_string(keep));
+  const PruningScope scope = parse_pruning_scope(v);
   const std::string scope_name = v["pruning-scope"].as<std::string>();
-  require(scope_name == "layerwise" || scope_name == "global",
-          "--pruning-scope must be layerwise or global, got '" + scope_name + "'");
-  const PruningScope scope =
-      scope_name == "global" ? PruningScope::kGlobal : PruningScope::kLayerwise;
   std::vector<KeptWeights> kept_weights;
   if (v.count("kept-weights")) {
     for (const std::string& name : v["kept-weights"].as<std::vector<std::string>>()) {

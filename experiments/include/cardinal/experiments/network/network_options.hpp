@@ -10,6 +10,7 @@
 #include "cardinal/nonconvex/data/registry.hpp"
 #include "cardinal/nonconvex/data/tensor_dataset.hpp"
 #include "cardinal/nonconvex/models/factory.hpp"
+#include "cardinal/nonconvex/pruning/pruning_spec.hpp"
 #include "cardinal/nonconvex/training/trainer.hpp"
 
 namespace cardinal {
@@ -59,6 +60,11 @@ NetworkData load_network_data(const boost::program_options::variables_map& value
 TrainingSpec parse_training_spec(const boost::program_options::variables_map& values,
                                  const std::string& dataset, Index train_size, Index default_epochs,
                                  std::uint64_t seed);
+
+/// --pruning-scope of the commands that prune by fractions (lottery, supermask): layerwise (every
+/// layer loses its own fraction) or global (one ranking). `solve --problem network` splits a
+/// budget instead and also knows erk (see solve_network.cpp).
+PruningScope parse_pruning_scope(const boost::program_options::variables_map& values);
 
 /// --device, checked (CUDA must be available for cuda); applies --threads when > 0.
 torch::Device parse_device_options(const boost::program_options::variables_map& values);
