@@ -137,16 +137,21 @@ TEST_F(PruneCommand, ConvolutionalNetworksPruneOnTheirUnfoldedPatches) {
                          " --method magnitude-layerwise --sparsity 0.5 -o " + out("b"));
   ASSERT_EQ(again.status, 0) << again.output;
   EXPECT_EQ(summary("b")["test_accuracy_before"], s["test_accuracy_after"]);
-  // From the dense snapshot the same pruning gives the same mask and weights, bit for bit, and
-  // global magnitude pruning the same per-layer counts.
+  // From the dense snapshot the same pruning gives the same mask and weights, bit for bit (with
+  // the theory of each layer's H beside them), and global magnitude pruning the same per-layer
+  // counts.
   const CommandResult rerun =
       test::run_cardinal(lenet5 + "--weights " + out("a/dense.snapshot") +
-                         " --sparsity 0.9 --max-patches 5000 -o " + out("c"));
+                         " --sparsity 0.9 --max-patches 5000 --theory -o " + out("c"));
   ASSERT_EQ(rerun.status, 0) << rerun.output;
   EXPECT_EQ(test::read_file(dir_ / "c" / "pruned.mask"),
             test::read_file(dir_ / "a" / "pruned.mask"));
   EXPECT_EQ(test::read_file(dir_ / "c" / "pruned.snapshot"),
             test::read_file(dir_ / "a" / "pruned.snapshot"));
+  const auto bounds = nlohmann::json::parse(test::read_file(dir_ / "c" / "bounds.json"))["layers"];
+  ASSERT_EQ(bounds.size(), 5u);
+  EXPECT_EQ(bounds[0]["dimension"], 25);   // C_in·kh·kw: 1 · 5 · 5
+  EXPECT_EQ(bounds[1]["dimension"], 150);  // 6 · 5 · 5
   const CommandResult magnitude =
       test::run_cardinal(lenet5 + "--weights " + out("a/dense.snapshot") +
                          " --sparsity 0.9 --method magnitude -o " + out("d"));
