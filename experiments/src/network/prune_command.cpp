@@ -25,7 +25,6 @@
 #include "cardinal/experiments/solving/solver_registry.hpp"
 #include "cardinal/experiments/store/atomic_output.hpp"
 #include "cardinal/experiments/store/run_store.hpp"
-#include "cardinal/nonconvex/models/lenet.hpp"
 #include "cardinal/nonconvex/pruning/fisher_model.hpp"
 #include "cardinal/nonconvex/pruning/layer_theory.hpp"
 #include "cardinal/nonconvex/pruning/network_pruner.hpp"
@@ -40,8 +39,9 @@ namespace {
 std::string usage() {
   return "Usage: cardinal prune [--model NAME] [--dataset NAME] [--weights FILE] --sparsity S\n"
          "                      [--method NAME] [--solver NAME] [options]\n\n"
-         "One-shot pruning of a trained fully connected network (lenet300, mlpnet): the fraction\n"
-         "S of the weights is removed, each layer keeping the count that global magnitude\n"
+         "One-shot pruning of a trained network (any --model; fisher and woodfisher: lenet300,\n"
+         "mlpnet): the fraction S of the weights is removed, each layer keeping the count that "
+         "global magnitude\n"
          "pruning leaves it (--allocation global) or 1 - S of its own (uniform). Methods:\n"
          "  magnitude            the largest |w| over all layers (global)\n"
          "  magnitude-layerwise  the largest |w| of each layer\n"
@@ -58,7 +58,9 @@ std::string usage() {
          "                       --woodfisher-steps steps\n"
          "X holds the layer's inputs on --calibration training examples (the first N), from the\n"
          "already pruned layers before it (--calibration-inputs sequential) or from the dense\n"
-         "network (parallel); lambda = --ridge * mean(diag X'X/n). The Fisher model's n is\n"
+         "network (parallel); for a convolution, its unfolded input patches (N x output pixels\n"
+         "rows of C_in*kh*kw), above --max-patches sampled down to it (seeded, the same on\n"
+         "every run); lambda = --ridge * mean(diag X'X/n). The Fisher model's n is\n"
          "--calibration too (default 1000) and lambda = --ridge * mean(diag G'G/n); its size\n"
          "(4nd bytes for G and the solver's systems) is checked against --max-memory first.\n\n"
          "--weights reads a snapshot (cardinal supermask's dense.snapshot, a lottery run's\n"
@@ -95,6 +97,8 @@ po::options_description prune_options() {
        "calibration examples (the first N training examples)")
       ("calibration-inputs", po::value<std::string>()->default_value("sequential"),
        "sequential (inputs from the pruned layers before) | parallel (from the dense network)")
+      ("max-patches", po::value<Index>()->default_value(kDefaultMaxPatches),
+       "a convolution's unfolded input patches above this count are subsampled to it")
       ("ridge", po::value<double>()->default_value(0.01, "0.01"),
        "damping lambda relative to mean(diag X'X/n)")
       ("max-iterations", po::value<Index>()->default_value(1000),
@@ -131,12 +135,14 @@ std::string fixed(double value, int digits = 4) {
 std::string layers_csv(const std::vector<LayerPruningReport>& layers) {
   std::ostringstream out;
   out << std::setprecision(17)
-      << "layer,rows,columns,weights,kept,sparsity,reconstruction_error,relative_error,seconds\n";
+      << "layer,rows,columns,weights,kept,sparsity,reconstruction_error,relative_error,seconds,"
+         "calibration_rows,calibration_rows_available\n";
   for (const LayerPruningReport& l : layers) {
     const Index total = l.rows * l.columns;
     out << l.name << ',' << l.rows << ',' << l.columns << ',' << total << ',' << l.kept << ','
         << 1.0 - static_cast<double>(l.kept) / static_cast<double>(total) << ',' << l.error << ','
-        << l.relative_error << ',' << l.seconds << '\n';
+        << l.relative_error << ',' << l.seconds << ',' << l.calibration_rows << ','
+        << l.calibration_available << '\n';
   }
   return out.str();
 }
@@ -207,6 +213,7 @@ int prune_main(const std::vector<std::string>& args) {
   options.allocation = parse_budget_allocation(v["allocation"].as<std::string>());
   options.inputs = parse_calibration_inputs(v["calibration-inputs"].as<std::string>());
   options.ridge = v["ridge"].as<double>();
+  options.max_patches = v["max-patches"].as<Index>();
   const std::string solver = v["solver"].as<std::string>();
   const Index max_iterations = v["max-iterations"].as<Index>();
   require(max_iterations >= 1, "--max-iterations must be at least 1");
@@ -238,13 +245,12 @@ int prune_main(const std::vector<std::string>& args) {
   const torch::Device device = parse_device_options(v);
 
   const NetworkData data = load_network_data(v);
-  require(data.model == "lenet300" || data.model == "mlpnet",
-          "cardinal prune supports the fully connected models (lenet300, mlpnet), not '" +
-              data.model + "'");
+  require(!fisher || data.model == "lenet300" || data.model == "mlpnet",
+          "--method " + to_string(options.method) +
+              " prunes the fully connected models (lenet300, mlpnet), not '" + data.model + "'");
   const TrainingSpec training = parse_training_spec(v, data.dataset, data.train.size(), 2, seed);
   at::manual_seed(seed);
   const std::shared_ptr<Network> network = make_model(data.model, data.input);
-  auto& perceptron = dynamic_cast<MultilayerPerceptron&>(*network);
   const Index n = std::min<Index>(calibration, data.train.size());
   if (fisher) {
     Index d = 0;
@@ -294,6 +300,7 @@ int prune_main(const std::vector<std::string>& args) {
   }
   if (options.method == OneShotMethod::kWoodFisher)
     settings["woodfisher_steps"] = options.woodfisher_steps;
+  if (!v["max-patches"].defaulted()) settings["max_patches"] = options.max_patches;
   const bool theory = v["theory"].as<bool>();
   if (theory) settings["theory"] = true;  // only then: the other runs keep their hashes
   if (weights) settings["weights"] = fs::absolute(v["weights"].as<std::string>()).string();
@@ -328,7 +335,7 @@ int prune_main(const std::vector<std::string>& args) {
     };
   const Stopwatch clock;
   const OneShotPruning pruned =
-      prune_one_shot(perceptron, inputs, options, data.train.labels.slice(0, 0, n));
+      prune_one_shot(*network, inputs, options, data.train.labels.slice(0, 0, n));
   const double seconds = clock.seconds();
   network->to(device);
   const Evaluation after = evaluate_network();
@@ -370,6 +377,8 @@ int prune_main(const std::vector<std::string>& args) {
     summary["layers"].push_back({{"name", l.name},
                                  {"rows", l.rows},
                                  {"columns", l.columns},
+                                 {"calibration_rows", l.calibration_rows},
+                                 {"calibration_rows_available", l.calibration_available},
                                  {"kept", l.kept},
                                  {"reconstruction_error", l.error},
                                  {"relative_error", l.relative_error},
@@ -382,7 +391,14 @@ int prune_main(const std::vector<std::string>& args) {
   }
   out.commit();
 
-  if (!quiet) std::cout << layers_csv(pruned.layers);
+  if (!quiet) {
+    std::cout << layers_csv(pruned.layers);
+    for (const LayerPruningReport& l : pruned.layers)
+      if (l.calibration_rows < l.calibration_available)
+        std::cout << l.name << ": H from " << l.calibration_rows << " of "
+                  << l.calibration_available
+                  << " unfolded input patches, sampled (--max-patches)\n";
+  }
   std::cout << "cardinal prune: " << to_string(options.method)
             << (options.method == OneShotMethod::kLayerwise ||
                         options.method == OneShotMethod::kFisher

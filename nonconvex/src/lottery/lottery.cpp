@@ -9,7 +9,6 @@
 #include "cardinal/nonconvex/lottery/lottery_archive.hpp"
 #include "cardinal/nonconvex/lottery/lottery_spec.hpp"
 #include "cardinal/nonconvex/lottery/random_mask.hpp"
-#include "cardinal/nonconvex/models/lenet.hpp"
 
 namespace cardinal {
 namespace {
@@ -114,9 +113,6 @@ void LotterySpec::validate(Index train_size) const {
     pruner->options.validate();
     require(pruner->calibration >= 1,
             "--calibration must be at least 1, got " + std::to_string(pruner->calibration));
-    require(dynamic_cast<const MultilayerPerceptron*>(make_model(model, input).get()) != nullptr,
-            "--pruner " + to_string(m) + " prunes fully connected models (lenet300, mlpnet), not " +
-                model);
   }
 }
 

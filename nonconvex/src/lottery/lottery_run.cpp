@@ -15,7 +15,6 @@
 #include "cardinal/nonconvex/data/normalization.hpp"
 #include "cardinal/nonconvex/lottery/linear_mode_connectivity.hpp"
 #include "cardinal/nonconvex/lottery/random_mask.hpp"
-#include "cardinal/nonconvex/models/lenet.hpp"
 #include "cardinal/nonconvex/pruning/magnitude_pruning.hpp"
 #include "cardinal/nonconvex/pruning/network_pruner.hpp"
 #include "cardinal/nonconvex/pruning/pruning_at_initialization.hpp"
@@ -278,8 +277,7 @@ class LotteryRunner {
     if (!spec_.pruner) return magnitude;
     std::vector<Index> kept;
     for (const std::string& name : magnitude.names()) kept.push_back(magnitude.remaining(name));
-    return prune_within(dynamic_cast<MultilayerPerceptron&>(*network_), calibration_inputs(),
-                        spec_.pruner->options, previous, kept)
+    return prune_within(*network_, calibration_inputs(), spec_.pruner->options, previous, kept)
         .mask;
   }
 

@@ -2,6 +2,7 @@
 #include "cardinal/nonconvex/models/convnet.hpp"
 #include "cardinal/bridge/error.hpp"
 #include "cardinal/nonconvex/models/initialization.hpp"
+#include "cardinal/nonconvex/models/layer_observer.hpp"
 
 #include <string>
 
@@ -42,12 +43,12 @@ ConvNet::ConvNet(int64_t blocks, int64_t channels, int64_t height, int64_t width
 torch::Tensor ConvNet::forward(const torch::Tensor& input) {
   torch::Tensor x = input;
   for (size_t i = 0; i < convs_.size(); i += 2) {
-    x = convs_[i]->forward(x).relu();
-    x = torch::max_pool2d(convs_[i + 1]->forward(x).relu(), 2);
+    x = apply_layer(convs_[i], x).relu();
+    x = torch::max_pool2d(apply_layer(convs_[i + 1], x).relu(), 2);
   }
-  x = fc1_->forward(x.flatten(1)).relu();
-  x = fc2_->forward(x).relu();
-  return fc_->forward(x);
+  x = apply_layer(fc1_, x.flatten(1)).relu();
+  x = apply_layer(fc2_, x).relu();
+  return apply_layer(fc_, x);
 }
 
 std::vector<int64_t> Vgg::plan(int depth) {
@@ -96,11 +97,11 @@ torch::Tensor Vgg::forward(const torch::Tensor& input) {
     if (filters == 0) {
       x = torch::max_pool2d(x, 2);
     } else {
-      x = norms_[layer]->forward(convs_[layer]->forward(x)).relu();
+      x = norms_[layer]->forward(apply_layer(convs_[layer], x)).relu();
       ++layer;
     }
   }
-  return fc_->forward(torch::avg_pool2d(x, 2).flatten(1));
+  return apply_layer(fc_, torch::avg_pool2d(x, 2).flatten(1));
 }
 
 }  // namespace cardinal

@@ -2,6 +2,7 @@
 #include "cardinal/nonconvex/models/lenet.hpp"
 #include "cardinal/bridge/error.hpp"
 #include "cardinal/nonconvex/models/initialization.hpp"
+#include "cardinal/nonconvex/models/layer_observer.hpp"
 
 #include <string>
 
@@ -25,8 +26,8 @@ MultilayerPerceptron::MultilayerPerceptron(int64_t inputs, const std::vector<int
 
 torch::Tensor MultilayerPerceptron::forward(const torch::Tensor& input) {
   torch::Tensor x = input.flatten(1);
-  for (auto& layer : hidden_) x = layer->forward(x).relu();
-  return fc_->forward(x);
+  for (auto& layer : hidden_) x = apply_layer(layer, x).relu();
+  return apply_layer(fc_, x);
 }
 
 std::vector<torch::nn::Linear> MultilayerPerceptron::layers() const {
@@ -51,11 +52,11 @@ LeNet5::LeNet5(int64_t channels, int64_t height, int64_t width, int64_t classes)
 }
 
 torch::Tensor LeNet5::forward(const torch::Tensor& input) {
-  torch::Tensor x = torch::max_pool2d(conv1_->forward(input).relu(), 2);
-  x = torch::max_pool2d(conv2_->forward(x).relu(), 2).flatten(1);
-  x = fc1_->forward(x).relu();
-  x = fc2_->forward(x).relu();
-  return fc_->forward(x);
+  torch::Tensor x = torch::max_pool2d(apply_layer(conv1_, input).relu(), 2);
+  x = torch::max_pool2d(apply_layer(conv2_, x).relu(), 2).flatten(1);
+  x = apply_layer(fc1_, x).relu();
+  x = apply_layer(fc2_, x).relu();
+  return apply_layer(fc_, x);
 }
 
 }  // namespace cardinal

@@ -2,6 +2,7 @@
 #include "cardinal/nonconvex/models/resnet.hpp"
 #include "cardinal/bridge/error.hpp"
 #include "cardinal/nonconvex/models/initialization.hpp"
+#include "cardinal/nonconvex/models/layer_observer.hpp"
 
 #include <string>
 
@@ -27,9 +28,9 @@ ResidualBlock::ResidualBlock(int64_t in_channels, int64_t out_channels, int64_t 
 }
 
 torch::Tensor ResidualBlock::forward(const torch::Tensor& input) {
-  torch::Tensor out = bn1_->forward(conv1_->forward(input)).relu();
-  out = bn2_->forward(conv2_->forward(out));
-  out += shortcut_ ? shortcut_bn_->forward(shortcut_->forward(input)) : input;
+  torch::Tensor out = bn1_->forward(apply_layer(conv1_, input)).relu();
+  out = bn2_->forward(apply_layer(conv2_, out));
+  out += shortcut_ ? shortcut_bn_->forward(apply_layer(shortcut_, input)) : input;
   return out.relu();
 }
 
@@ -56,9 +57,9 @@ CifarResNet::CifarResNet(int64_t depth, int64_t channels, int64_t classes, int64
 }
 
 torch::Tensor CifarResNet::forward(const torch::Tensor& input) {
-  torch::Tensor x = bn_->forward(conv_->forward(input)).relu();
+  torch::Tensor x = bn_->forward(apply_layer(conv_, input)).relu();
   for (auto& block : blocks_) x = block->forward(x);
-  return fc_->forward(x.mean({2, 3}));
+  return apply_layer(fc_, x.mean({2, 3}));
 }
 
 }  // namespace cardinal

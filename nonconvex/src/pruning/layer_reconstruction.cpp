@@ -95,13 +95,22 @@ LayerReconstruction LayerReconstruction::from_inputs(Eigen::MatrixXd weights,
           "layer reconstruction: the inputs have " + std::to_string(inputs.cols()) +
               " features but the layer has " + std::to_string(weights.cols()) + " inputs");
   require(inputs.rows() > 0, "layer reconstruction: no calibration inputs");
-  require(std::isfinite(relative_ridge) && relative_ridge >= 0.0,
-          "the ridge must be finite and non-negative, got " + std::to_string(relative_ridge));
   const Index d = inputs.cols();
   Eigen::MatrixXd gram = Eigen::MatrixXd::Zero(d, d);
   gram.selfadjointView<Eigen::Lower>().rankUpdate(inputs.transpose(),
                                                   1.0 / static_cast<double>(inputs.rows()));
   gram.triangularView<Eigen::StrictlyUpper>() = gram.transpose();
+  return from_gram(std::move(weights), std::move(gram), relative_ridge);
+}
+
+LayerReconstruction LayerReconstruction::from_gram(Eigen::MatrixXd weights, Eigen::MatrixXd gram,
+                                                   double relative_ridge) {
+  require(gram.rows() == weights.cols() && gram.cols() == weights.cols(),
+          "layer reconstruction: H is " + std::to_string(gram.rows()) + "×" +
+              std::to_string(gram.cols()) + " but the layer has " + std::to_string(weights.cols()) +
+              " inputs");
+  require(std::isfinite(relative_ridge) && relative_ridge >= 0.0,
+          "the ridge must be finite and non-negative, got " + std::to_string(relative_ridge));
   const double damping = relative_ridge * gram.diagonal().mean();
   return LayerReconstruction(std::move(weights), std::move(gram), damping);
 }

@@ -1,12 +1,11 @@
 #include "cardinal/nonconvex/pruning/network_pruner.hpp"
 
-#include <torch/nn/modules/linear.h>
-
 #include <chrono>
 #include <cmath>
 #include <optional>
 
 #include "cardinal/bridge/error.hpp"
+#include "cardinal/bridge/splitmix64.hpp"
 #include "cardinal/bridge/trace.hpp"
 #include "cardinal/nonconvex/models/lenet.hpp"
 #include "cardinal/nonconvex/pruning/fisher_model.hpp"
@@ -29,15 +28,6 @@ torch::Tensor to_tensor(const Eigen::MatrixXd& matrix) {
   return torch::from_blob(const_cast<double*>(row_major.data()), {matrix.rows(), matrix.cols()},
                           torch::kDouble)
       .clone();
-}
-
-/// The next layer's inputs: relu(X Wᵀ + b) in double precision (no relu after the last layer is
-/// never needed: nothing reads it).
-torch::Tensor forward_layer(const torch::Tensor& inputs, const torch::Tensor& weights,
-                            const torch::Tensor& bias) {
-  torch::Tensor outputs = inputs.matmul(weights.t());
-  if (bias.defined()) outputs += bias.detach().to(torch::kCPU, torch::kDouble);
-  return outputs.relu();
 }
 
 template <class Enum>
@@ -115,6 +105,7 @@ void OneShotPruningOptions::validate() const {
           "--sparsity must lie in (0, 1), got " + std::to_string(sparsity));
   require(std::isfinite(ridge) && ridge >= 0.0,
           "--ridge must be finite and non-negative, got " + std::to_string(ridge));
+  require(max_patches >= 1, "--max-patches must be at least 1, got " + std::to_string(max_patches));
   if (method == OneShotMethod::kLayerwise)
     require(budget == BudgetScope::kRow ? static_cast<bool>(row_solver)
                                         : static_cast<bool>(layer_solver),
@@ -191,24 +182,22 @@ Eigen::Array<bool, Eigen::Dynamic, Eigen::Dynamic> to_allowed(const torch::Tenso
   return to_eigen(keep).array() != 0.0;
 }
 
-OneShotPruning prune_network(MultilayerPerceptron& network, const torch::Tensor& calibration,
+OneShotPruning prune_network(Network& network, const torch::Tensor& calibration,
                              const OneShotPruningOptions& options, const torch::Tensor& labels,
                              const std::optional<Within>& within) {
   options.validate();
   std::optional<GlobalPruning> global;
-  if (is_fisher(options.method)) global = prune_fisher_model(network, calibration, labels, options);
+  if (is_fisher(options.method)) {
+    auto* perceptron = dynamic_cast<MultilayerPerceptron*>(&network);
+    require(perceptron != nullptr, "--method " + to_string(options.method) +
+                                       " prunes fully connected networks only (lenet300, mlpnet)");
+    global = prune_fisher_model(*perceptron, calibration, labels, options);
+  }
   torch::NoGradGuard no_grad;
-  const std::vector<torch::nn::Linear> layers = network.layers();
   const std::vector<NamedTensor> named = prunable_tensors(network);
-  require(named.size() == layers.size(),
-          "one-shot pruning: the network's prunable tensors are not "
-          "its linear layers");
-  require(calibration.size(0) > 0, "one-shot pruning: no calibration examples");
-  torch::Tensor dense_inputs = calibration.detach().flatten(1).to(torch::kCPU, torch::kDouble);
-  require(dense_inputs.size(1) == layers.front()->weight.size(1),
-          "one-shot pruning: calibration examples have " + std::to_string(dense_inputs.size(1)) +
-              " features but the network reads " + std::to_string(layers.front()->weight.size(1)));
-  torch::Tensor pruned_inputs = dense_inputs;
+  require(calibration.dim() >= 1 && calibration.size(0) > 0,
+          "one-shot pruning: no calibration examples");
+  const torch::Tensor examples = calibration.detach();
 
   // The magnitude mask: the result of the magnitude methods, and the per-layer counts of the
   // global allocation.
@@ -229,13 +218,15 @@ OneShotPruning prune_network(MultilayerPerceptron& network, const torch::Tensor&
   Index global_offset = 0;
   std::vector<std::string> names;
   std::vector<torch::Tensor> keeps;
-  for (std::size_t l = 0; l < layers.size(); ++l) {
-    const torch::Tensor& weight = layers[l]->weight;
-    const torch::Tensor dense_weights = weight.detach().to(torch::kCPU, torch::kDouble);
-    const torch::Tensor& inputs =
-        options.inputs == CalibrationInputs::kSequential ? pruned_inputs : dense_inputs;
+  // Parallel inputs come from the dense network: the pruned weights wait until the end.
+  const bool sequential = options.inputs == CalibrationInputs::kSequential;
+  std::vector<torch::Tensor> pending;
+  for (std::size_t l = 0; l < named.size(); ++l) {
+    const torch::Tensor& weight = named[l].tensor;
+    const CalibrationGram inputs =
+        calibration_gram(network, weight, examples, options.max_patches, splitmix64(l));
     const LayerReconstruction layer =
-        LayerReconstruction::from_inputs(to_eigen(dense_weights), to_eigen(inputs), options.ridge);
+        LayerReconstruction::from_gram(weight_matrix(weight), inputs.gram, options.ridge);
     const Index total = layer.rows() * layer.columns();
     const Index kept = within ? within->kept[l]
                        : magnitude && options.allocation == BudgetAllocation::kGlobalMagnitude
@@ -245,7 +236,7 @@ OneShotPruning prune_network(MultilayerPerceptron& network, const torch::Tensor&
     AllowedWeights allowed;
     std::vector<Index> budgets;
     if (within) {
-      allowed = to_allowed(within->mask.keep(named[l].name));
+      allowed = to_allowed(within->mask.keep(named[l].name).flatten(1));
       std::vector<Index> capacities(static_cast<std::size_t>(layer.rows()));
       for (Index i = 0; i < layer.rows(); ++i)
         capacities[static_cast<std::size_t>(i)] = allowed.row(i).count();
@@ -259,7 +250,7 @@ OneShotPruning prune_network(MultilayerPerceptron& network, const torch::Tensor&
     switch (options.method) {
       case OneShotMethod::kMagnitudeGlobal:
       case OneShotMethod::kMagnitudeLayerwise: {
-        const Eigen::MatrixXd keep = to_eigen(magnitude->keep(named[l].name));
+        const Eigen::MatrixXd keep = to_eigen(magnitude->keep(named[l].name).flatten(1));
         pruned.keep = keep.array() != 0.0;
         pruned.weights = pruned.keep.select(layer.weights(), 0.0);
         break;
@@ -288,34 +279,33 @@ OneShotPruning prune_network(MultilayerPerceptron& network, const torch::Tensor&
     const double seconds = clock.seconds();
     if (options.on_layer) options.on_layer(named[l].name, layer, budgets);
 
-    const torch::Tensor new_weights = to_tensor(pruned.weights);
-    weight.copy_(new_weights.to(weight.options()));
+    const torch::Tensor new_weights =
+        to_tensor(pruned.weights).reshape(weight.sizes()).to(weight.options());
+    if (sequential)
+      weight.copy_(new_weights);
+    else
+      pending.push_back(new_weights);
     const Eigen::MatrixXd keep_values = pruned.keep.cast<double>();
-    keeps.push_back(to_tensor(keep_values).to(torch::kBool));
+    keeps.push_back(to_tensor(keep_values).to(torch::kBool).reshape(weight.sizes()));
     names.push_back(named[l].name);
     const double error = layer.error(pruned.weights), energy = layer.output_energy();
-    result.layers.push_back({named[l].name, layer.rows(), layer.columns(),
-                             static_cast<Index>(pruned.keep.count()), error,
+    result.layers.push_back({named[l].name, layer.rows(), layer.columns(), inputs.rows,
+                             inputs.available, static_cast<Index>(pruned.keep.count()), error,
                              energy > 0.0 ? error / energy : 0.0, seconds});
-
-    if (l + 1 < layers.size()) {
-      const torch::Tensor& bias = layers[l]->bias;
-      dense_inputs = forward_layer(dense_inputs, dense_weights, bias);
-      pruned_inputs = forward_layer(pruned_inputs, new_weights, bias);
-    }
   }
+  for (std::size_t l = 0; l < pending.size(); ++l) named[l].tensor.copy_(pending[l]);
   result.mask = Mask(std::move(names), std::move(keeps));
   return result;
 }
 
 }  // namespace
 
-OneShotPruning prune_one_shot(MultilayerPerceptron& network, const torch::Tensor& calibration,
+OneShotPruning prune_one_shot(Network& network, const torch::Tensor& calibration,
                               const OneShotPruningOptions& options, const torch::Tensor& labels) {
   return prune_network(network, calibration, options, labels, std::nullopt);
 }
 
-OneShotPruning prune_within(MultilayerPerceptron& network, const torch::Tensor& calibration,
+OneShotPruning prune_within(Network& network, const torch::Tensor& calibration,
                             const OneShotPruningOptions& options, const Mask& mask,
                             const std::vector<Index>& kept) {
   require(options.method == OneShotMethod::kLayerwise ||

@@ -212,6 +212,19 @@ TEST_F(LotteryCommand, ALayerwisePrunerIsHashedAndMagnitudeRunsKeepTheirHash) {
   EXPECT_EQ(done["weights_remaining"], 266200 - 239580);  // global magnitude's count at 90%
 }
 
+TEST_F(LotteryCommand, ALayerwisePrunerPrunesAConvolutionalNetwork) {
+  const CommandResult r = run(kSmall +
+                              "--model lenet5 --levels 1 --pruner layerwise --calibration 8 "
+                              "--prune-fraction 0.9 --pruning-scope global --output-fraction -1 "
+                              "--store " +
+                              store("lenet5"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  const fs::path run_dir = run_directory(store("lenet5"));
+  const auto done = nlohmann::json::parse(read(run_dir / "level-1" / "DONE.json"));
+  // 150 + 2,400 + 48,000 + 10,080 + 840 = 61,470 weights; global magnitude keeps 61,470 − 55,323.
+  EXPECT_EQ(done["weights_remaining"], 6147);
+}
+
 TEST_F(LotteryCommand, InstabilityAddsACopyPerLevelAndTheBarrierColumns) {
   const CommandResult r = run(kSmall +
                               "--method imp-rewind --rewind 2it --levels 1 --instability "
@@ -255,8 +268,6 @@ TEST_F(LotteryCommand, BadInputExitsWithStatusTwoAndAClearMessage) {
       {kSmall + "--pruner layerwise --solver gmp", "--solver gmp trains a network"},
       {kSmall + "--pruner layerwise --method snip",
        "--pruner applies to the methods that prune trained weights, not snip"},
-      {kSmall + "--pruner obs --model conv2",
-       "--pruner obs prunes fully connected models (lenet300, mlpnet), not conv2"},
   };
   for (const auto& [args, message] : cases) {
     const CommandResult r = run(args + " --store " + store("runs"));

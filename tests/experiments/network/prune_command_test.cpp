@@ -93,6 +93,73 @@ TEST_F(PruneCommand, KeepsExactlyTheBudgetOfEveryLayerWithExactZeros) {
   }
 }
 
+TEST_F(PruneCommand, ConvolutionalNetworksPruneOnTheirUnfoldedPatches) {
+  const std::string lenet5 = "prune --model lenet5 --data-dir " + kData + " --quiet ";
+  const CommandResult r = test::run_cardinal(lenet5 +
+                                             "--iterations 8 --batch-size 8 --lr 0.05 "
+                                             "--sparsity 0.9 --max-patches 5000 -o " +
+                                             out("a"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  const nlohmann::json s = summary("a");
+  // 150 + 2,400 + 48,000 + 10,080 + 840 = 61,470 weights; round(0.9 · 61,470) = 55,323 removed.
+  EXPECT_EQ(s["weights_kept"].get<long>(), 6147);
+  EXPECT_EQ(s["max_patches"], 5000);
+  const std::vector<std::string> names = {"conv1.weight", "conv2.weight", "fc1.weight",
+                                          "fc2.weight", "fc.weight"};
+  // conv1: 32 images × 28 · 28 positions, sampled down to 5,000; conv2: 32 × 10 · 10 patches.
+  const std::vector<long> rows = {5000, 3200, 32, 32, 32}, available = {25088, 3200, 32, 32, 32};
+  const std::vector<long> columns = {25, 150, 400, 120, 84};
+  ASSERT_EQ(s["layers"].size(), 5u);
+  long kept = 0;
+  for (std::size_t l = 0; l < 5; ++l) {
+    const auto& layer = s["layers"][l];
+    EXPECT_EQ(layer["name"], names[l]);
+    EXPECT_EQ(layer["columns"].get<long>(), columns[l]) << names[l];
+    EXPECT_EQ(layer["calibration_rows"].get<long>(), rows[l]) << names[l];
+    EXPECT_EQ(layer["calibration_rows_available"].get<long>(), available[l]) << names[l];
+    kept += layer["kept"].get<long>();
+  }
+  EXPECT_EQ(kept, 6147);
+#ifdef CARDINAL_WITH_TORCH
+  const Mask mask = Mask::load((dir_ / "a" / "pruned.mask").string());
+  EXPECT_EQ(mask.remaining(), 6147);
+  const Snapshot pruned = Snapshot::load((dir_ / "a" / "pruned.snapshot").string());
+  for (const NamedTensor& p : pruned.parameters()) {
+    if (!mask.contains(p.name)) continue;
+    EXPECT_EQ(p.tensor.sizes(), mask.keep(p.name).sizes()) << p.name;
+    EXPECT_TRUE(p.tensor.masked_select(mask.keep(p.name).logical_not()).eq(0).all().item<bool>())
+        << p.name;
+  }
+#endif
+  // The pruned snapshot, read back, has the accuracy this run recorded after pruning.
+  const CommandResult again =
+      test::run_cardinal(lenet5 + "--weights " + out("a/pruned.snapshot") +
+                         " --method magnitude-layerwise --sparsity 0.5 -o " + out("b"));
+  ASSERT_EQ(again.status, 0) << again.output;
+  EXPECT_EQ(summary("b")["test_accuracy_before"], s["test_accuracy_after"]);
+  // From the dense snapshot the same pruning gives the same mask and weights, bit for bit (with
+  // the theory of each layer's H beside them), and global magnitude pruning the same per-layer
+  // counts.
+  const CommandResult rerun =
+      test::run_cardinal(lenet5 + "--weights " + out("a/dense.snapshot") +
+                         " --sparsity 0.9 --max-patches 5000 --theory -o " + out("c"));
+  ASSERT_EQ(rerun.status, 0) << rerun.output;
+  EXPECT_EQ(test::read_file(dir_ / "c" / "pruned.mask"),
+            test::read_file(dir_ / "a" / "pruned.mask"));
+  EXPECT_EQ(test::read_file(dir_ / "c" / "pruned.snapshot"),
+            test::read_file(dir_ / "a" / "pruned.snapshot"));
+  const auto bounds = nlohmann::json::parse(test::read_file(dir_ / "c" / "bounds.json"))["layers"];
+  ASSERT_EQ(bounds.size(), 5u);
+  EXPECT_EQ(bounds[0]["dimension"], 25);   // C_in·kh·kw: 1 · 5 · 5
+  EXPECT_EQ(bounds[1]["dimension"], 150);  // 6 · 5 · 5
+  const CommandResult magnitude =
+      test::run_cardinal(lenet5 + "--weights " + out("a/dense.snapshot") +
+                         " --sparsity 0.9 --method magnitude -o " + out("d"));
+  ASSERT_EQ(magnitude.status, 0) << magnitude.output;
+  for (std::size_t l = 0; l < 5; ++l)
+    EXPECT_EQ(summary("d")["layers"][l]["kept"], s["layers"][l]["kept"]) << names[l];
+}
+
 TEST_F(PruneCommand, TheoryWritesEachLayersConstantsAndTheorems) {
   ASSERT_EQ(train_and_prune("dense").status, 0);
   EXPECT_FALSE(summary("dense").contains("theory"));
@@ -162,8 +229,9 @@ TEST_F(PruneCommand, BadInputExitsWithStatusTwoAndLeavesNothingBehind) {
       {kCommon + weights + " --sparsity 0.5 --ridge -1", "--ridge must be finite"},
       {kCommon + weights + " --sparsity 0.5 --method magnitude --allocation uniform",
        "--allocation applies to"},
-      {"prune --model lenet5 --quiet --data-dir " + kData + " --sparsity 0.5",
-       "supports the fully connected models"},
+      {"prune --model lenet5 --quiet --data-dir " + kData + " --sparsity 0.5 --method fisher",
+       "--method fisher prunes the fully connected models (lenet300, mlpnet), not 'lenet5'"},
+      {kCommon + weights + " --sparsity 0.5 --max-patches 0", "--max-patches must be at least 1"},
       {kCommon + weights + " --sparsity 0.5 --method fisher --solver lasso",
        "--solver lasso is not available for --method fisher"},
       {kCommon + weights + " --sparsity 0.5 --method woodfisher --ridge 0", "positive --ridge"},

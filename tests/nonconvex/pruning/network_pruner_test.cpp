@@ -8,10 +8,15 @@
 #include <vector>
 
 #include "cardinal/bridge/error.hpp"
+#include "cardinal/convex/glm_problem.hpp"
 #include "cardinal/convex/solvers/orthogonal_matching_pursuit.hpp"
 #include "cardinal/nonconvex/models/lenet.hpp"
+#include "cardinal/nonconvex/models/resnet.hpp"
 #include "cardinal/nonconvex/pruning/fisher_model.hpp"
+#include "cardinal/nonconvex/pruning/pruning_spec.hpp"
 #include "cardinal/nonconvex/pruning/woodfisher.hpp"
+#include "nonconvex/pruning/conv_layers.hpp"
+#include "nonconvex/pruning/tiny_networks.hpp"
 
 namespace cardinal {
 namespace {
@@ -62,7 +67,8 @@ TEST(OneShotPruning, EachLayerSolvesItsReconstructionOnItsInputs) {
     const LayerReconstruction first = LayerReconstruction::from_inputs(w0, x0, 0.0);
     const PrunedLayer p0 = prune_rows(first, row_budgets(6, 8, 48 - 29), options.row_solver);
     EXPECT_LE((to_eigen(layers[0]->weight) - p0.weights).lpNorm<Eigen::Infinity>(), 1e-6);
-    // The second layer reads relu(X Ŵ₀ᵀ + b₀) (sequential) or relu(X W₀ᵀ + b₀) (parallel).
+    // The second layer reads relu(X Ŵ₀ᵀ + b₀) (sequential) or relu(X W₀ᵀ + b₀) (parallel), as the
+    // network computes it (in float: hence the tolerances).
     const Eigen::MatrixXd& w_in = mode == CalibrationInputs::kSequential ? p0.weights : w0;
     const Eigen::MatrixXd x1 = ((x0 * w_in.transpose()).rowwise() + b0).cwiseMax(0.0);
     const LayerReconstruction second = LayerReconstruction::from_inputs(w1, x1, 0.0);
@@ -72,7 +78,7 @@ TEST(OneShotPruning, EachLayerSolvesItsReconstructionOnItsInputs) {
     ASSERT_EQ(result.layers.size(), 2u);
     EXPECT_EQ(result.layers[0].kept, 19);
     EXPECT_EQ(result.layers[1].kept, 7);
-    EXPECT_NEAR(result.layers[1].error, second.error(p1.weights), 1e-9);
+    EXPECT_NEAR(result.layers[1].error, second.error(p1.weights), 1e-6 * second.output_energy());
     EXPECT_EQ(result.mask.remaining(), 26);
     // Pruned weights are exactly zero.
     for (std::size_t l = 0; l < 2; ++l)
@@ -226,6 +232,181 @@ TEST(PruneWithin, PrunesInsideTheMaskToExactlyTheCounts) {
   options.budget = BudgetScope::kLayer;
   EXPECT_THROW(prune_within(f.network, f.calibration, options, Mask::dense(f.network), {10, 5}),
                InvalidInput);
+}
+
+// Convolutions: each layer's problem is on its unfolded input patches.
+
+OrthogonalMatchingPursuit exact_omp() {
+  OrthogonalMatchingPursuitOptions o;
+  o.stopping.objective_level = -std::numeric_limits<double>::infinity();
+  return OrthogonalMatchingPursuit(o);
+}
+
+/// SmallConvNet in double precision (so that the comparisons are to 1e-9) and 6 examples.
+struct ConvFixture {
+  testing::SmallConvNet network;
+  torch::Tensor calibration;
+  ConvFixture() {
+    testing::randomize(network, 21);
+    network.to(torch::kDouble);
+    at::Generator gen = testing::generator(22);
+    calibration = testing::normal({6, 2, 7, 6}, gen).to(torch::kDouble);
+  }
+  torch::Tensor conv2_input() {
+    torch::NoGradGuard no_grad;
+    return network.conv1->forward(calibration).relu();
+  }
+};
+
+/// Row i of `pruned` is OMP at budgets[i] on the explicit least-squares problem (X, X wᵢ).
+void expect_omp_rows(const Eigen::MatrixXd& x, const Eigen::MatrixXd& dense,
+                     const Eigen::MatrixXd& pruned, const std::vector<Index>& budgets) {
+  for (Index i = 0; i < dense.rows(); ++i) {
+    const LeastSquaresProblem explicit_problem{Design(x), x * dense.row(i).transpose()};
+    const auto reference =
+        exact_omp().minimize(explicit_problem, budgets[static_cast<std::size_t>(i)]);
+    EXPECT_LE((pruned.row(i).transpose() - reference.w).lpNorm<Eigen::Infinity>(), 1e-9)
+        << "output channel " << i;
+    for (Index j = 0; j < x.cols(); ++j)
+      EXPECT_EQ(pruned(i, j) != 0.0, reference.w[j] != 0.0) << i << ", " << j;
+  }
+}
+
+TEST(OneShotPruningConvolutions, EachOutputChannelIsOmpOnTheUnfoldedPatches) {
+  for (CalibrationInputs mode : {CalibrationInputs::kSequential, CalibrationInputs::kParallel}) {
+    SCOPED_TRACE(to_string(mode));
+    ConvFixture f;
+    const Eigen::MatrixXd w1 = weight_matrix(f.network.conv1->weight);
+    const Eigen::MatrixXd w2 = weight_matrix(f.network.conv2->weight);
+    const Eigen::MatrixXd x1 = testing::explicit_patches(f.calibration, 3, 2, 2, 1, 1, 0, 1, 2);
+    const Eigen::MatrixXd dense_x2 =
+        testing::explicit_patches(f.conv2_input(), 2, 2, 1, 1, 0, 0, 1, 1);
+
+    const OneShotPruning result = prune_one_shot(f.network, f.calibration, omp_options(mode));
+
+    // conv1: 3 × (2·3·2) weights, 36 − round(0.6 · 36) = 14 kept; conv2: 4 × 12, 48 − 29 = 19.
+    const std::vector<Index> b1 = row_budgets(3, 12, 14), b2 = row_budgets(4, 12, 19);
+    ASSERT_EQ(result.layers.size(), 3u);
+    EXPECT_EQ(result.layers[0].rows, 3);
+    EXPECT_EQ(result.layers[0].columns, 12);
+    EXPECT_EQ(result.layers[0].calibration_rows, 6 * 16);
+    EXPECT_EQ(result.layers[1].calibration_rows, 6 * 9);
+    EXPECT_EQ(result.layers[0].kept, 14);
+    EXPECT_EQ(result.layers[1].kept, 19);
+    expect_omp_rows(x1, w1, weight_matrix(f.network.conv1->weight), b1);
+    // conv2 reads relu(conv1(x)) with conv1 pruned (sequential) or dense (parallel).
+    const Eigen::MatrixXd x2 =
+        mode == CalibrationInputs::kSequential
+            ? testing::explicit_patches(f.conv2_input(), 2, 2, 1, 1, 0, 0, 1, 1)
+            : dense_x2;
+    expect_omp_rows(x2, w2, weight_matrix(f.network.conv2->weight), b2);
+    const LayerReconstruction second = LayerReconstruction::from_inputs(w2, x2, 0.0);
+    EXPECT_NEAR(result.layers[1].error, second.error(weight_matrix(f.network.conv2->weight)),
+                1e-12);
+    // The mask has the weights' shapes; what it removes is exactly zero.
+    for (const NamedTensor& t : prunable_tensors(f.network)) {
+      ASSERT_EQ(result.mask.keep(t.name).sizes(), t.tensor.sizes()) << t.name;
+      EXPECT_TRUE(
+          t.tensor.masked_select(result.mask.keep(t.name).logical_not()).eq(0).all().item<bool>());
+    }
+  }
+}
+
+TEST(OneShotPruningConvolutions, KeepingEveryWeightReturnsTheTrainedOnesWithZeroError) {
+  ConvFixture f;
+  std::vector<torch::Tensor> trained;
+  std::vector<Index> all;
+  for (const NamedTensor& t : prunable_tensors(f.network)) {
+    trained.push_back(t.tensor.detach().clone());
+    all.push_back(t.tensor.numel());
+  }
+  const OneShotPruning result =
+      prune_within(f.network, f.calibration, omp_options(CalibrationInputs::kSequential),
+                   Mask::dense(f.network), all);
+  const std::vector<NamedTensor> pruned = prunable_tensors(f.network);
+  for (std::size_t l = 0; l < pruned.size(); ++l) {
+    // The convolutions' patches (96 × 12, 54 × 12) have full column rank, so W is the unique
+    // minimizer; fc reads 36 features of 6 examples, and any weights with zero error are optimal.
+    if (l < 2)
+      EXPECT_LE((pruned[l].tensor - trained[l]).abs().max().item<double>(), 1e-9) << pruned[l].name;
+    EXPECT_EQ(result.layers[l].kept, all[l]);
+    EXPECT_NEAR(result.layers[l].error, 0.0, 1e-12) << pruned[l].name;
+  }
+}
+
+/// LeNet-5 on 16 × 16 images, 8 calibration examples.
+struct LeNetFixture {
+  std::shared_ptr<LeNet5> network;
+  torch::Tensor calibration;
+  LeNetFixture() {
+    torch::manual_seed(31);
+    network = std::make_shared<LeNet5>(1, 16, 16, 10);
+    at::Generator gen = testing::generator(32);
+    calibration = testing::normal({8, 1, 16, 16}, gen);
+  }
+};
+
+TEST(OneShotPruningConvolutions, ConvolutionalModelsKeepExactlyTheBudgetAndRerunBitForBit) {
+  for (OneShotMethod method : {OneShotMethod::kLayerwise, OneShotMethod::kOptimalBrainSurgeon})
+    for (CalibrationInputs mode : {CalibrationInputs::kSequential, CalibrationInputs::kParallel}) {
+      SCOPED_TRACE(to_string(method) + " " + to_string(mode));
+      OneShotPruningOptions options = omp_options(mode);
+      options.method = method;
+      options.ridge = 0.01;
+      options.allocation = BudgetAllocation::kGlobalMagnitude;
+      options.max_patches = 1000;  // conv1 gives 8 · 256 patches
+      LeNetFixture a, b, magnitude;
+      const OneShotPruning first = prune_one_shot(*a.network, a.calibration, options);
+      const OneShotPruning second = prune_one_shot(*b.network, b.calibration, options);
+      OneShotPruningOptions by_magnitude = options;
+      by_magnitude.method = OneShotMethod::kMagnitudeGlobal;
+      const OneShotPruning reference =
+          prune_one_shot(*magnitude.network, magnitude.calibration, by_magnitude);
+      ASSERT_EQ(first.layers.size(), 5u);
+      EXPECT_EQ(first.layers[0].calibration_rows, 1000);
+      EXPECT_EQ(first.layers[0].calibration_available, 8 * 256);
+      EXPECT_EQ(first.layers[1].calibration_rows, 8 * 16);
+      EXPECT_EQ(first.mask.remaining(), reference.mask.remaining());
+      const std::vector<NamedTensor> pa = prunable_tensors(*a.network),
+                                     pb = prunable_tensors(*b.network);
+      for (std::size_t l = 0; l < pa.size(); ++l) {
+        EXPECT_EQ(first.layers[l].kept, reference.layers[l].kept) << pa[l].name;
+        EXPECT_EQ(first.mask.remaining(pa[l].name), first.layers[l].kept);
+        const torch::Tensor removed = first.mask.keep(pa[l].name).logical_not();
+        EXPECT_TRUE(pa[l].tensor.masked_select(removed).eq(0).all().item<bool>()) << pa[l].name;
+        EXPECT_TRUE(torch::equal(pa[l].tensor, pb[l].tensor)) << pa[l].name;
+      }
+      EXPECT_TRUE(first.mask == second.mask);
+    }
+  // The Fisher model is built for fully connected networks only.
+  LeNetFixture f;
+  OneShotPruningOptions fisher = omp_options(CalibrationInputs::kSequential);
+  fisher.method = OneShotMethod::kWoodFisher;
+  fisher.ridge = 0.01;
+  EXPECT_THROW(prune_one_shot(*f.network, f.calibration, fisher, torch::zeros({8}, torch::kLong)),
+               InvalidInput);
+}
+
+TEST(OneShotPruningConvolutions, ResidualNetworksPruneEveryLayerInsideAMask) {
+  torch::manual_seed(41);
+  CifarResNet network(8, 1, 3, 4);
+  at::Generator gen = testing::generator(42);
+  const torch::Tensor calibration = testing::normal({4, 1, 8, 8}, gen);
+  OneShotPruningOptions options = omp_options(CalibrationInputs::kSequential);
+  options.ridge = 0.01;
+  const OneShotPruning first = prune_one_shot(network, calibration, options);
+  std::vector<Index> kept;
+  for (const LayerPruningReport& layer : first.layers) kept.push_back(layer.kept / 2);
+  const OneShotPruning second = prune_within(network, calibration, options, first.mask, kept);
+  EXPECT_TRUE(second.mask.intersect(first.mask) == second.mask);
+  const std::vector<NamedTensor> prunable = prunable_tensors(network);
+  ASSERT_EQ(second.layers.size(), prunable.size());
+  for (std::size_t l = 0; l < prunable.size(); ++l) {
+    EXPECT_EQ(first.layers[l].kept,
+              prunable[l].tensor.numel() - pruned_count(0.6, prunable[l].tensor.numel()));
+    EXPECT_EQ(second.layers[l].kept, kept[l]) << prunable[l].name;
+    EXPECT_EQ(prunable[l].tensor.ne(0).sum().item<int64_t>(), kept[l]) << prunable[l].name;
+  }
 }
 
 }  // namespace

@@ -92,8 +92,8 @@ std::string to_string(LotteryControl control);
 /// (prune_within) with the first `calibration` training examples, normalized as in training.
 /// The reconstruction decides the mask; the weights retraining starts from are the method's: W0
 /// or W_k on the new support for the resetting and rewinding methods (the lottery ticket), the
-/// reconstructed weights for fine-tune and lr-rewind (which keep the trained network). Fully
-/// connected models only.
+/// reconstructed weights for fine-tune and lr-rewind (which keep the trained network). Every model:
+/// a convolution's problem is on its unfolded input patches (calibration_gram.hpp).
 struct LotteryPruner {
   OneShotPruningOptions options;
   Index calibration = kDefaultCalibrationExamples;
@@ -119,8 +119,8 @@ struct LotterySpec {
 
   /// Throws InvalidInput unless the model is known, the training spec is valid, the pruning
   /// fractions are in [0, 1], imp-reset has k = 0, k < T, and a pruner is valid, of a
-  /// method that prunes trained weights, on a fully connected model (in iterations, for a training
-  /// set of `train_size` examples).
+  /// method that prunes trained weights (in iterations, for a training set of `train_size`
+  /// examples).
   void validate(Index train_size) const;
 
   /// k and T in iterations for a training set of `train_size` examples.

@@ -13,7 +13,8 @@ namespace cardinal {
 /// Pruning acts on the *prunable* tensors: by convention every parameter named "weight" (or
 /// ending in ".weight") with at least two dimensions, i.e. linear and convolution kernels.
 /// Biases and batch-norm parameters stay dense. Modules are registered in forward order, so the
-/// last prunable tensor is the output layer's weight.
+/// last prunable tensor is the output layer's weight. A model applies its prunable layers through
+/// apply_layer (layer_observer.hpp), so that the layer-wise pruners can read each one's inputs.
 class Network : public torch::nn::Module {
  public:
   using torch::nn::Module::Module;

@@ -26,6 +26,9 @@ class LayerReconstruction {
   /// and relative_ridge is finite and non-negative.
   static LayerReconstruction from_inputs(Eigen::MatrixXd weights, const Eigen::MatrixXd& inputs,
                                          double relative_ridge);
+  /// From H₀ = XᵀX/n with λ = relative_ridge · mean(diag H₀), as from_inputs.
+  static LayerReconstruction from_gram(Eigen::MatrixXd weights, Eigen::MatrixXd gram,
+                                       double relative_ridge);
   /// From H₀ = XᵀX/n directly, with an absolute damping λ.
   LayerReconstruction(Eigen::MatrixXd weights, Eigen::MatrixXd gram, double damping);
 

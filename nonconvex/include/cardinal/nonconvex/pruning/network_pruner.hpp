@@ -9,12 +9,12 @@
 
 #include "cardinal/bridge/index.hpp"
 #include "cardinal/convex/centered_ridge_problem.hpp"
+#include "cardinal/nonconvex/models/network.hpp"
+#include "cardinal/nonconvex/pruning/calibration_gram.hpp"
 #include "cardinal/nonconvex/pruning/layer_reconstruction.hpp"
 #include "cardinal/nonconvex/pruning/mask.hpp"
 
 namespace cardinal {
-
-class MultilayerPerceptron;
 
 /// Calibration examples when none are given: the count WoodFisher and CHITA use on MNIST, above
 /// the widest input (784) so that XᵀX/n can have full rank.
@@ -67,6 +67,9 @@ struct OneShotPruningOptions {
   double ridge = 0.01;
   BudgetScope budget = BudgetScope::kRow;
   CalibrationInputs inputs = CalibrationInputs::kSequential;
+  /// A convolution's unfolded input patches above this count are subsampled to it
+  /// (calibration_gram.hpp; layer l's sample drawn with the seed splitmix64(l)).
+  Index max_patches = kDefaultMaxPatches;
   /// The sparse solver of kLayerwise, per row and per layer (a budget scope's solver must be set).
   RowSolver row_solver;
   LayerSolver layer_solver;
@@ -84,17 +87,21 @@ struct OneShotPruningOptions {
       on_layer;
 
   /// Throws InvalidInput naming the option unless sparsity ∈ (0, 1), ridge ≥ 0 is finite,
-  /// kLayerwise has the solver of its budget scope, kFisher its solver, and kWoodFisher a
-  /// positive ridge and at least one step.
+  /// max_patches ≥ 1, kLayerwise has the solver of its budget scope, kFisher its solver, and
+  /// kWoodFisher a positive ridge and at least one step.
   void validate() const;
 };
 
-/// One layer's outcome: sizes, kept weights, the reconstruction error ‖X(Ŵ − W)ᵀ‖²_F/(2n) on its
-/// calibration inputs (and relative to ‖XWᵀ‖²_F/(2n)), and the wall time of its pruning step.
+/// One layer's outcome: sizes (of W: a convolution's C_out × C_in·kh·kw), kept weights, the rows
+/// of X its H₀ was built from (of those the calibration examples give: a convolution's patches
+/// may be subsampled), the reconstruction error ‖X(Ŵ − W)ᵀ‖²_F/(2m) on them (and relative to
+/// ‖XWᵀ‖²_F/(2m)), and the wall time of its pruning step.
 struct LayerPruningReport {
   std::string name;
   Index rows = 0;
   Index columns = 0;
+  Index calibration_rows = 0;
+  Index calibration_available = 0;
   Index kept = 0;
   double error = 0.0;
   double relative_error = 0.0;
@@ -117,19 +124,24 @@ struct OneShotPruning {
   std::optional<Fisher> fisher;
 };
 
-/// Prunes a trained fully connected network in place, layer by layer in forward order, on
-/// `calibration` (n examples, normalized as in training; flattened to n × d_in): each layer's
-/// H is built from its inputs (sequential or parallel), its weights are replaced by the pruned
-/// ones (exactly zero where not kept) and its mask entry by the kept pattern. Biases are left
-/// alone. The computation is in double precision on the CPU; the network's weights keep their
-/// dtype. Throws InvalidInput for invalid options or calibration inputs of the wrong width.
+/// Prunes a trained network in place, layer by layer in prunable_tensors order (forward order),
+/// on `calibration` (n examples as the network reads them, normalized as in training): each
+/// layer's H is built from its input rows (calibration_gram.hpp: a Linear layer's inputs, a
+/// Conv2d's unfolded input patches), from the network with the layers before it already pruned
+/// (sequential) or from the dense network (parallel: the pruned weights are written once every
+/// layer is solved); its weights are replaced by the pruned ones (exactly zero where not kept)
+/// and its mask entry by the kept pattern. Biases and batch norm are left alone. The layer
+/// problems are solved in double precision on the CPU; the network's weights keep their dtype and
+/// device. Throws InvalidInput for invalid options or calibration examples the network cannot
+/// read.
 ///
-/// The Fisher methods (kFisher, kWoodFisher) instead solve one problem over all the prunable
-/// weights, the global Fisher model of the calibration examples with their `labels`, keeping
-/// total − pruned_count(sparsity, total) weights wherever the solution puts them; a solver that
-/// returns fewer keeps in addition the largest trained |w| outside its support, re-solved
-/// exactly. The layers' reports are then the same reconstruction errors on sequential inputs.
-OneShotPruning prune_one_shot(MultilayerPerceptron& network, const torch::Tensor& calibration,
+/// The Fisher methods (kFisher, kWoodFisher), for a MultilayerPerceptron only (InvalidInput
+/// otherwise), instead solve one problem over all the prunable weights, the global Fisher model of
+/// the calibration examples with their `labels`, keeping total − pruned_count(sparsity, total)
+/// weights wherever the solution puts them; a solver that returns fewer keeps in addition the
+/// largest trained |w| outside its support, re-solved exactly. The layers' reports are then the
+/// same reconstruction errors on sequential inputs.
+OneShotPruning prune_one_shot(Network& network, const torch::Tensor& calibration,
                               const OneShotPruningOptions& options,
                               const torch::Tensor& labels = {});
 
@@ -142,7 +154,7 @@ OneShotPruning prune_one_shot(MultilayerPerceptron& network, const torch::Tensor
 /// with that mask). With a dense mask and the counts of an allocation this is prune_one_shot.
 /// options.sparsity and options.allocation are not used. Throws InvalidInput for another method,
 /// per-layer budgets, a mask of another network, or a count above what the mask keeps.
-OneShotPruning prune_within(MultilayerPerceptron& network, const torch::Tensor& calibration,
+OneShotPruning prune_within(Network& network, const torch::Tensor& calibration,
                             const OneShotPruningOptions& options, const Mask& mask,
                             const std::vector<Index>& kept);
 
