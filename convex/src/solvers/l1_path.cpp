@@ -243,6 +243,7 @@ class PathSolver {
       s_ = g_;
       intercept_curvature_ = v_.sum();
       ++stamp_;
+      expansion_current_ = true;
     }
     pending_intercept_ = 0.0;
     s_sum_ = s_.sum();
@@ -438,9 +439,14 @@ class PathSolver {
     constexpr double kRoundingSlack = 64.0 * std::numeric_limits<double>::epsilon();
     Vector c;
     while (true) {
-      expand_at_current_point();
+      // The previous λ's last check (or gradient_max_norm) expanded at this very point.
+      if (!expansion_current_) expand_at_current_point();
+      expansion_current_ = false;
       const double violation = kkt_violation(lambda, w_, threshold_, true);
-      if (violation <= threshold_) return true;
+      if (violation <= threshold_) {
+        expansion_current_ = true;  // kkt_violation leaves s = g: the expansion stands
+        return true;
+      }
       if (sweeps >= options_.stopping.max_iterations) return false;
       c = w_;
       double cb = b_;
@@ -567,6 +573,7 @@ class PathSolver {
   Vector m_;               ///< ∂²q/∂c_j∂cb = Σᵢ vᵢ X_ij
   std::vector<Index> h_stamp_;  ///< the expansion h_j and m_j were computed for
   Index stamp_ = 0;
+  bool expansion_current_ = false;    ///< logistic: g, v, s are the expansion at (w, b)
   double intercept_curvature_ = 1.0;  ///< H = ∂²q/∂cb² = Σᵢ vᵢ
   double pending_intercept_ = 0.0;    ///< intercept move not yet applied to s
   double s_sum_ = 0.0;                ///< Σᵢ sᵢ = ∂q/∂cb, including the pending move

@@ -38,6 +38,8 @@ const std::map<std::pair<std::string, std::string>, nlohmann::json> kOmittedAtOr
     {{"lottery", "calibration-inputs"}, "sequential"},
     {{"lottery", "ridge"}, 0.01},
     {{"lottery", "max-iterations"}, 1000},
+    // The patch cap of convolutional layers (fully connected layers read every example).
+    {{"prune", "max-patches"}, 50000},
 };
 
 nlohmann::json field(const nlohmann::json& json, const char* key, const std::string& source,

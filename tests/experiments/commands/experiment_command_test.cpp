@@ -85,6 +85,18 @@ TEST_F(ExperimentCommand, AnOptionAddedLaterLeavesStoredRunsReachable) {
   EXPECT_NE(with.front().run_id, runs.front().run_id);
 }
 
+TEST_F(ExperimentCommand, ThePatchCapLeavesStoredPruneRunsReachable) {
+  // magnitude, seed 0, 90% of one-shot-pruning-mlpnet, stored before `cardinal prune` had
+  // --max-patches.
+  const ExperimentDefinition d = find_experiment("one-shot-pruning-mlpnet");
+  const auto runs = plan_runs(d, "one-shot", {});
+  ASSERT_GT(runs.size(), 4u);
+  EXPECT_EQ(runs[4].run_id, "prune-4d203b64b80bdb6a") << runs[4].settings.dump();
+  EXPECT_FALSE(runs[4].settings["options"].contains("max-patches"));
+  const auto capped = plan_runs(d, "one-shot", {{"max-patches", "1000"}});
+  EXPECT_EQ(capped[4].settings["options"]["max-patches"], 1000);
+}
+
 TEST_F(ExperimentCommand, AddingArmsLeavesTheOtherArmsRunsReachable) {
   // pruning-at-init-lenet300 version 2 added RigL arms, with options of their own per variant.
   // The lottery arms' runs stored under version 1 keep their ids: imp seed 0 and random-init
