@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "cardinal/bridge/error.hpp"
 #include "cardinal/bridge/memory_limit.hpp"
 #include "cardinal/bridge/trace.hpp"
@@ -80,6 +82,10 @@ po::options_description prune_options() {
   po::options_description pruning("Pruning");
   pruning.add_options()
       ("weights", po::value<std::string>(), "trained snapshot of the --model network")
+      ("dense-cache", po::value<std::string>(),
+       "without --weights: a folder of dense networks keyed by what defines their training "
+       "(model, data, training settings, seed); one found there is read instead of trained, "
+       "one trained is added (cardinal experiment passes <store>/cache)")
       ("method", po::value<std::string>()->default_value("layerwise"),
        "magnitude | magnitude-layerwise | obs | layerwise | fisher | woodfisher")
       ("solver", po::value<std::string>()->default_value("omp"),
@@ -317,9 +323,35 @@ int prune_main(const std::vector<std::string>& args) {
                     device);
   };
   if (!weights) {
-    if (!quiet) std::cout << "cardinal prune: training the dense network\n" << std::flush;
-    train(*network, Mask::dense(*network), data.train, data.test, training, device);
-    take_snapshot(*network).save(out.file("dense.snapshot").string());
+    // The dense network depends on these alone, so every method and sparsity of one seed can
+    // share it; the snapshot holds the trained weights exactly, so a network read from the cache
+    // prunes bit for bit as the one just trained.
+    std::optional<fs::path> cached;
+    if (v.count("dense-cache")) {
+      const nlohmann::json dense = {{"model", data.model},
+                                    {"dataset", data.dataset},
+                                    {"data_fingerprint", settings["data_fingerprint"]},
+                                    {"training", to_json(training)},
+                                    {"seed", seed},
+                                    {"device", device_settings(device)}};
+      cached = fs::path(v["dense-cache"].as<std::string>()) /
+               ("dense-" + settings_hash(dense) + ".snapshot");
+    }
+    if (cached && fs::is_regular_file(*cached)) {
+      if (!quiet) std::cout << "cardinal prune: dense network from " << cached->string() << '\n';
+      restore(*network, Snapshot::load(cached->string()));
+    } else {
+      if (!quiet) std::cout << "cardinal prune: training the dense network\n" << std::flush;
+      train(*network, Mask::dense(*network), data.train, data.test, training, device);
+    }
+    const Snapshot dense = take_snapshot(*network);
+    dense.save(out.file("dense.snapshot").string());
+    if (cached && !fs::is_regular_file(*cached)) {
+      fs::create_directories(cached->parent_path());
+      const fs::path partial = cached->string() + ".partial-" + std::to_string(::getpid());
+      dense.save(partial.string());
+      fs::rename(partial, *cached);  // atomic: a concurrent reader sees all of it or nothing
+    }
   }
   const Evaluation before = evaluate_network();
 

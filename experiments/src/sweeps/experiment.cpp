@@ -21,9 +21,9 @@ namespace fs = std::filesystem;
 namespace {
 
 /// Options that never change a run's results: left out of its settings and hash.
-const std::set<std::string> kNotHashed = {"threads", "quiet",     "verbose",          "store",
-                                          "output",  "overwrite", "checkpoint-every", "jobs",
-                                          "progress"};
+const std::set<std::string> kNotHashed = {"threads",  "quiet",      "verbose",          "store",
+                                          "output",   "overwrite",  "checkpoint-every", "jobs",
+                                          "progress", "dense-cache"};
 
 /// Options added to a command after runs were stored, with the value that reproduces what the
 /// command did before they existed: at that value an option is left out of the settings, so that

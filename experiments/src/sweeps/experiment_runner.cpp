@@ -122,6 +122,9 @@ std::vector<std::string> ExperimentStore::command_line(const PlannedRun& run, in
   for (std::string& a : to_arguments(run.options)) args.push_back(std::move(a));
   for (std::string& a : output_arguments(run.command, run_path(run) / "output"))
     args.push_back(std::move(a));
+  // Runs that differ only in how they prune share their dense network.
+  if (accepts(run.command, "dense-cache") && !run.options.contains("weights"))
+    args.push_back("--dense-cache=" + (root_ / "cache").string());
   if (threads > 0 && !run.options.contains("threads") && accepts(run.command, "threads"))
     args.push_back("--threads=" + std::to_string(threads));
   return args;

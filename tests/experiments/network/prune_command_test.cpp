@@ -93,6 +93,36 @@ TEST_F(PruneCommand, KeepsExactlyTheBudgetOfEveryLayerWithExactZeros) {
   }
 }
 
+TEST_F(PruneCommand, ADenseCacheServesEveryMethodOfOneSeedBitForBit) {
+  const std::string training = "--iterations 8 --batch-size 8 --lr 0.05 ";
+  const std::string train = kCommon + training;
+  const std::string cache = " --dense-cache " + out("cache");
+  // The first run trains and adds its dense network; the second, another method and sparsity of
+  // the same seed, reads it (it does not print the training line: --quiet is off for it).
+  CommandResult r = test::run_cardinal(train + "--sparsity 0.9" + cache + " -o " + out("a"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  std::vector<fs::path> cached;
+  for (const auto& entry : fs::directory_iterator(dir_ / "cache")) cached.push_back(entry.path());
+  ASSERT_EQ(cached.size(), 1u);
+  EXPECT_EQ(test::read_file(cached.front()), test::read_file(dir_ / "a" / "dense.snapshot"));
+  const std::string other = "--sparsity 0.5 --method obs";
+  r = test::run_cardinal("prune --model mlpnet --data-dir " + kData + " " + training + other +
+                         cache + " -o " + out("b"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("dense network from"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("training the dense network"), std::string::npos) << r.output;
+  // The same run without the cache trains the network itself: identical files.
+  r = test::run_cardinal(train + other + " -o " + out("c"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  for (const char* file : {"dense.snapshot", "pruned.mask", "pruned.snapshot"})
+    EXPECT_EQ(test::read_file(dir_ / "b" / file), test::read_file(dir_ / "c" / file)) << file;
+  EXPECT_EQ(summary("b")["test_accuracy_after"], summary("c")["test_accuracy_after"]);
+  // Another seed is another network: a second entry.
+  r = test::run_cardinal(train + "--seed 5 --sparsity 0.9" + cache + " -o " + out("d"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir_ / "cache"), fs::directory_iterator()), 2);
+}
+
 TEST_F(PruneCommand, ConvolutionalNetworksPruneOnTheirUnfoldedPatches) {
   const std::string lenet5 = "prune --model lenet5 --data-dir " + kData + " --quiet ";
   const CommandResult r = test::run_cardinal(lenet5 +
