@@ -38,6 +38,34 @@ class PruneCommand : public test::ScratchTest {
   nlohmann::json summary(const std::string& name) const {
     return nlohmann::json::parse(test::read_file(dir_ / name / "summary.json"));
   }
+
+  /// The pruned snapshot of run `name`, read back by `command` (the model's prune command line
+  /// up to its options), has the test accuracy the run recorded after pruning.
+  void expect_recorded_accuracy_reads_back(const std::string& command,
+                                           const std::string& name) const {
+    const CommandResult again = test::run_cardinal(
+        command + "--weights " + out(name + "/pruned.snapshot") +
+        " --method magnitude-layerwise --sparsity 0.5 -o " + out(name + "-read-back"));
+    ASSERT_EQ(again.status, 0) << again.output;
+    EXPECT_EQ(summary(name + "-read-back")["test_accuracy_before"],
+              summary(name)["test_accuracy_after"]);
+  }
+
+#ifdef CARDINAL_WITH_TORCH
+  /// Run `name`'s pruned mask keeps `kept` weights, and its pruned snapshot has the mask's shapes
+  /// and exact zeros wherever the mask prunes.
+  void expect_exact_zeros_outside_the_mask(const std::string& name, long kept) const {
+    const Mask mask = Mask::load((dir_ / name / "pruned.mask").string());
+    EXPECT_EQ(mask.remaining(), kept);
+    const Snapshot pruned = Snapshot::load((dir_ / name / "pruned.snapshot").string());
+    for (const NamedTensor& p : pruned.parameters()) {
+      if (!mask.contains(p.name)) continue;
+      EXPECT_EQ(p.tensor.sizes(), mask.keep(p.name).sizes()) << p.name;
+      const torch::Tensor outside = p.tensor.masked_select(mask.keep(p.name).logical_not());
+      EXPECT_TRUE(outside.eq(0).all().item<bool>()) << p.name;
+    }
+  }
+#endif
 };
 
 TEST_F(PruneCommand, KeepsExactlyTheBudgetOfEveryLayerWithExactZeros) {
@@ -60,22 +88,9 @@ TEST_F(PruneCommand, KeepsExactlyTheBudgetOfEveryLayerWithExactZeros) {
   EXPECT_EQ(s["calibration_examples"].get<long>(), 32);
   EXPECT_EQ(s["solver"], "omp");
 #ifdef CARDINAL_WITH_TORCH
-  const Mask mask = Mask::load((dir_ / "a" / "pruned.mask").string());
-  EXPECT_EQ(mask.remaining(), 3236);
-  const Snapshot pruned = Snapshot::load((dir_ / "a" / "pruned.snapshot").string());
-  for (const NamedTensor& p : pruned.parameters()) {
-    if (!mask.contains(p.name)) continue;
-    const torch::Tensor outside = p.tensor.masked_select(mask.keep(p.name).logical_not());
-    EXPECT_TRUE(outside.eq(0).all().item<bool>()) << p.name;
-  }
+  expect_exact_zeros_outside_the_mask("a", 3236);
 #endif
-
-  // The pruned snapshot, read back, has the accuracy this run recorded after pruning.
-  const CommandResult again =
-      test::run_cardinal(kCommon + "--weights " + out("a/pruned.snapshot") +
-                         " --method magnitude-layerwise --sparsity 0.5 -o " + out("b"));
-  ASSERT_EQ(again.status, 0) << again.output;
-  EXPECT_EQ(summary("b")["test_accuracy_before"], s["test_accuracy_after"]);
+  expect_recorded_accuracy_reads_back(kCommon, "a");
 
   // Another method on the dense snapshot, and a layer budget solved by IHT: the same kept counts
   // (OBS, at O(d_in³) per row, is tested on small layers in tests/nonconvex/pruning).
@@ -151,22 +166,9 @@ TEST_F(PruneCommand, ConvolutionalNetworksPruneOnTheirUnfoldedPatches) {
   }
   EXPECT_EQ(kept, 6147);
 #ifdef CARDINAL_WITH_TORCH
-  const Mask mask = Mask::load((dir_ / "a" / "pruned.mask").string());
-  EXPECT_EQ(mask.remaining(), 6147);
-  const Snapshot pruned = Snapshot::load((dir_ / "a" / "pruned.snapshot").string());
-  for (const NamedTensor& p : pruned.parameters()) {
-    if (!mask.contains(p.name)) continue;
-    EXPECT_EQ(p.tensor.sizes(), mask.keep(p.name).sizes()) << p.name;
-    EXPECT_TRUE(p.tensor.masked_select(mask.keep(p.name).logical_not()).eq(0).all().item<bool>())
-        << p.name;
-  }
+  expect_exact_zeros_outside_the_mask("a", 6147);
 #endif
-  // The pruned snapshot, read back, has the accuracy this run recorded after pruning.
-  const CommandResult again =
-      test::run_cardinal(lenet5 + "--weights " + out("a/pruned.snapshot") +
-                         " --method magnitude-layerwise --sparsity 0.5 -o " + out("b"));
-  ASSERT_EQ(again.status, 0) << again.output;
-  EXPECT_EQ(summary("b")["test_accuracy_before"], s["test_accuracy_after"]);
+  expect_recorded_accuracy_reads_back(lenet5, "a");
   // From the dense snapshot the same pruning gives the same mask and weights, bit for bit (with
   // the theory of each layer's H beside them), and global magnitude pruning the same per-layer
   // counts.

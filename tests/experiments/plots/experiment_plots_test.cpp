@@ -95,6 +95,24 @@ class ExperimentPlotsTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(store_); }
 
+  /// The "tiny" experiment's definition, drawn as lottery figures.
+  static ExperimentDefinition tiny_lottery() {
+    ExperimentDefinition definition;
+    definition.name = "tiny";
+    definition.plot = "lottery";
+    return definition;
+  }
+
+  /// The stored runs of "tiny", as if run with --model `model` --dataset `dataset`.
+  ExperimentRuns tiny_runs_on(const std::string& model, const std::string& dataset) const {
+    ExperimentRuns runs = read_experiment_runs(store_, "tiny");
+    for (RunRecord& r : runs.runs) {
+      r.settings["options"]["model"] = model;
+      r.settings["options"]["dataset"] = dataset;
+    }
+    return runs;
+  }
+
   fs::path store_;
   RunRecord seed0_, seed1_;
 };
@@ -390,9 +408,7 @@ TEST_F(ExperimentPlotsTest, PruneRunsExportTheScalarsOfTheirSummary) {
 }
 
 TEST_F(ExperimentPlotsTest, LotteryPlotsAndTheirCsv) {
-  ExperimentDefinition definition;
-  definition.name = "tiny";
-  definition.plot = "lottery";
+  const ExperimentDefinition definition = tiny_lottery();
   const ExperimentRuns runs = read_experiment_runs(store_, "tiny");
   const auto plots = experiment_plots(store_, definition, runs);
   ASSERT_EQ(plots.size(), 3u);
@@ -425,14 +441,8 @@ TEST_F(ExperimentPlotsTest, LotteryPlotsAndTheirCsv) {
 }
 
 TEST_F(ExperimentPlotsTest, FiguresAreFitForAPaper) {
-  ExperimentDefinition definition;
-  definition.name = "tiny";
-  definition.plot = "lottery";
-  ExperimentRuns runs = read_experiment_runs(store_, "tiny");
-  for (RunRecord& r : runs.runs) {
-    r.settings["options"]["model"] = "lenet300";
-    r.settings["options"]["dataset"] = "fashion-mnist";
-  }
+  ExperimentDefinition definition = tiny_lottery();
+  ExperimentRuns runs = tiny_runs_on("lenet300", "fashion-mnist");
   auto plots = experiment_plots(store_, definition, runs);
   ASSERT_EQ(plots.size(), 3u);
   const std::string& accuracy = plots[0].figure.body;
@@ -490,14 +500,8 @@ RunRecord sparse_run(const fs::path& store, const std::string& arm, int seed, do
 }
 
 TEST_F(ExperimentPlotsTest, SparseTrainingRunsArePointsBesideTheLotteryCurves) {
-  ExperimentDefinition definition;
-  definition.name = "tiny";
-  definition.plot = "lottery";
-  ExperimentRuns runs = read_experiment_runs(store_, "tiny");
-  for (RunRecord& r : runs.runs) {
-    r.settings["options"]["model"] = "lenet300";
-    r.settings["options"]["dataset"] = "fashion-mnist";
-  }
+  ExperimentDefinition definition = tiny_lottery();
+  ExperimentRuns runs = tiny_runs_on("lenet300", "fashion-mnist");
   // RigL at 20% (two seeds; a third at 10% with one) beside the lottery runs.
   runs.runs.push_back(sparse_run(store_, "rigl-20", 0, 0.5, 20));
   runs.runs.push_back(sparse_run(store_, "rigl-20", 1, 0.75, 20));
@@ -547,9 +551,7 @@ TEST_F(ExperimentPlotsTest, SparseTrainingRunsArePointsBesideTheLotteryCurves) {
 }
 
 TEST_F(ExperimentPlotsTest, ThePapersValuesAreAColumnAPointAndALine) {
-  ExperimentDefinition definition;
-  definition.name = "tiny";
-  definition.plot = "lottery";
+  ExperimentDefinition definition = tiny_lottery();
   definition.paper_values = {
       {.label = "ticket",
        .test_accuracy = 0.9,
@@ -562,11 +564,7 @@ TEST_F(ExperimentPlotsTest, ThePapersValuesAreAColumnAPointAndALine) {
        .fraction_remaining = 0.3,
        .dataset = "mnist",
        .source = "Figure 3"}};
-  ExperimentRuns runs = read_experiment_runs(store_, "tiny");
-  for (RunRecord& r : runs.runs) {
-    r.settings["options"]["model"] = "lenet300";
-    r.settings["options"]["dataset"] = "fashion-mnist";
-  }
+  ExperimentRuns runs = tiny_runs_on("lenet300", "fashion-mnist");
   const auto plots = experiment_plots(store_, definition, runs);
   ASSERT_FALSE(plots.empty());
   const ExperimentPlot& accuracy = plots[0];
@@ -602,15 +600,9 @@ TEST_F(ExperimentPlotsTest, ThePapersValuesAreAColumnAPointAndALine) {
 }
 
 TEST_F(ExperimentPlotsTest, EveryTitleNamesTheModelTheDataAndTheSeeds) {
-  ExperimentDefinition definition;
-  definition.name = "tiny";
-  definition.plot = "lottery";
-  ExperimentRuns runs = read_experiment_runs(store_, "tiny");
+  const ExperimentDefinition definition = tiny_lottery();
   // The data set actually used (a --set dataset=... override), not the definition's.
-  for (RunRecord& r : runs.runs) {
-    r.settings["options"]["model"] = "conv2";
-    r.settings["options"]["dataset"] = "cifar10";
-  }
+  ExperimentRuns runs = tiny_runs_on("conv2", "cifar10");
   runs.runs.push_back(sparse_run(store_, "rigl-20", 0, 0.5, 20));
   runs.runs.back().settings["options"]["model"] = "conv2";
   runs.runs.back().settings["options"]["dataset"] = "cifar10";
