@@ -247,6 +247,11 @@ int prune_main(const std::vector<std::string>& args) {
   require(calibration >= 1, "--calibration must be at least 1, got " + std::to_string(calibration));
   const Index retrain = v["retrain"].as<Index>();
   require(retrain >= 0, "--retrain must be non-negative");
+  if (v.count("dense-cache")) {
+    const fs::path cache = v["dense-cache"].as<std::string>();
+    require(!fs::exists(cache) || fs::is_directory(cache),
+            "--dense-cache " + cache.string() + " exists and is not a directory");
+  }
   const std::uint64_t seed = v["seed"].as<std::uint64_t>();
   const torch::Device device = parse_device_options(v);
 

@@ -269,6 +269,8 @@ TEST_F(PruneCommand, BadInputExitsWithStatusTwoAndLeavesNothingBehind) {
       {kCommon + weights + " --sparsity 0.5 --method woodfisher --ridge 0", "positive --ridge"},
       {kCommon + weights + " --sparsity 0.5 --woodfisher-steps 3",
        "applies to --method woodfisher"},
+      {kCommon + "--sparsity 0.5 --dense-cache " + out("dense/summary.json"),
+       "--dense-cache " + out("dense/summary.json") + " exists and is not a directory"},
   };
   for (const auto& [args, message] : cases) {
     const CommandResult r = test::run_cardinal(args + " -o " + out("rejected"));
