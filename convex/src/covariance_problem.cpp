@@ -96,4 +96,46 @@ double CovarianceProblem::minimize_along(const Vector& w, const Vector& d) const
   return -g.dot(d) / curvature;
 }
 
+auto CovarianceProblem::sacrifices(const Vector& w, const Vector& g, const Support& a) const
+    -> Sacrifices<Vector> {
+  const Index p = features();
+  const Index k = static_cast<Index>(a.size());
+  Sacrifices<Vector> s{Vector::Zero(p), Vector::Zero(p)};
+  std::vector<bool> in_a(static_cast<std::size_t>(p), false);
+  for (Index i : a) in_a[static_cast<std::size_t>(i)] = true;
+  const auto diagonal = [&] {
+    for (Index j = 0; j < p; ++j) {
+      const double h = (*h_)(j, j);
+      if (in_a[static_cast<std::size_t>(j)])
+        s.backward[j] = 0.5 * h * w[j] * w[j];
+      else if (h > 0.0)
+        s.forward[j] = 0.5 * g[j] * g[j] / h;
+    }
+    return s;
+  };
+  if (k == 0) return diagonal();
+
+  Eigen::MatrixXd h_a(k, p);  // the rows a of H
+  for (Index i = 0; i < k; ++i) h_a.row(i) = h_->row(a[static_cast<std::size_t>(i)]);
+  Eigen::MatrixXd h_aa(k, k);
+  for (Index i = 0; i < k; ++i) h_aa.col(i) = h_a.col(a[static_cast<std::size_t>(i)]);
+  const Eigen::LLT<Eigen::MatrixXd> llt(h_aa);
+  if (llt.info() != Eigen::Success) return diagonal();
+
+  // [H_aa⁻¹]_ii = ‖column i of L⁻¹‖², since H_aa⁻¹ = L⁻ᵀL⁻¹.
+  const Eigen::MatrixXd l_inverse = llt.matrixL().solve(Eigen::MatrixXd::Identity(k, k));
+  for (Index i = 0; i < k; ++i) {
+    const Index q = a[static_cast<std::size_t>(i)];
+    s.backward[q] = 0.5 * w[q] * w[q] / l_inverse.col(i).squaredNorm();
+  }
+  const Eigen::MatrixXd z = llt.matrixL().solve(h_a);
+  for (Index j = 0; j < p; ++j) {
+    if (in_a[static_cast<std::size_t>(j)]) continue;
+    const double h = (*h_)(j, j);
+    const double schur = h - z.col(j).squaredNorm();
+    if (schur > 1e-12 * h) s.forward[j] = 0.5 * g[j] * g[j] / schur;
+  }
+  return s;
+}
+
 }  // namespace cardinal

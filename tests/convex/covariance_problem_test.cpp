@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <Eigen/Dense>
+#include <algorithm>
 #include <cmath>
 #include <numeric>
 #include <vector>
@@ -90,6 +91,36 @@ TEST(CovarianceProblem, EverySolverHasTheDesignFormsIterates) {
     expect_same_iterates("GradientSupportPursuit", GradientSupportPursuit(), k);
     expect_same_iterates("LassoPathSelection", LassoPathSelection(), k);
     expect_same_iterates("LassoPathSelection debias", LassoPathSelection({.debias = true}), k);
+  }
+}
+
+TEST(CovarianceProblem, SacrificesAreTheExactChangesOfTheRestrictedMinimum) {
+  for (double ridge : {0.0, 0.05}) {
+    SCOPED_TRACE(::testing::Message() << "ridge " << ridge);
+    const CovarianceProblem problem = CovarianceProblem::from_design(design_problem(ridge));
+    const std::vector<Index> a = {1, 4, 9, 17, 26};
+    const Vector w = problem.minimize_on(a, problem.space().zeros());
+    Vector g;
+    const double f = problem.value_and_gradient(w, g);
+    const Sacrifices<Vector> s = problem.sacrifices(w, g, a);
+    for (Index j = 0; j < problem.features(); ++j) {
+      std::vector<Index> other;
+      const bool inside = std::find(a.begin(), a.end(), j) != a.end();
+      for (Index i : a)
+        if (i != j) other.push_back(i);
+      if (!inside) {
+        other.push_back(j);
+        std::sort(other.begin(), other.end());
+      }
+      const double changed = problem.value(problem.minimize_on(other, w));
+      if (inside) {
+        EXPECT_NEAR(s.backward[j], changed - f, 1e-10 * std::abs(f)) << j;
+        EXPECT_EQ(s.forward[j], 0.0) << j;
+      } else {
+        EXPECT_NEAR(s.forward[j], f - changed, 1e-10 * std::abs(f)) << j;
+        EXPECT_EQ(s.backward[j], 0.0) << j;
+      }
+    }
   }
 }
 

@@ -146,6 +146,9 @@ int bounds(const po::variables_map& v, LoadedData data) {
   const Index k = parse_sparsity(v["sparsity"].as<std::string>(), p);
   const std::string solver = v["solver"].as<std::string>();
   SolverSettings settings = solver_settings(v);
+  require(!settings.splice,
+          "--splice: bounds checks a solver's own iterates against its theorems; splicing "
+          "would change them");
   // The theorems are stated for a fixed step and for CoSaMP's and GraSP's pruned iterates.
   const double step = resolved_step(problem, solver, settings.step);
   if (step > 0.0) settings.step = step;

@@ -102,7 +102,11 @@ po::options_description lottery_options() {
       ("ridge", number<double>({.min = 0.0})->default_value(0.01, "0.01"),
        "--pruner layerwise, obs: damping lambda relative to mean(diag X'X/n)")
       ("max-iterations", number<Index>({.min = 1})->default_value(1000),
-       "--pruner layerwise: iteration cap of the iterative solvers");
+       "--pruner layerwise: iteration cap of the iterative solvers")
+      ("splice", po::bool_switch(),
+       "--pruner layerwise: refine each solution by splicing from its support")
+      ("max-exchange", number<Index>({.min = 1})->default_value(2),
+       "--pruner layerwise, --solver splicing or --splice: most coordinates exchanged per round");
 
   po::options_description run("Run");
   run.add_options()
@@ -268,7 +272,7 @@ nlohmann::json parse_pruner(const po::variables_map& v, LotterySpec& spec) {
   require(name == "magnitude" || name == "layerwise" || name == "obs",
           "--pruner must be magnitude, layerwise or obs, got '" + name + "'");
   const bool layerwise = name == "layerwise";
-  for (const char* option : {"solver", "max-iterations"})
+  for (const char* option : {"solver", "max-iterations", "splice", "max-exchange"})
     require(layerwise || v[option].defaulted(),
             std::string("--") + option + " applies to --pruner layerwise only");
   for (const char* option : {"calibration", "calibration-inputs", "ridge"})
@@ -289,9 +293,14 @@ nlohmann::json parse_pruner(const po::variables_map& v, LotterySpec& spec) {
   if (layerwise) {
     const std::string solver = v["solver"].as<std::string>();
     const Index max_iterations = v["max-iterations"].as<Index>();
-    set_pruning_solvers(options, solver, max_iterations);
+    const bool splice = v["splice"].as<bool>();
+    const Index max_exchange = v["max-exchange"].as<Index>();
+    set_pruning_solvers(options, solver, max_iterations, splice, max_exchange);
     settings["solver"] = solver;
     settings["max_iterations"] = max_iterations;
+    // Only where used: the other runs keep their settings.
+    if (splice) settings["splice"] = true;
+    if (splice || solver == "splicing") settings["max_exchange"] = max_exchange;
   }
   spec.pruner = std::move(pruner);
   return settings;

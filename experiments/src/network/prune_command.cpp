@@ -91,6 +91,10 @@ po::options_description prune_options() {
       ("solver", po::value<std::string>()->default_value("omp"),
        "layerwise, fisher: omp | fgs | fcfgs | iht | niht | htp | grasp | cosamp | lasso "
        "(layerwise)")
+      ("splice", po::bool_switch(),
+       "layerwise: refine each solution by splicing from its support")
+      ("max-exchange", po::value<Index>()->default_value(2),
+       "splicing, --splice: most coordinates exchanged in one round")
       ("woodfisher-steps", po::value<Index>()->default_value(1),
        "woodfisher: pruning steps, the Fisher inverse recomputed on the remaining weights")
       ("sparsity", po::value<double>(), "fraction of the weights removed, in (0, 1)")
@@ -223,7 +227,9 @@ int prune_main(const std::vector<std::string>& args) {
   const std::string solver = v["solver"].as<std::string>();
   const Index max_iterations = v["max-iterations"].as<Index>();
   require(max_iterations >= 1, "--max-iterations must be at least 1");
-  set_pruning_solvers(options, solver, max_iterations);
+  const Index max_exchange = v["max-exchange"].as<Index>();
+  require(max_exchange >= 1, "--max-exchange must be at least 1");
+  set_pruning_solvers(options, solver, max_iterations, v["splice"].as<bool>(), max_exchange);
   options.woodfisher_steps = v["woodfisher-steps"].as<Index>();
   options.validate();
   const bool fisher =
@@ -233,6 +239,9 @@ int prune_main(const std::vector<std::string>& args) {
           "--solver applies to --method layerwise and fisher only");
   require(options.method == OneShotMethod::kWoodFisher || v["woodfisher-steps"].defaulted(),
           "--woodfisher-steps applies to --method woodfisher only");
+  require(options.method == OneShotMethod::kLayerwise ||
+              (!v["splice"].as<bool>() && v["max-exchange"].defaulted()),
+          "--splice and --max-exchange apply to --method layerwise only");
   if (options.method == OneShotMethod::kFisher)
     require(solver != "lasso",
             "--solver lasso is not available for --method fisher (the l1 "
@@ -304,6 +313,9 @@ int prune_main(const std::vector<std::string>& args) {
     settings["solver"] = solver;
     settings["budget"] = to_string(options.budget);
     settings["max_iterations"] = max_iterations;
+    // Only where used: the other runs keep their settings.
+    if (v["splice"].as<bool>()) settings["splice"] = true;
+    if (v["splice"].as<bool>() || solver == "splicing") settings["max_exchange"] = max_exchange;
   }
   if (options.method == OneShotMethod::kFisher) {
     settings["solver"] = solver;

@@ -9,13 +9,15 @@
 namespace cardinal {
 
 void set_pruning_solvers(OneShotPruningOptions& options, const std::string& name,
-                         Index max_iterations) {
+                         Index max_iterations, bool splice, Index max_exchange) {
   const SolverTraits& traits = find_solver(name).traits;
   require(!traits.trains, "--solver " + name +
                               " trains a network; pruning solves convex layer problems (" +
                               solver_names([](const SolverTraits& t) { return !t.trains; }) + ")");
   SolverSettings settings;
   settings.stopping.max_iterations = max_iterations;
+  settings.splice = splice;
+  settings.max_exchange = max_exchange;
   if (traits.greedy) {
     settings.stopping.objective_level = -std::numeric_limits<double>::infinity();
     settings.stopping.relative_decrease = -std::numeric_limits<double>::infinity();

@@ -71,6 +71,9 @@ int solve_network(const po::variables_map& v, const std::vector<std::string>&) {
   require(traits.scope == SolverScope::kAnyProblem,
           "solver '" + solver + "' applies to convex problems only");
   SolverSettings settings = solver_settings(v);
+  require(!settings.splice,
+          "--splice refines the solution of a convex problem; a network's "
+          "restricted solve is training (use --solver splicing)");
   // A minibatch objective fluctuates: objective-based stopping only where asked for.
   StoppingCriteria& stopping = settings.stopping;
   if (v["objective-level"].defaulted()) stopping.objective_level = 0.0;

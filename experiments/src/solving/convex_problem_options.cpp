@@ -70,6 +70,10 @@ po::options_description solver_options_description(bool with_network) {
       "iht/htp fixed step size (0: adaptive; iht backtracks, htp line-searches)")(
       "replacement-steps", number<Index>({.min = 0})->default_value(0),
       "fcfgs: replacement steps tried after each fully-corrective step")(
+      "max-exchange", number<Index>({.min = 1})->default_value(2),
+      "splicing and --splice: most coordinates exchanged in one round")(
+      "splice", po::bool_switch(),
+      "refine the solver's result by splicing from its support (convex problems)")(
       "debias", po::bool_switch(), "lasso: refit on the selected support")(
       "path-length", number<Index>({.min = 1})->default_value(100),
       "lasso: number of lambda values")(
@@ -219,6 +223,8 @@ SolverSettings solver_settings(const po::variables_map& v) {
   settings.stopping = stopping_criteria(v);
   settings.step = v["step"].as<double>();
   settings.replacement_steps = v["replacement-steps"].as<Index>();
+  settings.max_exchange = v["max-exchange"].as<Index>();
+  settings.splice = v["splice"].as<bool>();
   settings.debias = v["debias"].as<bool>();
   settings.path_length = v["path-length"].as<Index>();
   settings.min_ratio = v["min-ratio"].as<double>();

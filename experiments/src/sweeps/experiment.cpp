@@ -40,6 +40,15 @@ const std::map<std::pair<std::string, std::string>, nlohmann::json> kOmittedAtOr
     {{"lottery", "max-iterations"}, 1000},
     // The patch cap of convolutional layers (fully connected layers read every example).
     {{"prune", "max-patches"}, 50000},
+    // Splicing, as a solver and as the refinement of another solver's result.
+    {{"solve", "max-exchange"}, 2},
+    {{"solve", "splice"}, false},
+    {{"bounds", "max-exchange"}, 2},
+    {{"bounds", "splice"}, false},
+    {{"prune", "max-exchange"}, 2},
+    {{"prune", "splice"}, false},
+    {{"lottery", "max-exchange"}, 2},
+    {{"lottery", "splice"}, false},
 };
 
 nlohmann::json field(const nlohmann::json& json, const char* key, const std::string& source,

@@ -108,6 +108,36 @@ TEST_F(PruneCommand, KeepsExactlyTheBudgetOfEveryLayerWithExactZeros) {
   }
 }
 
+// --splice and --solver splicing reach the layer problems (that splicing lowers each row's
+// objective is tested on prune_rows in tests/nonconvex/pruning): they record themselves, keep
+// the same budgets, and choose other weights than OMP.
+TEST_F(PruneCommand, SplicingRefinesOrSolvesEachLayersProblems) {
+  ASSERT_EQ(train_and_prune("dense").status, 0);
+  const std::string common =
+      kCommon + "--weights " + out("dense/dense.snapshot") + " --sparsity 0.9 ";
+  for (const auto& [name, options] :
+       std::vector<std::pair<std::string, std::string>>{{"omp", ""},
+                                                        {"spliced", "--splice"},
+                                                        {"splicing", "--solver splicing"}}) {
+    const CommandResult r = test::run_cardinal(common + options + " -o " + out(name));
+    ASSERT_EQ(r.status, 0) << options << '\n' << r.output;
+  }
+  const nlohmann::json omp = summary("omp"), spliced = summary("spliced");
+  EXPECT_FALSE(omp.contains("splice"));
+  EXPECT_FALSE(omp.contains("max_exchange"));
+  EXPECT_EQ(spliced["splice"], true);
+  EXPECT_EQ(spliced["max_exchange"], 2);
+  EXPECT_EQ(summary("splicing")["solver"], "splicing");
+  for (std::size_t l = 0; l < 3; ++l)
+    EXPECT_EQ(spliced["layers"][l]["kept"], omp["layers"][l]["kept"]) << l;
+  EXPECT_NE(test::read_file(dir_ / "spliced" / "pruned.mask"),
+            test::read_file(dir_ / "omp" / "pruned.mask"));
+#ifdef CARDINAL_WITH_TORCH
+  expect_exact_zeros_outside_the_mask("spliced", spliced["weights_kept"].get<long>());
+  expect_exact_zeros_outside_the_mask("splicing", spliced["weights_kept"].get<long>());
+#endif
+}
+
 TEST_F(PruneCommand, ADenseCacheServesEveryMethodOfOneSeedBitForBit) {
   const std::string training = "--iterations 8 --batch-size 8 --lr 0.05 ";
   const std::string train = kCommon + training;
@@ -269,6 +299,9 @@ TEST_F(PruneCommand, BadInputExitsWithStatusTwoAndLeavesNothingBehind) {
       {kCommon + weights + " --sparsity 0.5 --method woodfisher --ridge 0", "positive --ridge"},
       {kCommon + weights + " --sparsity 0.5 --woodfisher-steps 3",
        "applies to --method woodfisher"},
+      {kCommon + weights + " --sparsity 0.5 --method obs --splice",
+       "--splice and --max-exchange apply to --method layerwise only"},
+      {kCommon + weights + " --sparsity 0.5 --max-exchange 0", "--max-exchange must be at least 1"},
       {kCommon + "--sparsity 0.5 --dense-cache " + out("dense/summary.json"),
        "--dense-cache " + out("dense/summary.json") + " exists and is not a directory"},
   };

@@ -14,6 +14,7 @@
 #include "cardinal/convex/glm_problem.hpp"
 #include "cardinal/convex/solvers/orthogonal_matching_pursuit.hpp"
 #include "cardinal/solvers/iterative_hard_thresholding.hpp"
+#include "cardinal/solvers/support_splicing.hpp"
 
 namespace cardinal {
 namespace {
@@ -57,6 +58,33 @@ TEST(LayerReconstruction, OmpRowsAreOmpOnTheExplicitLeastSquaresProblems) {
   EXPECT_EQ(pruned.keep.count(), 25);
   EXPECT_TRUE((pruned.weights.array() == 0.0 || pruned.keep).all());
   EXPECT_TRUE((pruned.keep || pruned.weights.array() == 0.0).all());
+}
+
+// Splicing from OMP's supports lowers every row's objective ½(ŵ − w)ᵀH(ŵ − w), H = H₀ + λI, or
+// leaves it; on correlated inputs it lowers most of them.
+TEST(LayerReconstruction, SplicingRowsLowerTheRowsObjectives) {
+  const Index n = 60, d_in = 30, d_out = 8;
+  Eigen::MatrixXd x = gaussian(n, d_in, 11);
+  for (Index j = 1; j < d_in; ++j) x.col(j) = 0.8 * x.col(j - 1) + 0.6 * x.col(j);
+  const Eigen::MatrixXd w = gaussian(d_out, d_in, 12);
+  const LayerReconstruction layer = LayerReconstruction::from_inputs(w, x, 0.01);
+  const std::vector<Index> budgets = row_budgets(d_out, d_in, 6 * d_out);
+  const PrunedLayer greedy = prune_rows(layer, budgets, omp_rows());
+  const PrunedLayer spliced =
+      prune_rows(layer, budgets, [](const CovarianceProblem& problem, Index k) {
+        return SupportSplicing().minimize_from(problem, omp().minimize(problem, k).w, k).w;
+      });
+  const Eigen::MatrixXd h = layer.gram() + layer.damping() * Eigen::MatrixXd::Identity(d_in, d_in);
+  int lower = 0;
+  for (Index i = 0; i < d_out; ++i) {
+    const Eigen::VectorXd a = (greedy.weights.row(i) - w.row(i)).transpose();
+    const Eigen::VectorXd b = (spliced.weights.row(i) - w.row(i)).transpose();
+    const double before = 0.5 * a.dot(h * a), after = 0.5 * b.dot(h * b);
+    EXPECT_LE(after, before * (1 + 1e-12)) << "row " << i;
+    lower += after < before * (1 - 1e-9);
+    EXPECT_EQ(spliced.keep.row(i).count(), budgets[static_cast<std::size_t>(i)]);
+  }
+  EXPECT_GE(lower, d_out / 2);
 }
 
 TEST(LayerReconstruction, FullBudgetReturnsTheTrainedWeightsWithZeroError) {

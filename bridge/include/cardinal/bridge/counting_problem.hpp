@@ -1,6 +1,7 @@
 #pragma once
 
 #include "cardinal/bridge/problem.hpp"
+#include "cardinal/bridge/sacrifices.hpp"
 #include "cardinal/bridge/solver_result.hpp"
 
 namespace cardinal {
@@ -37,6 +38,11 @@ class CountingProblem {
                         const VectorOf<P>& d) const requires LineSearchProblem<P> {
     ++counts_.line_searches;
     return problem_.minimize_along(w, d);
+  }
+
+  Sacrifices<VectorOf<P>> sacrifices(const VectorOf<P>& w, const VectorOf<P>& g,
+                                     const SupportOf<P>& a) const requires SacrificeProblem<P> {
+    return problem_.sacrifices(w, g, a);
   }
 
   VectorOf<P> starting_point() const requires StartingPointProblem<P> {

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "cardinal/bridge/problem.hpp"
+#include "cardinal/bridge/sacrifices.hpp"
 #include "cardinal/convex/coordinate_space.hpp"
 #include "cardinal/convex/glm_problem.hpp"
 #include "cardinal/convex/loss.hpp"
@@ -53,6 +54,12 @@ class CovarianceProblem {
   Vector minimize_on(const Support& a, const Vector& warm) const;
   /// argmin_η f(w + η d) = −∇f(w)·d / dᵀHd (0 when dᵀHd = 0).
   double minimize_along(const Vector& w, const Vector& d) const;
+  /// The exact sacrifices at w = argmin on `a` (sacrifices.hpp), from a Cholesky factor L of
+  /// H_aa: leaving, w_i² / (2 [H_aa⁻¹]_ii) (the OBS saliency); entering, g_j² / (2 s_j) with the
+  /// Schur complement s_j = H_jj − ‖L⁻¹H_aj‖² (0 where s_j ≤ 1e-12 H_jj: j lies in the span of
+  /// a). O(|a|²p). Where H_aa is singular, the diagonal approximations ½H_ii w_i² and
+  /// g_j² / (2H_jj).
+  Sacrifices<Vector> sacrifices(const Vector& w, const Vector& g, const Support& a) const;
 
  private:
   friend class CovarianceRows;
@@ -66,6 +73,7 @@ class CovarianceProblem {
   Space space_;
 };
 
-static_assert(QuadraticProblem<CovarianceProblem> && LineSearchProblem<CovarianceProblem>);
+static_assert(QuadraticProblem<CovarianceProblem> && LineSearchProblem<CovarianceProblem> &&
+              SacrificeProblem<CovarianceProblem>);
 
 }  // namespace cardinal

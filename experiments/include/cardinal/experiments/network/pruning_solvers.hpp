@@ -10,8 +10,10 @@ namespace cardinal {
 /// Sets the row, layer and Fisher solvers of `options` to the registry's solver `name`, capped at
 /// `max_iterations` (greedy solvers: at least 4k, and no early stop on the objective, so that they
 /// select exactly the budget). Throws InvalidInput for an unknown solver or one that trains a
-/// network. The layer solver throws for a solver that solves one row at a time.
+/// network. The layer solver throws for a solver that solves one row at a time. With `splice`,
+/// every solution is refined by splicing from its support (exchanges of up to `max_exchange`
+/// coordinates, at most max_iterations of them).
 void set_pruning_solvers(OneShotPruningOptions& options, const std::string& name,
-                         Index max_iterations);
+                         Index max_iterations, bool splice = false, Index max_exchange = 2);
 
 }  // namespace cardinal

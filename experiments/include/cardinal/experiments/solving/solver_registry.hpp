@@ -22,6 +22,7 @@
 #include "cardinal/solvers/gradient_support_pursuit.hpp"
 #include "cardinal/solvers/hard_thresholding_pursuit.hpp"
 #include "cardinal/solvers/iterative_hard_thresholding.hpp"
+#include "cardinal/solvers/support_splicing.hpp"
 
 namespace cardinal {
 
@@ -35,6 +36,10 @@ struct SolverSettings {
   /// last pruned iterate, as `cardinal bounds` compares with the theorems).
   bool refit = true;
   Index replacement_steps = 0;
+  Index max_exchange = 2;  ///< splicing, and --splice
+  /// Refine the solver's result by splicing from its support (SupportSplicing::minimize_from);
+  /// the trace continues with the splicing rounds.
+  bool splice = false;
   Index coordinates_per_step = 1;  ///< fcfgs
   bool reselect = true;            ///< fgs
   bool debias = false;
@@ -79,6 +84,9 @@ SolverResult<P> run_generic_solver(std::string_view name, const SolverSettings& 
           .minimize(problem, k);
     if (id == SolverId::kGrasp)
       return GradientSupportPursuit({.stopping = stopping, .refit = settings.refit})
+          .minimize(problem, k);
+    if (id == SolverId::kSplicing)
+      return SupportSplicing({.stopping = stopping, .max_exchange = settings.max_exchange})
           .minimize(problem, k);
   }
   if constexpr (LineSearchProblem<P>) {
@@ -127,12 +135,10 @@ SolverResult<P> run_generic_solver(std::string_view name, const SolverSettings& 
   throw InvalidInput("solver '" + std::string(name) + "' is not available for this problem");
 }
 
-/// Runs solver `name` on a convex problem with sparsity budget k: a GlmProblem, or least
-/// squares in covariance form (CovarianceProblem; CovarianceRows, the rows of a layer as one
-/// problem, where OMP and the l1 path are not available).
+/// run_solver without the refinement by splicing.
 template <class P>
-SolverResult<P> run_solver(std::string_view name, const SolverSettings& settings, const P& problem,
-                           Index k) {
+SolverResult<P> run_solver_once(std::string_view name, const SolverSettings& settings,
+                                const P& problem, Index k) {
   using Loss = typename P::LossType;
   const SolverEntry& entry = find_solver(name);
   if constexpr (!Loss::kQuadratic) {
@@ -160,6 +166,49 @@ SolverResult<P> run_solver(std::string_view name, const SolverSettings& settings
           .minimize(problem, k);
   }
   return run_generic_solver(name, settings, problem, k);
+}
+
+/// `first` refined by splicing from its support (settings.splice): one result whose trace,
+/// iterations and evaluations are those of both runs, and whose stop reason is splicing's.
+template <RestrictedProblem P>
+SolverResult<P> refine_by_splicing(const SolverSettings& settings, const P& problem, Index k,
+                                   SolverResult<P> first) {
+  SolverResult<P> spliced =
+      SupportSplicing({.stopping = settings.stopping, .max_exchange = settings.max_exchange})
+          .minimize_from(problem, first.w, k);
+  const double offset = first.trace.rows.empty() ? 0.0 : first.trace.rows.back().seconds;
+  for (std::size_t r = 1; r < spliced.trace.rows.size(); ++r) {
+    TraceRow row = spliced.trace.rows[r];
+    row.iteration += first.iterations;
+    row.seconds += offset;
+    first.trace.rows.push_back(row);
+  }
+  first.w = std::move(spliced.w);
+  first.support = std::move(spliced.support);
+  first.objective = spliced.objective;
+  first.iterations += spliced.iterations;
+  first.reason = spliced.reason;
+  first.message = "then splicing: " + spliced.message;
+  first.evaluations.values += spliced.evaluations.values;
+  first.evaluations.gradients += spliced.evaluations.gradients;
+  first.evaluations.restricted_solves += spliced.evaluations.restricted_solves;
+  first.evaluations.line_searches += spliced.evaluations.line_searches;
+  return first;
+}
+
+/// Runs solver `name` on a convex problem with sparsity budget k: a GlmProblem, or least
+/// squares in covariance form (CovarianceProblem; CovarianceRows, the rows of a layer as one
+/// problem, where OMP and the l1 path are not available). With settings.splice, the result is
+/// refined by splicing from its support.
+template <class P>
+SolverResult<P> run_solver(std::string_view name, const SolverSettings& settings, const P& problem,
+                           Index k) {
+  SolverResult<P> result = run_solver_once(name, settings, problem, k);
+  if (!settings.splice || find_solver(name).id == SolverId::kSplicing) return result;
+  if constexpr (RestrictedProblem<P>)
+    return refine_by_splicing(settings, problem, k, std::move(result));
+  else
+    throw InvalidInput("--splice needs a problem with a restricted solve");
 }
 
 }  // namespace cardinal

@@ -19,6 +19,7 @@ enum class SolverId {
   kHtp,
   kCosamp,
   kGrasp,
+  kSplicing,
   kLasso,
   kGmp,
   kDpf,
@@ -133,6 +134,11 @@ inline constexpr std::array kSolvers = {
                 SolverId::kGrasp,
                 "gradient support pursuit (Bahmani, Raj & Boufounos 2013)",
                 {.starts_from_free_fit = true, .theorems = solver_theorems::kSupportPursuit}},
+    SolverEntry{"splicing",
+                SolverId::kSplicing,
+                "support splicing: exchanges of up to --max-exchange coordinates ranked by their "
+                "sacrifices, kept while they lower f (Zhu et al. 2020)",
+                {.starts_from_free_fit = true}},
     SolverEntry{"lasso",
                 SolverId::kLasso,
                 "l1 regularization path by coordinate descent, stopped at the sparsity budget "
