@@ -324,3 +324,28 @@ def test_import_cardinal_loads_no_libtorch():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+@pytest.mark.parametrize("method", ["layerwise", "obs", "magnitude"])
+def test_nan_weights_or_examples(method):
+    inputs, _ = calibration(8)
+    module = cn.mlpnet()
+    with torch.no_grad():
+        module.fc2.weight[3, 5] = math.nan
+    before = {k: v.clone() for k, v in module.state_dict().items()}
+    with pytest.raises(cardinal.InvalidInput, match="covariance rows: H, B and c must be finite"):
+        cn.prune(module, inputs, sparsity=0.5, method=method)
+    for name, value in module.state_dict().items():
+        assert torch.equal(value.nan_to_num(7.0), before[name].nan_to_num(7.0)), name
+    inputs[2, 0, 4, 4] = math.nan
+    with pytest.raises(cardinal.InvalidInput, match="must be finite"):
+        cn.prune(cn.mlpnet(), inputs, sparsity=0.5, method=method)
+
+
+def test_imp_step_ranks_nan_as_infinite():
+    # magnitude_pruning.hpp: a NaN weight ranks as an infinite one (kept), as in the lottery.
+    module = cn.mlpnet()
+    with torch.no_grad():
+        module.fc2.weight[3, 5] = math.nan
+    masks = cn.imp_step(module, fraction=0.9)
+    assert bool(masks["fc2.weight"][3, 5])
