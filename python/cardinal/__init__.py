@@ -32,4 +32,8 @@ def __getattr__(name):
         from . import estimators
 
         return getattr(estimators, name)
+    if name == "network":  # imports torch: only when asked for
+        import importlib
+
+        return importlib.import_module(".network", __name__)
     raise AttributeError(f"module 'cardinal' has no attribute {name!r}")

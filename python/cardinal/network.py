@@ -66,12 +66,16 @@ def _prunable_layers(module):
 
 class _Network:
     """The module as a cardinal Network while the `with` block runs: each layer's forward
-    pre-hook shows its input to cardinal's layer observer."""
+    pre-hook shows its input to cardinal's layer observer. With `restore_on_error`, a failure
+    midway (examples a later layer cannot read) puts the prunable weights back as they were."""
 
-    def __init__(self, module):
+    def __init__(self, module, restore_on_error=False):
         self.layers = _prunable_layers(module)
         self.network = _network.PythonNetwork(module, self.layers)
         self.handles = []
+        self.saved = None
+        if restore_on_error:
+            self.saved = [layer.weight.detach().clone() for _, layer, _ in self.layers]
 
     def __enter__(self):
         network = self.network
@@ -84,10 +88,14 @@ class _Network:
         ]
         return network
 
-    def __exit__(self, *exc):
+    def __exit__(self, kind, value, traceback):
         for handle in self.handles:
             handle.remove()
         self.handles = []
+        if kind is not None and self.saved is not None:
+            with torch.no_grad():
+                for (_, layer, _), saved in zip(self.layers, self.saved):
+                    layer.weight.copy_(saved)
         return False
 
 
@@ -139,17 +147,8 @@ def prune(module, calibration, *, sparsity, method="layerwise", labels=None, **o
     if labels is not None:
         _check_tensor(labels, "labels")
     args = _flags({"sparsity": sparsity, "method": method, **options})
-    with _Network(module) as network:
-        # A failure midway (examples a later layer cannot read) leaves the module as it was.
-        weights = [layer.weight for _, layer, _ in _prunable_layers(module)]
-        saved = [w.detach().clone() for w in weights]
-        try:
-            result = _network.prune(network, calibration, labels, args)
-        except BaseException:
-            with torch.no_grad():
-                for w, s in zip(weights, saved):
-                    w.copy_(s)
-            raise
+    with _Network(module, restore_on_error=True) as network:
+        result = _network.prune(network, calibration, labels, args)
     return Pruning(
         method=result["method"],
         masks=result["masks"],
@@ -158,20 +157,40 @@ def prune(module, calibration, *, sparsity, method="layerwise", labels=None, **o
     )
 
 
-def imp_step(module, masks=None, *, fraction=0.2, scope="layerwise", output_fraction=0.1):
-    """One round of iterative magnitude pruning, as ``cardinal lottery`` prunes between levels:
-    removes, of the weights `masks` keeps (all when None), the `fraction` of smallest |w| (the
-    output layer: `output_fraction`, None for `fraction`), in each layer (scope "layerwise", the
-    lottery's default) or ranked over all layers ("global"); the defaults are the lottery's.
-    Weights the masks remove stay removed. Returns the new masks; the module is not changed
-    (``apply_masks`` applies them)."""
-    with _Network(module) as network:
-        return _network.magnitude_step(
+def imp_step(
+    module,
+    masks=None,
+    *,
+    fraction=0.2,
+    scope="layerwise",
+    output_fraction=0.1,
+    pruner="magnitude",
+    calibration=None,
+    **options,
+):
+    """One round of iterative pruning, as ``cardinal lottery`` prunes between levels (its
+    defaults): of the weights `masks` keeps (all when None), removes the `fraction` of smallest
+    |w| (the output layer: `output_fraction`, None for `fraction`), in each layer (scope
+    "layerwise") or ranked over all layers ("global"). Weights the masks remove stay removed.
+    Returns the new masks; the module is not changed (``apply_masks`` applies them).
+
+    With ``pruner="layerwise"`` or ``"obs"`` (``--pruner``), each layer keeps as many weights as
+    magnitude pruning leaves it, chosen inside `masks` by that pruner on the `calibration`
+    examples, which then also reconstructs the module's weights in place, as the lottery does;
+    ``options`` are its flags as keywords (``solver``, ``calibration_inputs``, ``ridge``,
+    ``max_iterations``)."""
+    if calibration is not None:
+        _check_tensor(calibration, "calibration")
+    with _Network(module, restore_on_error=pruner != "magnitude") as network:
+        return _network.imp_step(
             network,
             masks,
             float(fraction),
             None if output_fraction is None else float(output_fraction),
             scope,
+            pruner,
+            calibration,
+            _flags(options),
         )
 
 

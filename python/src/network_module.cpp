@@ -100,12 +100,17 @@ class PythonNetwork final : public Network {
       : module_(std::move(module)) {
     // Constructing LibTorch layers draws their initial weights from the default generator,
     // PyTorch's too: its state is put back, so that pruning leaves torch's random stream alone.
-    at::Generator generator = at::detail::getDefaultCPUGenerator();
-    std::optional<at::Tensor> state;
-    {
-      std::lock_guard<std::mutex> lock(generator.mutex());
-      state = generator.get_state();
-    }
+    struct RestoreGenerator {
+      at::Generator generator = at::detail::getDefaultCPUGenerator();
+      at::Tensor state = [this] {
+        std::lock_guard<std::mutex> lock(generator.mutex());
+        return generator.get_state();
+      }();
+      ~RestoreGenerator() {
+        std::lock_guard<std::mutex> lock(generator.mutex());
+        generator.set_state(state);
+      }
+    } restore_generator;
     std::map<std::string, std::shared_ptr<torch::nn::Module>> containers;
     for (const py::tuple& entry : layers) {
       const auto name = entry[0].cast<std::string>();
@@ -144,8 +149,6 @@ class PythonNetwork final : public Network {
       parent->register_module(name.substr(start), cpp);
       layers_.push_back(cpp);
     }
-    std::lock_guard<std::mutex> lock(generator.mutex());
-    generator.set_state(*state);
     Module::train(module_.attr("training").cast<bool>());
   }
 
@@ -275,18 +278,41 @@ py::dict prune(PythonNetwork& network, const at::Tensor& calibration,
   return out;
 }
 
-/// One round of magnitude pruning as the lottery runner prunes between levels (prune_magnitude).
-py::dict magnitude_step(PythonNetwork& network, const std::optional<TensorMap>& masks,
-                        double fraction, std::optional<double> output_fraction,
-                        const std::string& scope) {
+/// One round of iterative pruning as the lottery runner prunes between levels (prune_trained in
+/// lottery_run.cpp): magnitude pruning inside `masks`, or with a pruner (layerwise, obs) as many
+/// weights per layer as magnitude pruning keeps, chosen by the pruner inside `masks` on the
+/// calibration examples (prune_within; `args` its flags, as prune's).
+py::dict imp_step(PythonNetwork& network, const std::optional<TensorMap>& masks, double fraction,
+                  std::optional<double> output_fraction, const std::string& scope,
+                  const std::string& pruner, const std::optional<at::Tensor>& calibration,
+                  std::vector<std::string> args) {
   require(scope == "global" || scope == "layerwise",
           "--pruning-scope must be global or layerwise, got '" + scope + "'");
+  require(pruner == "magnitude" || pruner == "layerwise" || pruner == "obs",
+          "--pruner must be magnitude, layerwise or obs, got '" + pruner + "'");
+  require(pruner != "magnitude" || (args.empty() && !calibration),
+          "the pruner's options and calibration examples apply to --pruner layerwise and obs "
+          "only");
+  require(pruner == "magnitude" || calibration.has_value(),
+          "--pruner " + pruner + " needs calibration examples");
   PruningSpec spec;
   spec.fraction = fraction;
   spec.output_fraction = output_fraction;
   spec.scope = scope == "global" ? PruningScope::kGlobal : PruningScope::kLayerwise;
-  const Mask current = masks ? mask_from(network, *masks) : Mask::dense(network);
-  return mask_dict(prune_magnitude(network, current, spec));
+  const Mask previous = masks ? mask_from(network, *masks) : Mask::dense(network);
+  Mask magnitude = prune_magnitude(network, previous, spec);
+  if (pruner == "magnitude") return mask_dict(magnitude);
+  // prune_within reads neither --sparsity nor --allocation: a placeholder passes the checks.
+  args.insert(args.begin(), {"--method=" + pruner, "--sparsity=0.5"});
+  const OneShotPruningOptions options = parse_one_shot_pruning(parse_prune_arguments(args));
+  std::vector<Index> kept;
+  for (const std::string& name : magnitude.names()) kept.push_back(magnitude.remaining(name));
+  std::optional<OneShotPruning> pruned;
+  {
+    py::gil_scoped_release release;
+    pruned = prune_within(network, *calibration, options, previous, kept);
+  }
+  return mask_dict(pruned->mask);
 }
 
 void apply_masks(PythonNetwork& network, const TensorMap& masks) {
@@ -351,8 +377,9 @@ PYBIND11_MODULE(_network, m) {
       .def("prunable_names", &cardinal::prunable_names);
   m.def("prune", &cardinal::prune, py::arg("network"), py::arg("calibration"), py::arg("labels"),
         py::arg("args"));
-  m.def("magnitude_step", &cardinal::magnitude_step, py::arg("network"), py::arg("masks"),
-        py::arg("fraction"), py::arg("output_fraction"), py::arg("scope"));
+  m.def("imp_step", &cardinal::imp_step, py::arg("network"), py::arg("masks"), py::arg("fraction"),
+        py::arg("output_fraction"), py::arg("scope"), py::arg("pruner"), py::arg("calibration"),
+        py::arg("args"));
   m.def("apply_masks", &cardinal::apply_masks, py::arg("network"), py::arg("masks"));
   m.def("load_snapshot", &cardinal::load_snapshot, py::arg("path"));
   m.def("load_mask", &cardinal::load_mask, py::arg("path"));

@@ -131,6 +131,39 @@ def test_imp_step_equals_the_lottery_mask(tmp_path):
     assert_same_tensors(last, cn.load_run(store, run.name)[1])
 
 
+@pytest.mark.parametrize(
+    "pruner,flags", [("layerwise", ["--solver", "iht", "--max-iterations", "20"]), ("obs", [])]
+)
+def test_imp_step_with_a_pruner_equals_the_lottery_mask(tmp_path, pruner, flags):
+    store = tmp_path / "store"
+    run_cardinal(
+        "lottery", "--model", "mlpnet", *TINY, "--iterations", "4", "--levels", "1",
+        "--pruner", pruner, *flags, "--calibration", "16", "--ridge", "0.05", "--store", store,
+        "-q",
+    )
+    module = cn.mlpnet()
+    state, masks = cn.load_run(store, level=0)
+    module.load_state_dict(state)
+    inputs, _ = calibration(16)
+    keywords = {k[2:].replace("-", "_"): v for k, v in zip(flags[::2], flags[1::2])}
+    step = cn.imp_step(module, masks, pruner=pruner, calibration=inputs, ridge=0.05, **keywords)
+    _, stored = cn.load_run(store, level=1)
+    assert_same_tensors(step, stored)
+    # Not magnitude's choice, and the weights reconstructed in place.
+    module.load_state_dict(state)
+    assert not all(torch.equal(a, b) for a, b in zip(cn.imp_step(module, masks).values(),
+                                                      step.values()))
+    reconstructed = cn.mlpnet()
+    reconstructed.load_state_dict(state)
+    cn.imp_step(reconstructed, masks, pruner=pruner, calibration=inputs, ridge=0.05, **keywords)
+    assert not torch.equal(reconstructed.fc2.weight[stored["fc2.weight"]],
+                           module.fc2.weight[stored["fc2.weight"]])
+    with pytest.raises(cardinal.InvalidInput, match="needs calibration examples"):
+        cn.imp_step(module, masks, pruner=pruner)
+    with pytest.raises(cardinal.InvalidInput, match="--pruner must be magnitude, layerwise or obs"):
+        cn.imp_step(module, masks, pruner="nosuch", calibration=inputs)
+
+
 def test_imp_step_layerwise_counts():
     torch.manual_seed(0)
     module = cn.mlpnet()
