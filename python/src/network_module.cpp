@@ -159,6 +159,8 @@ class PythonNetwork final : public Network {
       return module_(input).cast<at::Tensor>();
     } catch (py::error_already_set& error) {
       if (stopped_) std::rethrow_exception(std::exchange(stopped_, nullptr));
+      // KeyboardInterrupt and SystemExit go back to Python as they are.
+      if (!error.matches(PyExc_Exception)) throw;
       // As a LibTorch model's failure reads: calibration_gram names the examples' shape.
       throw c10::Error(py::str(error.value()).cast<std::string>(), "");
     }

@@ -382,3 +382,19 @@ def test_imp_step_ranks_nan_as_infinite():
         module.fc2.weight[3, 5] = math.nan
     masks = cn.imp_step(module, fraction=0.9)
     assert bool(masks["fc2.weight"][3, 5])
+
+
+def test_keyboard_interrupt_in_the_forward_pass_stays_one():
+    class Interrupted(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc1 = torch.nn.Linear(4, 3)
+            self.fc = torch.nn.Linear(3, 2)
+
+        def forward(self, x):
+            x = self.fc1(x)
+            raise KeyboardInterrupt
+
+    module = Interrupted()
+    with pytest.raises(KeyboardInterrupt):
+        cn.prune(module, torch.zeros(3, 4), sparsity=0.5)
