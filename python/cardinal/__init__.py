@@ -2,10 +2,12 @@
 
 The numbers come from the same C++ as the command line (the extension ``cardinal._cardinal``):
 ``cardinal.solve`` is ``cardinal solve`` on arrays in memory, keyword for flag. See
-docs/python.md.
+docs/python.md. ``cardinal.network`` (imported on its own, after ``torch``) prunes torch.nn.Module
+objects with the network pruners of the command line.
 """
 
 from ._cardinal import InvalidInput, solvers
+from ._runs import load_run_table, run_directory, run_results, runs
 from ._solve import Solution, restricted_constants, solve
 
 __all__ = [
@@ -13,7 +15,11 @@ __all__ = [
     "Solution",
     "SparseLinearRegression",
     "SparseLogisticRegression",
+    "load_run_table",
     "restricted_constants",
+    "run_directory",
+    "run_results",
+    "runs",
     "solve",
     "solvers",
 ]
@@ -26,4 +32,8 @@ def __getattr__(name):
         from . import estimators
 
         return getattr(estimators, name)
+    if name == "network":  # imports torch: only when asked for
+        import importlib
+
+        return importlib.import_module(".network", __name__)
     raise AttributeError(f"module 'cardinal' has no attribute {name!r}")

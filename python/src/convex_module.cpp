@@ -9,19 +9,22 @@
 #include <Eigen/SparseCore>
 #include <boost/program_options.hpp>
 #include <chrono>
+#include <filesystem>
 #include <string>
 #include <unordered_set>
 #include <vector>
 
 #include "cardinal/bridge/error.hpp"
 #include "cardinal/bridge/interruption.hpp"
+#include "cardinal/convex/analysis/bound_check.hpp"
 #include "cardinal/convex/analysis/restricted_constants.hpp"
 #include "cardinal/convex/design.hpp"
 #include "cardinal/convex/glm_problem.hpp"
-#include "cardinal/convex/analysis/bound_check.hpp"
 #include "cardinal/experiments/solving/convex_problem_options.hpp"
 #include "cardinal/experiments/solving/solver_registry.hpp"
 #include "cardinal/experiments/solving/sparsity_level.hpp"
+#include "cardinal/experiments/store/run_index.hpp"
+#include "cardinal/experiments/store/run_results.hpp"
 
 namespace py = pybind11;
 namespace po = boost::program_options;
@@ -307,6 +310,73 @@ py::list solver_entries() {
   return out;
 }
 
+/// The index of the run store at `store` (`cardinal runs list`): InvalidInput where there is none.
+RunIndex open_index(const std::filesystem::path& store) {
+  require(std::filesystem::exists(store / "index.sqlite"), "no run store at " + store.string());
+  return RunIndex(store);
+}
+
+/// The store's runs as `cardinal runs show` prints each (point and settings as JSON text).
+py::list run_records(const std::string& store, const std::string& experiment) {
+  py::list out;
+  for (const RunRecord& r : open_index(store).list(experiment)) {
+    py::dict d;
+    d["run_id"] = r.run_id;
+    d["experiment"] = r.experiment;
+    d["version"] = r.version;
+    d["variant"] = r.variant;
+    d["command"] = r.command;
+    d["point"] = r.point.dump();
+    d["settings"] = r.settings.dump();
+    d["status"] = r.status;
+    d["exit_code"] = r.exit_code;
+    d["directory"] = r.directory;
+    d["started"] = r.started;
+    d["finished"] = r.finished;
+    d["seconds"] = r.seconds;
+    out.append(d);
+  }
+  return out;
+}
+
+/// The directory of run `run_id` in `store`: the index's record of it, else `store/run_id`.
+std::string run_directory(const std::string& store, const std::string& run_id) {
+  const std::filesystem::path root = store;
+  if (std::filesystem::exists(root / "index.sqlite"))
+    if (const auto record = RunIndex(root).get(run_id)) return (root / record->directory).string();
+  const std::filesystem::path path = root / run_id;
+  require(std::filesystem::is_directory(path), "no run '" + run_id + "' in " + store);
+  return path.string();
+}
+
+py::tuple table_tuple(const std::vector<std::string>& columns,
+                      const std::vector<std::map<std::string, std::string>>& rows) {
+  py::list values;
+  for (const auto& row : rows) {
+    py::list cells;
+    for (const std::string& c : columns) {
+      const auto it = row.find(c);
+      cells.append(it == row.end() ? py::object(py::none()) : py::object(py::str(it->second)));
+    }
+    values.append(cells);
+  }
+  return py::make_tuple(columns, values);
+}
+
+/// A CSV file a run wrote, as (header, rows of text).
+py::tuple csv_table(const std::string& file) {
+  std::vector<std::string> header;
+  const auto rows = read_csv_rows(file, &header);
+  return table_tuple(header, rows);
+}
+
+/// `cardinal runs export`: one row per result row of each run, as (columns, rows of text).
+py::tuple results_table(const std::string& store, const std::string& experiment) {
+  const RunIndex index = open_index(store);
+  const ResultTable table = collect_results(store, index.list(experiment));
+  return table_tuple(table.columns, table.rows);
+}
+
 }  // namespace
 }  // namespace cardinal
 
@@ -328,5 +398,9 @@ PYBIND11_MODULE(_cardinal, m) {
         py::arg("kind"), py::arg("ridge"), py::arg("intercept"), py::arg("normalize"),
         py::arg("max_subsets"));
   m.def("solvers", &cardinal::solver_entries, "The solver registry: name, summary, scope.");
+  m.def("run_records", &cardinal::run_records, py::arg("store"), py::arg("experiment"));
+  m.def("run_directory", &cardinal::run_directory, py::arg("store"), py::arg("run_id"));
+  m.def("csv_table", &cardinal::csv_table, py::arg("file"));
+  m.def("results_table", &cardinal::results_table, py::arg("store"), py::arg("experiment"));
   m.attr("max_subsets") = cardinal::RestrictedConstantsOptions{}.max_subsets;
 }

@@ -216,42 +216,12 @@ int prune_main(const std::vector<std::string>& args) {
 
   // Options first: fail before loading or writing anything.
   require(v.count("sparsity") == 1, "--sparsity is required");
-  OneShotPruningOptions options;
-  options.sparsity = v["sparsity"].as<double>();
-  options.method = parse_one_shot_method(v["method"].as<std::string>());
-  options.budget = parse_budget_scope(v["budget"].as<std::string>());
-  options.allocation = parse_budget_allocation(v["allocation"].as<std::string>());
-  options.inputs = parse_calibration_inputs(v["calibration-inputs"].as<std::string>());
-  options.ridge = v["ridge"].as<double>();
-  options.max_patches = v["max-patches"].as<Index>();
+  OneShotPruningOptions options = parse_one_shot_pruning(v);
   const std::string solver = v["solver"].as<std::string>();
   const Index max_iterations = v["max-iterations"].as<Index>();
-  require(max_iterations >= 1, "--max-iterations must be at least 1");
   const Index max_exchange = v["max-exchange"].as<Index>();
-  require(max_exchange >= 1, "--max-exchange must be at least 1");
-  set_pruning_solvers(options, solver, max_iterations, v["splice"].as<bool>(), max_exchange);
-  options.woodfisher_steps = v["woodfisher-steps"].as<Index>();
-  options.validate();
   const bool fisher =
       options.method == OneShotMethod::kFisher || options.method == OneShotMethod::kWoodFisher;
-  require(options.method == OneShotMethod::kLayerwise || options.method == OneShotMethod::kFisher ||
-              v["solver"].defaulted(),
-          "--solver applies to --method layerwise and fisher only");
-  require(options.method == OneShotMethod::kWoodFisher || v["woodfisher-steps"].defaulted(),
-          "--woodfisher-steps applies to --method woodfisher only");
-  require(options.method == OneShotMethod::kLayerwise ||
-              (!v["splice"].as<bool>() && v["max-exchange"].defaulted()),
-          "--splice and --max-exchange apply to --method layerwise only");
-  if (options.method == OneShotMethod::kFisher)
-    require(solver != "lasso",
-            "--solver lasso is not available for --method fisher (the l1 "
-            "path runs on the layer problems)");
-  require(options.method == OneShotMethod::kLayerwise ||
-              options.method == OneShotMethod::kOptimalBrainSurgeon || v["allocation"].defaulted(),
-          "--allocation applies to --method obs and layerwise only");
-  if (options.method == OneShotMethod::kLayerwise && options.budget == BudgetScope::kLayer)
-    require(!find_solver(solver).traits.single_problem_only,
-            "--solver " + solver + " solves one row at a time: use --budget row");
   const Index calibration = v["calibration"].as<Index>();
   require(calibration >= 1, "--calibration must be at least 1, got " + std::to_string(calibration));
   const Index retrain = v["retrain"].as<Index>();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <boost/program_options/variables_map.hpp>
 #include <string>
 
 #include "cardinal/bridge/index.hpp"
@@ -15,5 +16,11 @@ namespace cardinal {
 /// coordinates, at most max_iterations of them).
 void set_pruning_solvers(OneShotPruningOptions& options, const std::string& name,
                          Index max_iterations, bool splice = false, Index max_exchange = 2);
+
+/// The one-shot pruning that `cardinal prune`'s flags describe (--sparsity, --method, --solver,
+/// --allocation, --budget, --calibration-inputs, --ridge, --max-patches, --max-iterations,
+/// --woodfisher-steps, parsed with prune_command_options()), checked as the command checks them:
+/// InvalidInput naming the flag. The Python module parses its keywords into the same options.
+OneShotPruningOptions parse_one_shot_pruning(const boost::program_options::variables_map& values);
 
 }  // namespace cardinal

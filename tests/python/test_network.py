@@ -1,0 +1,400 @@
+"""cardinal.network against the command line: pruning a torch.nn.Module defined in Python gives the
+masks and weights `cardinal prune` stores for the same trained weights, calibration examples and
+options, bit for bit; an IMP step gives the mask `cardinal lottery` stores; bad input raises the
+command line's message."""
+
+import math
+import pathlib
+
+import pytest
+
+torch = pytest.importorskip("torch", reason="python3-torch is not installed")
+
+try:
+    import cardinal.network as cn
+except ImportError as error:  # built without python3-torch at configure time
+    pytest.skip(f"cardinal.network is not built ({error})", allow_module_level=True)
+
+import cardinal
+from conftest import run_cardinal
+
+# The committed Fashion-MNIST fixture: 32 training and 16 test images.
+DATA = pathlib.Path(__file__).parents[1] / "data/nonconvex/fashion-mnist-gz"
+TINY = ["--dataset", "fashion-mnist", "--data-dir", DATA, "--batch-size", "8", "--threads", "1"]
+
+MODELS = {"lenet300": cn.lenet300, "mlpnet": cn.mlpnet, "lenet5": cn.LeNet5}
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    # The command line runs with --threads 1: the same matrix products, rounded the same way.
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def pruned_count(fraction, remaining):
+    """cardinal's count rule (pruning_spec.hpp): round(f·r) with ties away from zero."""
+    return math.floor(fraction * remaining + 0.5)
+
+
+def calibration(n):
+    inputs, labels = cn.load_data("fashion-mnist", "train", data_dir=DATA, count=n)
+    return inputs, labels
+
+
+def cli_prune(tmp_path, model, *flags, name="run"):
+    out = tmp_path / name
+    run_cardinal(
+        "prune", "--model", model, *TINY, "--iterations", "6", "--seed", "4", *flags,
+        "--output", out, "-q",
+    )
+    return out
+
+
+def dense_model(run, model):
+    module = MODELS[model]()
+    state, masks = cn.load_run(run, weights="dense")
+    assert masks is None
+    module.load_state_dict(state)
+    return module
+
+
+def assert_same_tensors(a, b):
+    assert list(a) == list(b)
+    for name in a:
+        assert a[name].dtype == b[name].dtype, name
+        assert torch.equal(a[name], b[name]), name
+
+
+@pytest.mark.parametrize(
+    "model,flags",
+    [
+        ("mlpnet", ["--method", "layerwise", "--sparsity", "0.9", "--calibration", "32"]),
+        ("mlpnet", ["--method", "obs", "--sparsity", "0.8", "--calibration", "20",
+                    "--allocation", "uniform"]),
+        ("lenet300", ["--method", "magnitude", "--sparsity", "0.95", "--calibration", "8"]),
+        ("mlpnet", ["--method", "layerwise", "--solver", "iht", "--budget", "layer",
+                    "--max-iterations", "20", "--sparsity", "0.7", "--calibration", "16",
+                    "--calibration-inputs", "parallel", "--ridge", "0.1"]),
+        ("lenet5", ["--method", "layerwise", "--sparsity", "0.8", "--calibration", "12",
+                    "--max-patches", "500"]),
+    ],
+    ids=["mlpnet-layerwise", "mlpnet-obs", "lenet300-magnitude", "mlpnet-layer-iht",
+         "lenet5-layerwise"],
+)
+def test_prune_equals_the_command_line(tmp_path, model, flags):
+    run = cli_prune(tmp_path, model, *flags)
+    module = dense_model(run, model)
+    options = dict(zip(flags[::2], flags[1::2]))
+    n = int(options.pop("--calibration"))
+    keywords = {k[2:].replace("-", "_"): v for k, v in options.items()}
+    keywords["sparsity"] = float(keywords["sparsity"])
+    inputs, _ = calibration(n)
+
+    result = cn.prune(module, inputs, **keywords)
+
+    stored_state, stored_masks = cn.load_run(run)
+    assert_same_tensors(result.masks, stored_masks)
+    assert_same_tensors(dict(module.state_dict()), stored_state)
+    # The per-layer report is layers.csv's.
+    layers = cardinal.load_run_table(run.parent, run.name, "layers.csv")
+    assert [l["layer"] for l in result.layers] == list(layers["layer"])
+    assert [l["kept"] for l in result.layers] == list(layers["kept"])
+    for ours, theirs in zip(result.layers, layers["reconstruction_error"]):
+        assert ours["reconstruction_error"] == theirs
+    assert result.masks[cn.prunable_names(module)[-1]].dtype == torch.bool
+
+
+def test_imp_step_equals_the_lottery_mask(tmp_path):
+    store = tmp_path / "store"
+    run_cardinal(
+        "lottery", "--model", "mlpnet", *TINY, "--iterations", "4", "--levels", "2",
+        "--prune-fraction", "0.3", "--output-fraction", "0.15", "--pruning-scope", "global",
+        "--store", store, "-q",
+    )
+    (run,) = [p for p in store.iterdir() if p.is_dir() and p.name.startswith("lottery-")]
+    module = cn.mlpnet()
+    for level in (0, 1):
+        state, masks = cn.load_run(run, level=level)
+        module.load_state_dict(state)
+        step = cn.imp_step(module, masks, fraction=0.3, scope="global", output_fraction=0.15)
+        _, stored = cn.load_run(run, level=level + 1)
+        assert_same_tensors(step, stored)
+        # The step is a real one: it removed weights the previous mask kept.
+        assert sum(int(m.sum()) for m in step.values()) < sum(int(m.sum()) for m in masks.values())
+    # The last complete level is the default; the store of one run reads as the run.
+    _, last = cn.load_run(run)
+    assert_same_tensors(last, cn.load_run(run, level=2)[1])
+    assert_same_tensors(last, cn.load_run(store)[1])
+    assert_same_tensors(last, cn.load_run(store, run.name)[1])
+
+
+@pytest.mark.parametrize(
+    "pruner,flags", [("layerwise", ["--solver", "iht", "--max-iterations", "20"]), ("obs", [])]
+)
+def test_imp_step_with_a_pruner_equals_the_lottery_mask(tmp_path, pruner, flags):
+    store = tmp_path / "store"
+    run_cardinal(
+        "lottery", "--model", "mlpnet", *TINY, "--iterations", "4", "--levels", "1",
+        "--pruner", pruner, *flags, "--calibration", "16", "--ridge", "0.05", "--store", store,
+        "-q",
+    )
+    module = cn.mlpnet()
+    state, masks = cn.load_run(store, level=0)
+    module.load_state_dict(state)
+    inputs, _ = calibration(16)
+    keywords = {k[2:].replace("-", "_"): v for k, v in zip(flags[::2], flags[1::2])}
+    step = cn.imp_step(module, masks, pruner=pruner, calibration=inputs, ridge=0.05, **keywords)
+    _, stored = cn.load_run(store, level=1)
+    assert_same_tensors(step, stored)
+    # Not magnitude's choice, and the weights reconstructed in place.
+    module.load_state_dict(state)
+    assert not all(torch.equal(a, b) for a, b in zip(cn.imp_step(module, masks).values(),
+                                                      step.values()))
+    reconstructed = cn.mlpnet()
+    reconstructed.load_state_dict(state)
+    cn.imp_step(reconstructed, masks, pruner=pruner, calibration=inputs, ridge=0.05, **keywords)
+    assert not torch.equal(reconstructed.fc2.weight[stored["fc2.weight"]],
+                           module.fc2.weight[stored["fc2.weight"]])
+    with pytest.raises(cardinal.InvalidInput, match="needs calibration examples"):
+        cn.imp_step(module, masks, pruner=pruner)
+    with pytest.raises(cardinal.InvalidInput, match="--pruner must be magnitude, layerwise or obs"):
+        cn.imp_step(module, masks, pruner="nosuch", calibration=inputs)
+
+
+def test_imp_step_layerwise_counts():
+    torch.manual_seed(0)
+    module = cn.mlpnet()
+    masks = cn.imp_step(module, fraction=0.5, scope="layerwise", output_fraction=None)
+    for name, param in module.named_parameters():
+        kept = int(masks[name].sum())
+        assert kept == param.numel() - pruned_count(0.5, param.numel())
+        # The kept weights are the largest in magnitude.
+        assert param.detach().abs()[masks[name]].min() >= param.detach().abs()[~masks[name]].max()
+
+
+def test_apply_masks_zeroes_or_reparametrizes():
+    torch.manual_seed(1)
+    module = cn.mlpnet()
+    masks = cn.imp_step(module, fraction=0.6)
+    cn.apply_masks(module, masks)
+    for name, param in module.named_parameters():
+        assert torch.all(param[~masks[name]] == 0)
+        assert torch.all(param[masks[name]] != 0)
+    other = cn.mlpnet()
+    cn.apply_masks(other, masks, reparametrize=True)
+    assert torch.equal(other.fc1.weight_mask, masks["fc1.weight"].to(other.fc1.weight.dtype))
+    assert torch.all(other.fc1.weight[~masks["fc1.weight"]] == 0)
+
+
+def test_pruning_leaves_torch_random_stream_alone():
+    module = cn.lenet300()
+    torch.manual_seed(7)
+    expected = torch.rand(3)
+    torch.manual_seed(7)
+    cn.imp_step(module, fraction=0.2)
+    assert torch.equal(torch.rand(3), expected)
+
+
+def test_parameter_names_match_cardinal_models(tmp_path):
+    for model, make in MODELS.items():
+        run = cli_prune(tmp_path, model, "--method", "magnitude", "--sparsity", "0.5",
+                        "--calibration", "2", name=model)
+        state, masks = cn.load_run(run)
+        module = make()
+        module.load_state_dict(state)  # strict: the same names and shapes
+        assert list(masks) == cn.prunable_names(module)
+
+
+def test_conv_model_prunes_layerwise():
+    torch.manual_seed(2)
+    module = cn.LeNet5()
+    inputs, _ = calibration(16)
+    result = cn.prune(module, inputs, sparsity=0.75, method="layerwise", allocation="uniform")
+    for name, param in module.named_parameters():
+        if name in result.masks:
+            mask = result.masks[name]
+            assert mask.shape == param.shape
+            assert int(mask.sum()) == param.numel() - pruned_count(0.75, param.numel())
+            assert torch.all(param[~mask] == 0)
+    conv1 = next(l for l in result.layers if l["layer"] == "conv1.weight")
+    assert conv1["calibration_rows"] == 16 * 28 * 28 and conv1["columns"] == 25
+    assert 0 < conv1["relative_error"] < 1
+
+
+def test_sequential_container_names():
+    torch.manual_seed(3)
+    module = torch.nn.Sequential(
+        torch.nn.Flatten(), torch.nn.Linear(784, 16), torch.nn.ReLU(), torch.nn.Linear(16, 10)
+    )
+    inputs, _ = calibration(8)
+    result = cn.prune(module, inputs, sparsity=0.5, method="obs")
+    assert list(result.masks) == ["1.weight", "3.weight"]
+    total = 784 * 16 + 16 * 10
+    kept = int(result.masks["1.weight"].sum()) + int(result.masks["3.weight"].sum())
+    assert kept == total - pruned_count(0.5, total)
+
+
+# Bad input: the command line's messages, as cardinal.InvalidInput (a ValueError).
+
+
+def message_of(tmp_path, *flags):
+    result = run_cardinal("prune", "--model", "mlpnet", *TINY, "--iterations", "1",
+                          *flags, "--output", tmp_path / "bad", check=False)
+    assert result.returncode != 0
+    prefix = "cardinal prune: error: "
+    (line,) = [l for l in result.stderr.splitlines() if l.startswith(prefix)]
+    return line[len(prefix):]
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [
+        ["--sparsity", "1.5"],
+        ["--sparsity", "0.5", "--method", "nosuch"],
+        ["--sparsity", "0.5", "--method", "obs", "--solver", "fgs"],
+        ["--sparsity", "0.5", "--ridge", "-1"],
+        ["--sparsity", "0.5", "--solver", "omp", "--budget", "layer"],
+    ],
+)
+def test_bad_options_raise_the_command_line_message(tmp_path, flags):
+    expected = message_of(tmp_path, *flags)
+    keywords = {flags[i][2:].replace("-", "_"): flags[i + 1] for i in range(0, len(flags), 2)}
+    keywords["sparsity"] = float(keywords["sparsity"])
+    inputs, _ = calibration(4)
+    module = cn.mlpnet()
+    before = {k: v.clone() for k, v in module.state_dict().items()}
+    with pytest.raises(cardinal.InvalidInput) as error:
+        cn.prune(module, inputs, **keywords)
+    assert str(error.value) == expected
+    assert_same_tensors(dict(module.state_dict()), before)  # nothing pruned
+
+
+def test_unknown_keyword():
+    inputs, _ = calibration(4)
+    with pytest.raises(cardinal.InvalidInput, match="unrecognised option '--no-such-flag=3'"):
+        cn.prune(cn.mlpnet(), inputs, sparsity=0.5, no_such_flag=3)
+
+
+def test_calibration_of_the_wrong_shape():
+    module = cn.mlpnet()
+    with pytest.raises(cardinal.InvalidInput) as error:
+        cn.prune(module, torch.zeros(5, 3), sparsity=0.5)
+    assert str(error.value) == "layer-wise pruning: a layer reads 3 inputs but its weight has 784 columns"
+    # A forward pass that fails in Python (8×8 images are too small for LeNet-5's conv2): its
+    # message after the command line's, and the module as it was (conv1 was pruned first).
+    module = cn.LeNet5()
+    before = {k: v.clone() for k, v in module.state_dict().items()}
+    with pytest.raises(cardinal.InvalidInput) as error:
+        cn.prune(module, torch.zeros(5, 1, 8, 8), sparsity=0.5)
+    message = str(error.value)
+    assert message.startswith(
+        "layer-wise pruning: the network cannot read calibration examples of shape [5, 1, 8, 8]: "
+    )
+    assert_same_tensors(dict(module.state_dict()), before)
+    with pytest.raises(cardinal.InvalidInput, match="a convolution's input must be a batch"):
+        cn.prune(module, torch.zeros(5, 3), sparsity=0.5)
+    module = cn.mlpnet()
+    with pytest.raises(TypeError, match="calibration must be a floating-point tensor"):
+        cn.prune(module, torch.zeros(5, 784, dtype=torch.long), sparsity=0.5)
+
+
+def test_module_without_prunable_layer():
+    for module in (torch.nn.Sequential(torch.nn.ReLU()), torch.nn.Sequential()):
+        with pytest.raises(cardinal.InvalidInput, match="the module has no prunable layer"):
+            cn.prune(module, torch.zeros(2, 4), sparsity=0.5)
+        with pytest.raises(cardinal.InvalidInput, match="the module has no prunable layer"):
+            cn.imp_step(module)
+    with pytest.raises(cardinal.InvalidInput, match="Embedding"):
+        cn.imp_step(torch.nn.Sequential(torch.nn.Embedding(10, 4)))
+    with pytest.raises(TypeError, match="torch.nn.Module"):
+        cn.imp_step(object())
+
+
+@pytest.mark.parametrize("fraction", [-0.1, 1.5, math.nan])
+def test_imp_fraction_outside_the_unit_interval(fraction):
+    with pytest.raises(cardinal.InvalidInput, match=r"pruning fraction must be in \[0, 1\]"):
+        cn.imp_step(cn.mlpnet(), fraction=fraction)
+    with pytest.raises(cardinal.InvalidInput, match=r"pruning output_fraction must be in \[0, 1\]"):
+        cn.imp_step(cn.mlpnet(), fraction=0.2, output_fraction=fraction)
+
+
+def test_masks_that_do_not_match():
+    module = cn.mlpnet()
+    masks = cn.imp_step(module)
+    del masks["fc.weight"]
+    with pytest.raises(cardinal.InvalidInput, match="the masks have no entry for fc.weight"):
+        cn.imp_step(module, masks)
+    masks = cn.imp_step(module)
+    masks["fc1.weight"] = masks["fc1.weight"][:3]
+    with pytest.raises(cardinal.InvalidInput, match="fc1.weight"):
+        cn.apply_masks(module, masks)
+
+
+def test_load_run_errors(tmp_path):
+    with pytest.raises(cardinal.InvalidInput, match="no run at"):
+        cn.load_run(tmp_path / "nothing")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(cardinal.InvalidInput, match="neither a prune run nor a lottery run"):
+        cn.load_run(tmp_path / "empty")
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken/pruned.mask").write_text("not a mask")
+    (tmp_path / "broken/pruned.snapshot").write_text("not a snapshot")
+    with pytest.raises(cardinal.InvalidInput, match="pruned.snapshot"):
+        cn.load_run(tmp_path / "broken")
+
+
+def test_import_cardinal_loads_no_libtorch():
+    import subprocess
+    import sys
+
+    code = (
+        "import cardinal\n"
+        "maps = open('/proc/self/maps').read()\n"
+        "print('libtorch' in maps, 'torch' in __import__('sys').modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
+
+
+@pytest.mark.parametrize("method", ["layerwise", "obs", "magnitude"])
+def test_nan_weights_or_examples(method):
+    inputs, _ = calibration(8)
+    module = cn.mlpnet()
+    with torch.no_grad():
+        module.fc2.weight[3, 5] = math.nan
+    before = {k: v.clone() for k, v in module.state_dict().items()}
+    with pytest.raises(cardinal.InvalidInput, match="covariance rows: H, B and c must be finite"):
+        cn.prune(module, inputs, sparsity=0.5, method=method)
+    for name, value in module.state_dict().items():
+        assert torch.equal(value.nan_to_num(7.0), before[name].nan_to_num(7.0)), name
+    inputs[2, 0, 4, 4] = math.nan
+    with pytest.raises(cardinal.InvalidInput, match="must be finite"):
+        cn.prune(cn.mlpnet(), inputs, sparsity=0.5, method=method)
+
+
+def test_imp_step_ranks_nan_as_infinite():
+    # magnitude_pruning.hpp: a NaN weight ranks as an infinite one (kept), as in the lottery.
+    module = cn.mlpnet()
+    with torch.no_grad():
+        module.fc2.weight[3, 5] = math.nan
+    masks = cn.imp_step(module, fraction=0.9)
+    assert bool(masks["fc2.weight"][3, 5])
+
+
+def test_keyboard_interrupt_in_the_forward_pass_stays_one():
+    class Interrupted(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc1 = torch.nn.Linear(4, 3)
+            self.fc = torch.nn.Linear(3, 2)
+
+        def forward(self, x):
+            x = self.fc1(x)
+            raise KeyboardInterrupt
+
+    module = Interrupted()
+    with pytest.raises(KeyboardInterrupt):
+        cn.prune(module, torch.zeros(3, 4), sparsity=0.5)
