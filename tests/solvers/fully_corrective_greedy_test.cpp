@@ -11,6 +11,7 @@
 #include "cardinal/bridge/solver.hpp"
 #include "cardinal/convex/data/synthetic.hpp"
 #include "cardinal/convex/glm_problem.hpp"
+#include "solvers/support_helpers.hpp"
 
 namespace cardinal {
 namespace {
@@ -42,30 +43,8 @@ Eigen::MatrixXd orthogonal_design(Index n, Index p, std::uint64_t seed) {
   return std::sqrt(static_cast<double>(n)) * q.rightCols(p);
 }
 
-struct BestSubset {
-  CoordinateSpace::Support support;
-  double objective = std::numeric_limits<double>::infinity();
-};
-
-/// Exhaustive search over all C(p, k) supports with the exact restricted solve.
-BestSubset best_subset(const LeastSquaresProblem& problem, Index k) {
-  const CoordinateSpace& space = problem.space();
-  const Index p = space.dimension();
-  BestSubset best;
-  std::vector<Index> combination(static_cast<std::size_t>(k));
-  for (Index i = 0; i < k; ++i) combination[static_cast<std::size_t>(i)] = i;
-  while (true) {
-    const CoordinateSpace::Support support = space.unite(combination, space.empty_support());
-    const double value = problem.value(problem.minimize_on(support, space.zeros()));
-    if (value < best.objective) best = {support, value};
-    Index i = k - 1;  // next combination in lexicographic order
-    while (i >= 0 && combination[static_cast<std::size_t>(i)] == p - k + i) --i;
-    if (i < 0) return best;
-    ++combination[static_cast<std::size_t>(i)];
-    for (Index m = i + 1; m < k; ++m)
-      combination[static_cast<std::size_t>(m)] = combination[static_cast<std::size_t>(m - 1)] + 1;
-  }
-}
+using test_support::best_subset;
+using test_support::BestSubset;
 
 TEST(FullyCorrectiveGreedy, RecoversPlantedSupportOfNoiselessGaussianInstances) {
   for (std::uint64_t seed : {1u, 2u, 3u}) {

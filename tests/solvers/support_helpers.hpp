@@ -3,11 +3,13 @@
 #include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <random>
 #include <vector>
 
 #include "cardinal/bridge/index.hpp"
+#include "cardinal/convex/coordinate_space.hpp"
 #include "cardinal/convex/data/synthetic.hpp"
 #include "cardinal/convex/glm_problem.hpp"
 
@@ -75,6 +77,32 @@ inline int binomial_lower_bound(int trials, double rate, double alpha) {
     below += std::exp(log_pmf);
   }
   return trials;
+}
+
+struct BestSubset {
+  CoordinateSpace::Support support;
+  double objective = std::numeric_limits<double>::infinity();
+};
+
+/// Exhaustive search over all C(p, k) supports with the exact restricted solve.
+template <class Problem>
+BestSubset best_subset(const Problem& problem, Index k) {
+  const CoordinateSpace& space = problem.space();
+  const Index p = space.dimension();
+  BestSubset best;
+  std::vector<Index> combination(static_cast<std::size_t>(k));
+  for (Index i = 0; i < k; ++i) combination[static_cast<std::size_t>(i)] = i;
+  while (true) {
+    const CoordinateSpace::Support support = space.unite(combination, space.empty_support());
+    const double value = problem.value(problem.minimize_on(support, space.zeros()));
+    if (value < best.objective) best = {support, value};
+    Index i = k - 1;  // next combination in lexicographic order
+    while (i >= 0 && combination[static_cast<std::size_t>(i)] == p - k + i) --i;
+    if (i < 0) return best;
+    ++combination[static_cast<std::size_t>(i)];
+    for (Index m = i + 1; m < k; ++m)
+      combination[static_cast<std::size_t>(m)] = combination[static_cast<std::size_t>(m - 1)] + 1;
+  }
 }
 
 }  // namespace cardinal::test_support

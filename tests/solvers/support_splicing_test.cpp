@@ -35,23 +35,6 @@ CovarianceProblem correlated_problem(Index samples, Index features, double corre
   return CovarianceProblem::from_design(LeastSquaresProblem(instance.design, instance.response));
 }
 
-/// min f over all supports of size k, by enumeration.
-double best_subset_value(const CovarianceProblem& problem, Index k) {
-  const Index p = problem.features();
-  std::vector<Index> subset(static_cast<std::size_t>(k));
-  for (Index i = 0; i < k; ++i) subset[static_cast<std::size_t>(i)] = i;
-  double best = std::numeric_limits<double>::infinity();
-  while (true) {
-    best = std::min(best, problem.value(problem.minimize_on(subset, problem.space().zeros())));
-    Index i = k - 1;
-    while (i >= 0 && subset[static_cast<std::size_t>(i)] == p - k + i) --i;
-    if (i < 0) return best;
-    ++subset[static_cast<std::size_t>(i)];
-    for (Index j = i + 1; j < k; ++j)
-      subset[static_cast<std::size_t>(j)] = subset[static_cast<std::size_t>(j - 1)] + 1;
-  }
-}
-
 TEST(SupportSplicing, RefinesAnotherSolversResultMonotonically) {
   for (std::uint64_t seed : {1, 2, 3, 4}) {
     SCOPED_TRACE(::testing::Message() << "seed " << seed);
@@ -84,7 +67,7 @@ TEST(SupportSplicing, ReachesTheBestSubsetWhereForwardSelectionDoesNot) {
   const int instances = 30;
   for (int seed = 1; seed <= instances; ++seed) {
     const CovarianceProblem problem = correlated_problem(30, 14, 0.8, seed);
-    const double best = best_subset_value(problem, 4);
+    const double best = test_support::best_subset(problem, 4).objective;
     const auto omp = OrthogonalMatchingPursuit().minimize(problem, 4);
     const auto spliced = SupportSplicing().minimize_from(problem, omp.w, 4);
     const auto splicing = SupportSplicing().minimize(problem, 4);
