@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "cardinal/bridge/error.hpp"
+#include "cardinal/bridge/interruption.hpp"
 #include "cardinal/experiments/commands/commands.hpp"
 #include "cardinal/experiments/network/pruning_solvers.hpp"
 #include "cardinal/nonconvex/data/normalization.hpp"
@@ -38,6 +39,7 @@
 #include "cardinal/nonconvex/pruning/network_pruner.hpp"
 #include "cardinal/nonconvex/pruning/pruning_spec.hpp"
 #include "cardinal/nonconvex/pruning/snapshot.hpp"
+#include "python_interruption.hpp"
 
 namespace py = pybind11;
 namespace po = boost::program_options;
@@ -270,6 +272,7 @@ py::dict prune(PythonNetwork& network, const at::Tensor& calibration,
   std::optional<OneShotPruning> pruned;
   {
     py::gil_scoped_release release;
+    ScopedInterruptionCheck interruptible(python_interruption_check);
     pruned = prune_one_shot(network, calibration, options, labels ? *labels : at::Tensor());
   }
   py::dict out;
@@ -320,6 +323,7 @@ py::dict imp_step(PythonNetwork& network, const std::optional<TensorMap>& masks,
   std::optional<OneShotPruning> pruned;
   {
     py::gil_scoped_release release;
+    ScopedInterruptionCheck interruptible(python_interruption_check);
     pruned = prune_within(network, *calibration, options, previous, kept);
   }
   return mask_dict(pruned->mask);
