@@ -3,6 +3,7 @@ masks and weights `cardinal prune` stores for the same trained weights, calibrat
 options, bit for bit; an IMP step gives the mask `cardinal lottery` stores; bad input raises the
 command line's message."""
 
+import json
 import math
 import pathlib
 import signal
@@ -108,6 +109,73 @@ def test_prune_equals_the_command_line(tmp_path, model, flags):
     for ours, theirs in zip(result.layers, layers["reconstruction_error"]):
         assert ours["reconstruction_error"] == theirs
     assert result.masks[cn.prunable_names(module)[-1]].dtype == torch.bool
+
+
+@pytest.mark.parametrize(
+    "model,flags",
+    [
+        ("mlpnet", ["--method", "fisher", "--solver", "omp", "--sparsity", "0.9"]),
+        ("mlpnet", ["--method", "fisher", "--solver", "iht", "--max-iterations", "30",
+                    "--sparsity", "0.8", "--ridge", "0.05"]),
+        ("mlpnet", ["--method", "woodfisher", "--sparsity", "0.9", "--woodfisher-steps", "3"]),
+        ("lenet300", ["--method", "woodfisher", "--sparsity", "0.95"]),
+    ],
+    ids=["mlpnet-fisher-omp", "mlpnet-fisher-iht", "mlpnet-woodfisher", "lenet300-woodfisher"],
+)
+def test_fisher_equals_the_command_line(tmp_path, model, flags):
+    run = cli_prune(tmp_path, model, *flags, "--calibration", "12")
+    module = dense_model(run, model)
+    module.fc1.weight.grad = torch.full_like(module.fc1.weight, 3.0)
+    module.train()
+    keywords = {k[2:].replace("-", "_"): v for k, v in zip(flags[::2], flags[1::2])}
+    keywords["sparsity"] = float(keywords["sparsity"])
+    inputs, labels = calibration(12)
+
+    result = cn.prune(module, inputs, labels=labels, **keywords)
+
+    stored_state, stored_masks = cn.load_run(run)
+    assert_same_tensors(result.masks, stored_masks)
+    assert_same_tensors(dict(module.state_dict()), stored_state)
+    layers = cardinal.load_run_table(run.parent, run.name, "layers.csv")
+    assert [l["kept"] for l in result.layers] == list(layers["kept"])
+    assert [l["reconstruction_error"] for l in result.layers] == list(
+        layers["reconstruction_error"])
+    summary = json.loads((run / "summary.json").read_text())["fisher"]
+    assert result.fisher["examples"] == summary["examples"] == 12
+    assert result.fisher["damping"] == summary["damping"]
+    assert result.fisher["objective"] == summary["objective"]
+    # The budget is global: the layers keep what the Fisher solution decides, not a fixed share.
+    total = sum(m.numel() for m in result.masks.values())
+    assert sum(l["kept"] for l in result.layers) == total - pruned_count(keywords["sparsity"], total)
+    # The gradients and the training mode are as they were (the model is taken in evaluation mode).
+    assert torch.equal(module.fc1.weight.grad, torch.full_like(module.fc1.weight, 3.0))
+    assert module.fc.weight.grad is None
+    assert module.training and module.fc1.training
+
+
+def test_fisher_input_errors():
+    inputs, labels = calibration(6)
+    module = cn.mlpnet()
+    before = {k: v.clone() for k, v in module.state_dict().items()}
+    with pytest.raises(cardinal.InvalidInput, match="^Fisher pruning needs the calibration "
+                                                    "examples' labels$"):
+        cn.prune(module, inputs, sparsity=0.5, method="fisher")
+    with pytest.raises(cardinal.InvalidInput, match="^Fisher model: 6 examples but 5 labels$"):
+        cn.prune(module, inputs, labels=labels[:5], sparsity=0.5, method="woodfisher")
+    with pytest.raises(TypeError, match="labels must be a tensor of class indices"):
+        cn.prune(module, inputs, labels=labels.float(), sparsity=0.5, method="fisher")
+    with pytest.raises(cardinal.InvalidInput, match="labels apply to method fisher and "
+                                                    "woodfisher only, not 'layerwise'"):
+        cn.prune(module, inputs, labels=labels, sparsity=0.5)
+    assert_same_tensors(dict(module.state_dict()), before)
+    # The Fisher model is built for fully connected networks: a convolution is named.
+    with pytest.raises(cardinal.InvalidInput, match="conv1.weight is a convolution's weight"):
+        cn.prune(cn.LeNet5(), inputs, labels=labels, sparsity=0.5, method="fisher")
+    # A weight that does not require gradients has no per-example gradient.
+    module.fc2.weight.requires_grad_(False)
+    with pytest.raises(cardinal.InvalidInput, match="no gradient with respect to fc2.weight"):
+        cn.prune(module, inputs, labels=labels, sparsity=0.5, method="fisher")
+    assert_same_tensors(dict(module.state_dict()), before)
 
 
 def test_imp_step_equals_the_lottery_mask(tmp_path):
