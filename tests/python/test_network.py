@@ -3,12 +3,16 @@ masks and weights `cardinal prune` stores for the same trained weights, calibrat
 options, bit for bit; an IMP step gives the mask `cardinal lottery` stores; bad input raises the
 command line's message."""
 
+import gc
 import json
 import math
+import os
 import pathlib
 import signal
+import sys
 import threading
 import time
+import tracemalloc
 
 import pytest
 
@@ -537,3 +541,61 @@ def test_prune_releases_the_gil():
         time.sleep(0.001)
     worker.join()
     assert ticks >= 20, f"the main thread ran {ticks} times during a prune of about 0.5 s"
+
+
+def rss_bytes():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+@pytest.mark.skipif(not pathlib.Path("/proc/self/statm").exists(), reason="needs /proc")
+def test_no_reference_leaks_over_10000_calls():
+    torch.manual_seed(5)
+    module = torch.nn.Sequential(torch.nn.Linear(6, 5), torch.nn.ReLU(), torch.nn.Linear(5, 3))
+    inputs = torch.randn(8, 6)
+    labels = torch.tensor([0, 1, 2, 0, 1, 2, 0, 1])
+    masks = cn.imp_step(module, fraction=0.5)
+    wrong = {"0.weight": masks["0.weight"]}
+
+    def cheap(count):
+        for _ in range(count):
+            cn.apply_masks(module, masks)
+            cn.imp_step(module, masks, fraction=0.2)
+            try:
+                cn.apply_masks(module, wrong)
+            except cardinal.InvalidInput:
+                pass
+
+    def solves(count):  # a few milliseconds each: fewer of them
+        for _ in range(count):
+            cn.prune(module, inputs, sparsity=0.5, method="magnitude")
+            cn.prune(module, inputs, sparsity=0.5)
+            cn.prune(module, inputs, labels=labels, sparsity=0.5, method="woodfisher")
+            cn.imp_step(module, masks, pruner="obs", calibration=inputs)
+            try:
+                cn.prune(module, inputs[:, :4], sparsity=0.5)
+            except cardinal.InvalidInput:
+                pass
+
+    watched = [*module.parameters(), *masks.values(), inputs, labels, module]
+
+    def references():
+        gc.collect()
+        return [sys.getrefcount(t) for t in watched]
+
+    cheap(100)
+    solves(10)
+    refs = references()
+    rss = rss_bytes()
+    tracemalloc.start()
+    before = tracemalloc.take_snapshot()
+    cheap(10_000)
+    solves(300)
+    gc.collect()
+    after = tracemalloc.take_snapshot()
+    tracemalloc.stop()
+    assert references() == refs
+    growth = sum(s.size_diff for s in after.compare_to(before, "filename"))
+    assert growth < 64 * 1024, f"{growth} bytes of Python objects still allocated after the calls"
+    rss_growth = rss_bytes() - rss
+    assert rss_growth < 8 * 2**20, f"the process grew by {rss_growth / 2**20:.1f} MiB"
