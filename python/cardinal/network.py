@@ -271,6 +271,7 @@ def load_run(run, run_id=None, *, level=None, weights=None):
     gives its pruned.snapshot and pruned.mask (``weights="dense"``: its dense.snapshot and no
     masks). A ``cardinal lottery`` run gives level `level` (default: the last complete one):
     its ``weights`` snapshot ("end", the default; "start"; or "rewind", level 0 only) and its mask.
+    A ``cardinal solve --problem network`` run gives the solver's weights.snapshot and mask.mask.
     """
     if run_id is not None:
         path = run_directory(run, run_id)
@@ -291,6 +292,14 @@ def load_run(run, run_id=None, *, level=None, weights=None):
             raise InvalidInput("a prune run has no levels")
         state = load_snapshot(path / f"{weights}.snapshot")
         return state, (load_mask(path / "pruned.mask") if weights == "pruned" else None)
+    if (path / "weights.snapshot").exists() and (path / "mask.mask").exists():
+        if weights is not None:
+            raise InvalidInput(
+                f"a network solve run stores one set of weights (weights.snapshot), not '{weights}'"
+            )
+        if level is not None:
+            raise InvalidInput("a network solve run has no levels")
+        return load_snapshot(path / "weights.snapshot"), load_mask(path / "mask.mask")
     if any(path.glob("level-*")):
         weights = weights or "end"
         if weights not in ("start", "end", "rewind"):
@@ -300,7 +309,9 @@ def load_run(run, run_id=None, *, level=None, weights=None):
         if not (stage / "DONE.json").exists():
             raise InvalidInput(f"level {level} of the lottery run {path} is not complete")
         return load_snapshot(stage / f"{weights}.snapshot"), load_mask(stage / "mask.mask")
-    raise InvalidInput(f"{path} is neither a prune run nor a lottery run of cardinal")
+    raise InvalidInput(
+        f"{path} is neither a prune run, a lottery run nor a network solve run of cardinal"
+    )
 
 
 def load_data(dataset="mnist", split="train", *, data_dir=None, count=None, normalized=True):

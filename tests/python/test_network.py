@@ -408,11 +408,40 @@ def test_masks_that_do_not_match():
         cn.apply_masks(module, masks)
 
 
+def test_load_run_of_a_network_solve(tmp_path):
+    out = tmp_path / "solve"
+    run_cardinal("solve", "--problem", "network", "--model", "mlpnet", *TINY, "--solver", "iht",
+                 "--step", "0.05", "--sparsity", "0.1", "--max-iterations", "3", "--seed", "2",
+                 "--output", out, "-q")
+    solution = json.loads((out / "solution.json").read_text())
+    state, masks = cn.load_run(out)
+    module = cn.mlpnet()
+    module.load_state_dict(state)  # strict: cardinal's names and shapes
+    assert list(masks) == cn.prunable_names(module)
+    assert sum(int(m.sum()) for m in masks.values()) == solution["weights_remaining"] == 3236
+    params = dict(module.named_parameters())
+    for name, mask in masks.items():
+        assert torch.all(params[name][~mask] == 0), name
+    assert sum(int((params[n] != 0).sum()) for n in masks) == solution["nonzero_weights"]
+    # The weights are the solver's: the module classifies the test split as the run reported.
+    inputs, labels = cn.load_data("fashion-mnist", "test", data_dir=DATA)
+    module.eval()
+    with torch.no_grad():
+        outputs = module(inputs)
+    assert (outputs.argmax(1) == labels).double().mean().item() == solution["test_accuracy"]
+    loss = torch.nn.functional.cross_entropy(outputs, labels).item()
+    assert loss == pytest.approx(solution["test_loss"], rel=1e-6)
+    with pytest.raises(cardinal.InvalidInput, match="stores one set of weights"):
+        cn.load_run(out, weights="dense")
+    with pytest.raises(cardinal.InvalidInput, match="has no levels"):
+        cn.load_run(out, level=1)
+
+
 def test_load_run_errors(tmp_path):
     with pytest.raises(cardinal.InvalidInput, match="no run at"):
         cn.load_run(tmp_path / "nothing")
     (tmp_path / "empty").mkdir()
-    with pytest.raises(cardinal.InvalidInput, match="neither a prune run nor a lottery run"):
+    with pytest.raises(cardinal.InvalidInput, match="neither a prune run, a lottery run nor a network"):
         cn.load_run(tmp_path / "empty")
     (tmp_path / "broken").mkdir()
     (tmp_path / "broken/pruned.mask").write_text("not a mask")
