@@ -66,19 +66,25 @@ def _prunable_layers(module):
 
 class _Network:
     """The module as a cardinal Network while the `with` block runs: each layer's forward
-    pre-hook shows its input to cardinal's layer observer. With `restore_on_error`, a failure
-    midway (examples a later layer cannot read) puts the prunable weights back as they were."""
+    pre-hook shows its input to cardinal's layer observer. The module's training modes and
+    gradients are as they were afterwards (the pruners switch to evaluation mode; the Fisher
+    model runs backward passes). With `restore_on_error`, a failure midway (examples a later
+    layer cannot read, Ctrl-C) puts the prunable weights back as they were."""
 
     def __init__(self, module, restore_on_error=False):
         self.layers = _prunable_layers(module)
         self.network = _network.PythonNetwork(module, self.layers)
         self.handles = []
+        self.modes = [(m, m.training) for m in module.modules()]
+        self.grads = [(p, p.grad) for p in module.parameters()]
         self.saved = None
         if restore_on_error:
             self.saved = [layer.weight.detach().clone() for _, layer, _ in self.layers]
 
     def __enter__(self):
         network = self.network
+        for p, _ in self.grads:  # set aside: the Fisher model's backward passes zero them
+            p.grad = None
 
         def hook(index):
             return lambda layer, inputs: network.notify(index, inputs[0])
@@ -92,6 +98,10 @@ class _Network:
         for handle in self.handles:
             handle.remove()
         self.handles = []
+        for m, training in self.modes:
+            m.training = training
+        for p, grad in self.grads:
+            p.grad = grad
         if kind is not None and self.saved is not None:
             with torch.no_grad():
                 for (_, layer, _), saved in zip(self.layers, self.saved):
@@ -123,6 +133,10 @@ def _check_tensor(value, name):
         raise TypeError(f"{name} must be a torch.Tensor (got {type(value).__name__})")
     if not value.is_floating_point() and name == "calibration":
         raise TypeError(f"calibration must be a floating-point tensor (got {value.dtype})")
+    if name == "labels" and (value.is_floating_point() or value.is_complex() or
+                             value.dtype == torch.bool):
+        raise TypeError(f"labels must be a tensor of class indices, an integer dtype (got "
+                        f"{value.dtype})")
 
 
 def prune(module, calibration, *, sparsity, method="layerwise", labels=None, **options):
@@ -146,6 +160,8 @@ def prune(module, calibration, *, sparsity, method="layerwise", labels=None, **o
     _check_tensor(calibration, "calibration")
     if labels is not None:
         _check_tensor(labels, "labels")
+        if method not in ("fisher", "woodfisher"):
+            raise InvalidInput(f"labels apply to method fisher and woodfisher only, not '{method}'")
     args = _flags({"sparsity": sparsity, "method": method, **options})
     with _Network(module, restore_on_error=True) as network:
         result = _network.prune(network, calibration, labels, args)
@@ -255,6 +271,7 @@ def load_run(run, run_id=None, *, level=None, weights=None):
     gives its pruned.snapshot and pruned.mask (``weights="dense"``: its dense.snapshot and no
     masks). A ``cardinal lottery`` run gives level `level` (default: the last complete one):
     its ``weights`` snapshot ("end", the default; "start"; or "rewind", level 0 only) and its mask.
+    A ``cardinal solve --problem network`` run gives the solver's weights.snapshot and mask.mask.
     """
     if run_id is not None:
         path = run_directory(run, run_id)
@@ -275,6 +292,14 @@ def load_run(run, run_id=None, *, level=None, weights=None):
             raise InvalidInput("a prune run has no levels")
         state = load_snapshot(path / f"{weights}.snapshot")
         return state, (load_mask(path / "pruned.mask") if weights == "pruned" else None)
+    if (path / "weights.snapshot").exists() and (path / "mask.mask").exists():
+        if weights is not None:
+            raise InvalidInput(
+                f"a network solve run stores one set of weights (weights.snapshot), not '{weights}'"
+            )
+        if level is not None:
+            raise InvalidInput("a network solve run has no levels")
+        return load_snapshot(path / "weights.snapshot"), load_mask(path / "mask.mask")
     if any(path.glob("level-*")):
         weights = weights or "end"
         if weights not in ("start", "end", "rewind"):
@@ -284,7 +309,9 @@ def load_run(run, run_id=None, *, level=None, weights=None):
         if not (stage / "DONE.json").exists():
             raise InvalidInput(f"level {level} of the lottery run {path} is not complete")
         return load_snapshot(stage / f"{weights}.snapshot"), load_mask(stage / "mask.mask")
-    raise InvalidInput(f"{path} is neither a prune run nor a lottery run of cardinal")
+    raise InvalidInput(
+        f"{path} is neither a prune run, a lottery run nor a network solve run of cardinal"
+    )
 
 
 def load_data(dataset="mnist", split="train", *, data_dir=None, count=None, normalized=True):

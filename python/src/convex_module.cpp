@@ -8,7 +8,6 @@
 #include <Eigen/Core>
 #include <Eigen/SparseCore>
 #include <boost/program_options.hpp>
-#include <chrono>
 #include <filesystem>
 #include <string>
 #include <unordered_set>
@@ -25,25 +24,13 @@
 #include "cardinal/experiments/solving/sparsity_level.hpp"
 #include "cardinal/experiments/store/run_index.hpp"
 #include "cardinal/experiments/store/run_results.hpp"
+#include "python_interruption.hpp"
 
 namespace py = pybind11;
 namespace po = boost::program_options;
 
 namespace cardinal {
 namespace {
-
-/// Ctrl-C during a solve: Python's handler only sets a flag, which PyErr_CheckSignals turns into
-/// KeyboardInterrupt. Checked at most every 50 ms, since taking the GIL back may wait for
-/// another Python thread's switch interval.
-void python_interruption_check() {
-  using Clock = std::chrono::steady_clock;
-  thread_local Clock::time_point last_check{};
-  const Clock::time_point now = Clock::now();
-  if (now - last_check < std::chrono::milliseconds(50)) return;
-  last_check = now;
-  py::gil_scoped_acquire gil;
-  if (PyErr_CheckSignals() != 0) throw py::error_already_set();
-}
 
 /// The options of `cardinal solve` that describe a problem already in memory (--problem, --ridge,
 /// --intercept, --normalize) and every solver option, with the command line's defaults and

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "cardinal/bridge/error.hpp"
+#include "cardinal/bridge/interruption.hpp"
 #include "cardinal/experiments/commands/commands.hpp"
 #include "cardinal/experiments/network/pruning_solvers.hpp"
 #include "cardinal/nonconvex/data/normalization.hpp"
@@ -38,6 +39,7 @@
 #include "cardinal/nonconvex/pruning/network_pruner.hpp"
 #include "cardinal/nonconvex/pruning/pruning_spec.hpp"
 #include "cardinal/nonconvex/pruning/snapshot.hpp"
+#include "python_interruption.hpp"
 
 namespace py = pybind11;
 namespace po = boost::program_options;
@@ -59,8 +61,22 @@ std::vector<int64_t> int_pair(const py::handle& value) {
   return value.cast<std::vector<int64_t>>();
 }
 
-/// A C++ Conv2d with the options of a Python torch.nn.Conv2d.
-torch::nn::Conv2d conv2d_like(const py::handle& layer, const at::Tensor& weight) {
+/// A LibTorch Linear or Conv2d whose weight and bias are the Python layer's own tensors: the same
+/// variables, not copies sharing their storage, so that pruning writes into the Python module and
+/// the gradients of its forward pass (the Fisher model's) are theirs.
+template <class Impl>
+class SharedLayer final : public Impl {
+ public:
+  template <class Options>
+  SharedLayer(const Options& options, const at::Tensor& weight, const py::object& bias)
+      : Impl(options) {
+    this->weight = this->parameters_["weight"] = weight;
+    if (!bias.is_none()) this->bias = this->parameters_["bias"] = bias.cast<at::Tensor>();
+  }
+};
+
+/// The options of a C++ Conv2d like the Python torch.nn.Conv2d `layer`.
+torch::nn::Conv2dOptions conv2d_options(const py::handle& layer, const at::Tensor& weight) {
   const auto groups = layer.attr("groups").cast<int64_t>();
   torch::nn::Conv2dOptions options(weight.size(1) * groups, weight.size(0),
                                    {weight.size(2), weight.size(3)});
@@ -85,7 +101,7 @@ torch::nn::Conv2d conv2d_like(const py::handle& layer, const at::Tensor& weight)
     options.padding_mode(torch::kReplicate);
   else if (mode == "circular")
     options.padding_mode(torch::kCircular);
-  return torch::nn::Conv2d(options);
+  return options;
 }
 
 /// A cardinal Network over a Python torch.nn.Module (see the top of this file). The prunable
@@ -119,18 +135,13 @@ class PythonNetwork final : public Network {
       const at::Tensor weight = layer.attr("weight").cast<at::Tensor>();
       const py::object bias = layer.attr("bias");
       std::shared_ptr<torch::nn::Module> cpp;
-      if (kind == "linear") {
-        torch::nn::Linear linear(
-            torch::nn::LinearOptions(weight.size(1), weight.size(0)).bias(!bias.is_none()));
-        linear->weight.set_data(weight);
-        if (!bias.is_none()) linear->bias.set_data(bias.cast<at::Tensor>());
-        cpp = linear.ptr();
-      } else {
-        torch::nn::Conv2d conv = conv2d_like(layer, weight);
-        conv->weight.set_data(weight);
-        if (!bias.is_none()) conv->bias.set_data(bias.cast<at::Tensor>());
-        cpp = conv.ptr();
-      }
+      if (kind == "linear")
+        cpp = std::make_shared<SharedLayer<torch::nn::LinearImpl>>(
+            torch::nn::LinearOptions(weight.size(1), weight.size(0)).bias(!bias.is_none()), weight,
+            bias);
+      else
+        cpp = std::make_shared<SharedLayer<torch::nn::Conv2dImpl>>(conv2d_options(layer, weight),
+                                                                   weight, bias);
       // "features.0" is registered as the child "0" of a container "features".
       torch::nn::Module* parent = this;
       std::string prefix;
@@ -270,6 +281,7 @@ py::dict prune(PythonNetwork& network, const at::Tensor& calibration,
   std::optional<OneShotPruning> pruned;
   {
     py::gil_scoped_release release;
+    ScopedInterruptionCheck interruptible(python_interruption_check);
     pruned = prune_one_shot(network, calibration, options, labels ? *labels : at::Tensor());
   }
   py::dict out;
@@ -320,6 +332,7 @@ py::dict imp_step(PythonNetwork& network, const std::optional<TensorMap>& masks,
   std::optional<OneShotPruning> pruned;
   {
     py::gil_scoped_release release;
+    ScopedInterruptionCheck interruptible(python_interruption_check);
     pruned = prune_within(network, *calibration, options, previous, kept);
   }
   return mask_dict(pruned->mask);

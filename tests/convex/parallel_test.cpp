@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <stdexcept>
 #include <thread>
@@ -42,6 +43,35 @@ TEST(ParallelFor, RethrowsATaskFailure) {
                               if (i == 4) throw std::runtime_error("task 4");
                             }),
                std::runtime_error);
+}
+
+struct Interrupted {};
+
+std::atomic<int> checks{0};
+std::thread::id checking_thread;
+
+void interrupt_at_the_fifth_check() {
+  EXPECT_EQ(std::this_thread::get_id(), checking_thread) << "a helper ran the caller's check";
+  if (++checks == 5) throw Interrupted{};
+}
+
+TEST(ParallelFor, StopsAtTheCallersInterruptionCheck) {
+  for (int threads : {1, 3}) {
+    checks = 0;
+    checking_thread = std::this_thread::get_id();
+    std::atomic<int> tasks{0};
+    {
+      const ScopedInterruptionCheck interruptible(interrupt_at_the_fifth_check);
+      EXPECT_THROW(parallel_for(100000, threads, [&](Index) { ++tasks; }), Interrupted);
+    }
+    EXPECT_EQ(checks, 5) << threads << " threads";
+    EXPECT_LT(tasks, 100000) << threads << " threads";
+    if (threads == 1) EXPECT_EQ(tasks, 4);
+    // Without a check the loop runs to its end.
+    tasks = 0;
+    parallel_for(1000, threads, [&](Index) { ++tasks; });
+    EXPECT_EQ(tasks, 1000);
+  }
 }
 
 }  // namespace

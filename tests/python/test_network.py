@@ -3,8 +3,16 @@ masks and weights `cardinal prune` stores for the same trained weights, calibrat
 options, bit for bit; an IMP step gives the mask `cardinal lottery` stores; bad input raises the
 command line's message."""
 
+import gc
+import json
 import math
+import os
 import pathlib
+import signal
+import sys
+import threading
+import time
+import tracemalloc
 
 import pytest
 
@@ -105,6 +113,74 @@ def test_prune_equals_the_command_line(tmp_path, model, flags):
     for ours, theirs in zip(result.layers, layers["reconstruction_error"]):
         assert ours["reconstruction_error"] == theirs
     assert result.masks[cn.prunable_names(module)[-1]].dtype == torch.bool
+
+
+@pytest.mark.parametrize(
+    "model,flags",
+    [
+        ("mlpnet", ["--method", "fisher", "--solver", "omp", "--sparsity", "0.9"]),
+        ("mlpnet", ["--method", "fisher", "--solver", "iht", "--max-iterations", "30",
+                    "--sparsity", "0.8", "--ridge", "0.05"]),
+        ("mlpnet", ["--method", "woodfisher", "--sparsity", "0.9", "--woodfisher-steps", "3"]),
+        ("lenet300", ["--method", "woodfisher", "--sparsity", "0.95"]),
+    ],
+    ids=["mlpnet-fisher-omp", "mlpnet-fisher-iht", "mlpnet-woodfisher", "lenet300-woodfisher"],
+)
+def test_fisher_equals_the_command_line(tmp_path, model, flags):
+    run = cli_prune(tmp_path, model, *flags, "--calibration", "12")
+    module = dense_model(run, model)
+    module.fc1.weight.grad = torch.full_like(module.fc1.weight, 3.0)
+    module.train()
+    keywords = {k[2:].replace("-", "_"): v for k, v in zip(flags[::2], flags[1::2])}
+    keywords["sparsity"] = float(keywords["sparsity"])
+    inputs, labels = calibration(12)
+
+    result = cn.prune(module, inputs, labels=labels, **keywords)
+
+    stored_state, stored_masks = cn.load_run(run)
+    assert_same_tensors(result.masks, stored_masks)
+    assert_same_tensors(dict(module.state_dict()), stored_state)
+    layers = cardinal.load_run_table(run.parent, run.name, "layers.csv")
+    assert [l["kept"] for l in result.layers] == list(layers["kept"])
+    assert [l["reconstruction_error"] for l in result.layers] == list(
+        layers["reconstruction_error"])
+    summary = json.loads((run / "summary.json").read_text())["fisher"]
+    assert result.fisher["examples"] == summary["examples"] == 12
+    assert result.fisher["damping"] == summary["damping"]
+    assert result.fisher["objective"] == summary["objective"]
+    # The budget is global: the layers keep what the Fisher solution decides, not a fixed share.
+    total = sum(m.numel() for m in result.masks.values())
+    kept = total - pruned_count(keywords["sparsity"], total)
+    assert sum(l["kept"] for l in result.layers) == kept
+    # The gradients and the training mode are as they were (the model is taken in evaluation mode).
+    assert torch.equal(module.fc1.weight.grad, torch.full_like(module.fc1.weight, 3.0))
+    assert module.fc.weight.grad is None
+    assert module.training and module.fc1.training
+
+
+def test_fisher_input_errors():
+    inputs, labels = calibration(6)
+    module = cn.mlpnet()
+    before = {k: v.clone() for k, v in module.state_dict().items()}
+    with pytest.raises(cardinal.InvalidInput, match="^Fisher pruning needs the calibration "
+                                                    "examples' labels$"):
+        cn.prune(module, inputs, sparsity=0.5, method="fisher")
+    with pytest.raises(cardinal.InvalidInput, match="^Fisher model: 6 examples but 5 labels$"):
+        cn.prune(module, inputs, labels=labels[:5], sparsity=0.5, method="woodfisher")
+    with pytest.raises(TypeError, match="labels must be a tensor of class indices"):
+        cn.prune(module, inputs, labels=labels.float(), sparsity=0.5, method="fisher")
+    with pytest.raises(cardinal.InvalidInput, match="labels apply to method fisher and "
+                                                    "woodfisher only, not 'layerwise'"):
+        cn.prune(module, inputs, labels=labels, sparsity=0.5)
+    assert_same_tensors(dict(module.state_dict()), before)
+    # The Fisher model is built for fully connected networks: a convolution is named.
+    with pytest.raises(cardinal.InvalidInput, match="conv1.weight is a convolution's weight"):
+        cn.prune(cn.LeNet5(), inputs, labels=labels, sparsity=0.5, method="fisher")
+    # A weight that does not require gradients has no per-example gradient.
+    module.fc2.weight.requires_grad_(False)
+    with pytest.raises(cardinal.InvalidInput, match="no gradient with respect to fc2.weight"):
+        cn.prune(module, inputs, labels=labels, sparsity=0.5, method="fisher")
+    assert_same_tensors(dict(module.state_dict()), before)
 
 
 def test_imp_step_equals_the_lottery_mask(tmp_path):
@@ -333,11 +409,40 @@ def test_masks_that_do_not_match():
         cn.apply_masks(module, masks)
 
 
+def test_load_run_of_a_network_solve(tmp_path):
+    out = tmp_path / "solve"
+    run_cardinal("solve", "--problem", "network", "--model", "mlpnet", *TINY, "--solver", "iht",
+                 "--step", "0.05", "--sparsity", "0.1", "--max-iterations", "3", "--seed", "2",
+                 "--output", out, "-q")
+    solution = json.loads((out / "solution.json").read_text())
+    state, masks = cn.load_run(out)
+    module = cn.mlpnet()
+    module.load_state_dict(state)  # strict: cardinal's names and shapes
+    assert list(masks) == cn.prunable_names(module)
+    assert sum(int(m.sum()) for m in masks.values()) == solution["weights_remaining"] == 3236
+    params = dict(module.named_parameters())
+    for name, mask in masks.items():
+        assert torch.all(params[name][~mask] == 0), name
+    assert sum(int((params[n] != 0).sum()) for n in masks) == solution["nonzero_weights"]
+    # The weights are the solver's: the module classifies the test split as the run reported.
+    inputs, labels = cn.load_data("fashion-mnist", "test", data_dir=DATA)
+    module.eval()
+    with torch.no_grad():
+        outputs = module(inputs)
+    assert (outputs.argmax(1) == labels).double().mean().item() == solution["test_accuracy"]
+    loss = torch.nn.functional.cross_entropy(outputs, labels).item()
+    assert loss == pytest.approx(solution["test_loss"], rel=1e-6)
+    with pytest.raises(cardinal.InvalidInput, match="stores one set of weights"):
+        cn.load_run(out, weights="dense")
+    with pytest.raises(cardinal.InvalidInput, match="has no levels"):
+        cn.load_run(out, level=1)
+
+
 def test_load_run_errors(tmp_path):
     with pytest.raises(cardinal.InvalidInput, match="no run at"):
         cn.load_run(tmp_path / "nothing")
     (tmp_path / "empty").mkdir()
-    with pytest.raises(cardinal.InvalidInput, match="neither a prune run nor a lottery run"):
+    with pytest.raises(cardinal.InvalidInput, match="neither a prune run, a lottery run nor"):
         cn.load_run(tmp_path / "empty")
     (tmp_path / "broken").mkdir()
     (tmp_path / "broken/pruned.mask").write_text("not a mask")
@@ -398,3 +503,129 @@ def test_keyboard_interrupt_in_the_forward_pass_stays_one():
     module = Interrupted()
     with pytest.raises(KeyboardInterrupt):
         cn.prune(module, torch.zeros(3, 4), sparsity=0.5)
+
+
+def slow_to_prune(rows):
+    """Two layers: the first prunes in milliseconds, the second (rows × 1000 weights, half of
+    each row kept) takes about 0.1 s a row with OMP (500 forward steps) and 0.2 s with OBS (500
+    removals) on one core."""
+    torch.manual_seed(0)
+    module = torch.nn.Sequential(
+        torch.nn.Linear(16, 1000), torch.nn.ReLU(), torch.nn.Linear(1000, rows)
+    )
+    inputs = torch.randn(64, 16, generator=torch.Generator().manual_seed(1))
+    return module, inputs
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_kill"), reason="needs POSIX signals")
+@pytest.mark.parametrize("method", ["layerwise", "obs"])
+def test_ctrl_c_interrupts_a_long_prune(method):
+    # About 80 s (OMP) or 200 s (OBS) uninterrupted on two cores. OMP polls the interruption
+    # check every forward step; OBS's rows have no iterations and are polled between rows.
+    module, inputs = slow_to_prune(1000)
+    before = {k: v.clone() for k, v in module.state_dict().items()}
+    main = threading.main_thread().ident
+    timer = threading.Timer(0.3, lambda: signal.pthread_kill(main, signal.SIGINT))
+    start = time.perf_counter()
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        cn.prune(module, inputs, sparsity=0.5, method=method, allocation="uniform")
+    elapsed = time.perf_counter() - start
+    timer.join()
+    assert elapsed < 5.0, f"interrupted after {elapsed:.1f} s"
+    # The first layer was pruned before the signal: the weights are put back.
+    assert_same_tensors(dict(module.state_dict()), before)
+    # The module and the extension work after an interrupt.
+    small, inputs = slow_to_prune(2)
+    result = cn.prune(small, inputs, sparsity=0.5, method=method, allocation="uniform")
+    assert [l["kept"] for l in result.layers] == [8000, 1000]
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_kill"), reason="needs POSIX signals")
+def test_ctrl_c_interrupts_a_long_imp_step():
+    module, inputs = slow_to_prune(1000)
+    before = {k: v.clone() for k, v in module.state_dict().items()}
+    main = threading.main_thread().ident
+    timer = threading.Timer(0.3, lambda: signal.pthread_kill(main, signal.SIGINT))
+    start = time.perf_counter()
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        cn.imp_step(module, fraction=0.5, output_fraction=None, pruner="layerwise",
+                    calibration=inputs)
+    elapsed = time.perf_counter() - start
+    timer.join()
+    assert elapsed < 5.0, f"interrupted after {elapsed:.1f} s"
+    assert_same_tensors(dict(module.state_dict()), before)
+
+
+def test_prune_releases_the_gil():
+    module, inputs = slow_to_prune(8)
+    done = threading.Event()
+    worker = threading.Thread(
+        target=lambda: (cn.prune(module, inputs, sparsity=0.5, allocation="uniform"), done.set())
+    )
+    ticks = 0
+    worker.start()
+    while not done.is_set():
+        ticks += 1
+        time.sleep(0.001)
+    worker.join()
+    assert ticks >= 20, f"the main thread ran {ticks} times during a prune of about 0.5 s"
+
+
+def rss_bytes():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+@pytest.mark.skipif(not pathlib.Path("/proc/self/statm").exists(), reason="needs /proc")
+def test_no_reference_leaks_over_10000_calls():
+    torch.manual_seed(5)
+    module = torch.nn.Sequential(torch.nn.Linear(6, 5), torch.nn.ReLU(), torch.nn.Linear(5, 3))
+    inputs = torch.randn(8, 6)
+    labels = torch.tensor([0, 1, 2, 0, 1, 2, 0, 1])
+    masks = cn.imp_step(module, fraction=0.5)
+    wrong = {"0.weight": masks["0.weight"]}
+
+    def cheap(count):
+        for _ in range(count):
+            cn.apply_masks(module, masks)
+            cn.imp_step(module, masks, fraction=0.2)
+            try:
+                cn.apply_masks(module, wrong)
+            except cardinal.InvalidInput:
+                pass
+
+    def solves(count):  # a few milliseconds each: fewer of them
+        for _ in range(count):
+            cn.prune(module, inputs, sparsity=0.5, method="magnitude")
+            cn.prune(module, inputs, sparsity=0.5)
+            cn.prune(module, inputs, labels=labels, sparsity=0.5, method="woodfisher")
+            cn.imp_step(module, masks, pruner="obs", calibration=inputs)
+            try:
+                cn.prune(module, inputs[:, :4], sparsity=0.5)
+            except cardinal.InvalidInput:
+                pass
+
+    watched = [*module.parameters(), *masks.values(), inputs, labels, module]
+
+    def references():
+        gc.collect()
+        return [sys.getrefcount(t) for t in watched]
+
+    cheap(100)
+    solves(10)
+    refs = references()
+    rss = rss_bytes()
+    tracemalloc.start()
+    before = tracemalloc.take_snapshot()
+    cheap(10_000)
+    solves(300)
+    gc.collect()
+    after = tracemalloc.take_snapshot()
+    tracemalloc.stop()
+    assert references() == refs
+    growth = sum(s.size_diff for s in after.compare_to(before, "filename"))
+    assert growth < 64 * 1024, f"{growth} bytes of Python objects still allocated after the calls"
+    rss_growth = rss_bytes() - rss
+    assert rss_growth < 8 * 2**20, f"the process grew by {rss_growth / 2**20:.1f} MiB"

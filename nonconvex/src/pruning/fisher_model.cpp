@@ -62,6 +62,10 @@ CenteredRidgeProblem fisher_model(Network& network, const torch::Tensor& inputs,
       loss.backward();
       offset = 0;
       for (const NamedTensor& t : prunable) {
+        require(t.tensor.grad().defined(),
+                "Fisher model: the loss has no gradient with respect to " + t.name +
+                    " (a weight that does not require gradients, or a layer the forward pass "
+                    "does not use)");
         const torch::Tensor grad =
             t.tensor.grad().detach().to(torch::kCPU, torch::kFloat).flatten();
         const float* values = grad.data_ptr<float>();

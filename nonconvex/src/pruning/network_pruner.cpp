@@ -7,7 +7,6 @@
 #include "cardinal/bridge/error.hpp"
 #include "cardinal/bridge/splitmix64.hpp"
 #include "cardinal/bridge/trace.hpp"
-#include "cardinal/nonconvex/models/lenet.hpp"
 #include "cardinal/nonconvex/pruning/fisher_model.hpp"
 #include "cardinal/nonconvex/pruning/magnitude_pruning.hpp"
 #include "cardinal/nonconvex/pruning/pruning_spec.hpp"
@@ -133,7 +132,7 @@ struct GlobalPruning {
   OneShotPruning::Fisher report;
 };
 
-GlobalPruning prune_fisher_model(MultilayerPerceptron& network, const torch::Tensor& calibration,
+GlobalPruning prune_fisher_model(Network& network, const torch::Tensor& calibration,
                                  const torch::Tensor& labels,
                                  const OneShotPruningOptions& options) {
   require(labels.defined(), "Fisher pruning needs the calibration examples' labels");
@@ -188,10 +187,12 @@ OneShotPruning prune_network(Network& network, const torch::Tensor& calibration,
   options.validate();
   std::optional<GlobalPruning> global;
   if (is_fisher(options.method)) {
-    auto* perceptron = dynamic_cast<MultilayerPerceptron*>(&network);
-    require(perceptron != nullptr, "--method " + to_string(options.method) +
-                                       " prunes fully connected networks only (lenet300, mlpnet)");
-    global = prune_fisher_model(*perceptron, calibration, labels, options);
+    for (const NamedTensor& t : prunable_tensors(network))
+      require(t.tensor.dim() == 2,
+              "--method " + to_string(options.method) +
+                  " prunes fully connected networks only (lenet300, mlpnet): " + t.name +
+                  " is a convolution's weight");
+    global = prune_fisher_model(network, calibration, labels, options);
   }
   torch::NoGradGuard no_grad;
   const std::vector<NamedTensor> named = prunable_tensors(network);

@@ -95,6 +95,20 @@ TEST(FisherModel, LeavesTheNetworkAsItWas) {
   for (const torch::Tensor& p : network.parameters()) EXPECT_FALSE(p.grad().defined());
 }
 
+TEST(FisherModel, NamesAWeightWithoutAGradient) {
+  TinyMlp network;
+  network.fc2->weight.set_requires_grad(false);
+  const Examples data = examples(7, 3);
+  try {
+    fisher_model(network, data.inputs, data.labels, 0.1);
+    ADD_FAILURE() << "no error";
+  } catch (const InvalidInput& error) {
+    EXPECT_NE(std::string(error.what()).find("no gradient with respect to fc2.weight"),
+              std::string::npos)
+        << error.what();
+  }
+}
+
 TEST(FisherModel, RefusesAModelAboveTheMemoryLimitBeforeAllocatingIt) {
   TinyMlp network;
   const Examples data = examples(6, 50);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cardinal/bridge/index.hpp"
+#include "cardinal/bridge/interruption.hpp"
 
 namespace cardinal {
 
@@ -22,6 +23,11 @@ void set_configured_threads(int threads);
 /// the calling thread included; indices are handed out one at a time. Each task must write only
 /// its own outputs, so the results do not depend on the number of threads. The first exception a
 /// task throws is rethrown here once every thread has stopped.
+///
+/// Before each task a thread calls its interruption check (interruption.hpp): the calling
+/// thread's, when its caller installed one (helpers have none), so that a loop of tasks without
+/// iterations of their own (OBS's rows) can be interrupted between them. An interruption stops
+/// the loop as a task's failure does, after the tasks already running.
 template <class Task>
 void parallel_for(Index count, int threads, const Task& task) {
   if (threads <= 0) threads = configured_threads();
@@ -32,6 +38,7 @@ void parallel_for(Index count, int threads, const Task& task) {
   auto work = [&] {
     for (Index i = next++; i < count && !failed; i = next++) {
       try {
+        check_interruption();
         task(i);
       } catch (...) {
         if (!failed.exchange(true)) failure = std::current_exception();
