@@ -150,7 +150,7 @@ def prune(module, calibration, *, sparsity, method="layerwise", labels=None, **o
     woodfisher (the Fisher methods need the examples' ``labels``). Every other flag of
     ``cardinal prune``'s pruning options is a keyword, with the command's default: ``solver="omp"``,
     ``allocation="global"``, ``budget="row"``, ``calibration_inputs="sequential"``,
-    ``ridge=0.01``, ``max_patches=50000``, ``max_iterations=1000``, ``woodfisher_steps=1``.
+    ``ridge=0.01``, ``max_patches=50000``, ``max_iterations=1000``, ``woodfisher_steps=1``, ``start="zero"``.
 
     The module's Linear and Conv2d weights are replaced by the pruned ones (exactly zero where not
     kept), layer by layer in module order; biases and other parameters are left alone; on an

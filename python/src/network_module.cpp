@@ -245,7 +245,8 @@ po::variables_map parse_prune_arguments(const std::vector<std::string>& args) {
                                                           "ridge",
                                                           "max-iterations",
                                                           "splice",
-                                                          "max-exchange"};
+                                                          "max-exchange",
+                                                          "start"};
     const po::options_description all = prune_command_options();
     po::options_description in_memory;
     for (const auto& option : all.options())

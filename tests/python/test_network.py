@@ -121,10 +121,13 @@ def test_prune_equals_the_command_line(tmp_path, model, flags):
         ("mlpnet", ["--method", "fisher", "--solver", "omp", "--sparsity", "0.9"]),
         ("mlpnet", ["--method", "fisher", "--solver", "iht", "--max-iterations", "30",
                     "--sparsity", "0.8", "--ridge", "0.05"]),
+        ("mlpnet", ["--method", "fisher", "--solver", "iht", "--start", "magnitude",
+                    "--max-iterations", "30", "--sparsity", "0.8", "--ridge", "0.05"]),
         ("mlpnet", ["--method", "woodfisher", "--sparsity", "0.9", "--woodfisher-steps", "3"]),
         ("lenet300", ["--method", "woodfisher", "--sparsity", "0.95"]),
     ],
-    ids=["mlpnet-fisher-omp", "mlpnet-fisher-iht", "mlpnet-woodfisher", "lenet300-woodfisher"],
+    ids=["mlpnet-fisher-omp", "mlpnet-fisher-iht", "mlpnet-fisher-iht-magnitude-start",
+         "mlpnet-woodfisher", "lenet300-woodfisher"],
 )
 def test_fisher_equals_the_command_line(tmp_path, model, flags):
     run = cli_prune(tmp_path, model, *flags, "--calibration", "12")

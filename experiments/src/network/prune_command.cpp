@@ -95,6 +95,9 @@ po::options_description prune_options() {
        "layerwise: refine each solution by splicing from its support")
       ("max-exchange", po::value<Index>()->default_value(2),
        "splicing, --splice: most coordinates exchanged in one round")
+      ("start", po::value<std::string>()->default_value("zero"),
+       "fisher, with iht | niht | htp | grasp | cosamp | splicing: where the solver starts: zero | "
+       "magnitude (the trained weights' largest entries)")
       ("woodfisher-steps", po::value<Index>()->default_value(1),
        "woodfisher: pruning steps, the Fisher inverse recomputed on the remaining weights")
       ("sparsity", po::value<double>(), "fraction of the weights removed, in (0, 1)")

@@ -2,18 +2,31 @@
 
 #include <algorithm>
 #include <limits>
+#include <utility>
 
 #include "cardinal/bridge/error.hpp"
+#include "cardinal/bridge/starting_at.hpp"
 #include "cardinal/experiments/solving/solver_registry.hpp"
 
 namespace cardinal {
 
+FisherStart parse_fisher_start(const std::string& name) {
+  if (name == "zero") return FisherStart::kZero;
+  if (name == "magnitude") return FisherStart::kMagnitude;
+  throw InvalidInput("--start must be zero or magnitude, got '" + name + "'");
+}
+
 void set_pruning_solvers(OneShotPruningOptions& options, const std::string& name,
-                         Index max_iterations, bool splice, Index max_exchange) {
+                         Index max_iterations, bool splice, Index max_exchange,
+                         FisherStart fisher_start) {
   const SolverTraits& traits = find_solver(name).traits;
   require(!traits.trains, "--solver " + name +
                               " trains a network; pruning solves convex layer problems (" +
                               solver_names([](const SolverTraits& t) { return !t.trains; }) + ")");
+  require(fisher_start == FisherStart::kZero || !traits.greedy,
+          "--start magnitude: --solver " + name +
+              " is greedy and selects from the empty support (use iht, niht, htp, grasp, "
+              "cosamp or splicing)");
   SolverSettings settings;
   settings.stopping.max_iterations = max_iterations;
   settings.splice = splice;
@@ -35,11 +48,15 @@ void set_pruning_solvers(OneShotPruningOptions& options, const std::string& name
     if (traits.greedy) s.stopping.max_iterations = std::max(s.stopping.max_iterations, 4 * k);
     return run_solver(solver, s, problem, k).w;
   };
-  options.fisher_solver = [settings, solver](const CenteredRidgeProblem& problem, Index k) {
+  options.fisher_solver = [settings, solver, traits, fisher_start](
+                              const CenteredRidgeProblem& problem, Index k) {
     SolverSettings s = settings;
-    if (solver == "omp" || solver == "fgs" || solver == "fcfgs")
-      s.stopping.max_iterations = std::max(s.stopping.max_iterations, 4 * k);
-    return run_solver(solver, s, problem, k).w;
+    if (traits.greedy) s.stopping.max_iterations = std::max(s.stopping.max_iterations, 4 * k);
+    if (fisher_start == FisherStart::kZero) return run_solver(solver, s, problem, k).w;
+    const auto& space = problem.space();
+    Eigen::VectorXd start = problem.center();
+    space.restrict(start, space.largest(start, k));
+    return run_solver(solver, s, StartingAt(problem, std::move(start)), k).w;
   };
 }
 
@@ -57,7 +74,11 @@ OneShotPruningOptions parse_one_shot_pruning(const boost::program_options::varia
   require(max_iterations >= 1, "--max-iterations must be at least 1");
   const Index max_exchange = v["max-exchange"].as<Index>();
   require(max_exchange >= 1, "--max-exchange must be at least 1");
-  set_pruning_solvers(options, solver, max_iterations, v["splice"].as<bool>(), max_exchange);
+  const FisherStart fisher_start = parse_fisher_start(v["start"].as<std::string>());
+  require(options.method == OneShotMethod::kFisher || v["start"].defaulted(),
+          "--start applies to --method fisher only");
+  set_pruning_solvers(options, solver, max_iterations, v["splice"].as<bool>(), max_exchange,
+                      fisher_start);
   options.woodfisher_steps = v["woodfisher-steps"].as<Index>();
   options.validate();
   require(options.method == OneShotMethod::kLayerwise || options.method == OneShotMethod::kFisher ||

@@ -47,6 +47,8 @@ const std::map<std::pair<std::string, std::string>, nlohmann::json> kOmittedAtOr
     {{"bounds", "splice"}, false},
     {{"prune", "max-exchange"}, 2},
     {{"prune", "splice"}, false},
+    // Where the solvers start on the Fisher model.
+    {{"prune", "start"}, "zero"},
     {{"lottery", "max-exchange"}, 2},
     {{"lottery", "splice"}, false},
 };

@@ -78,6 +78,13 @@ TEST(ParseOneShotPruning, RefusesWhatTheCommandRefuses) {
   EXPECT_EQ(refusal({"--sparsity=0.5", "--method=fisher", "--solver=lasso"}),
             "--solver lasso is not available for --method fisher (the l1 path runs on the layer "
             "problems)");
+  EXPECT_EQ(refusal({"--sparsity=0.5", "--method=layerwise", "--start=magnitude"}),
+            "--start applies to --method fisher only");
+  EXPECT_EQ(refusal({"--sparsity=0.5", "--method=fisher", "--solver=iht", "--start=middle"}),
+            "--start must be zero or magnitude, got 'middle'");
+  EXPECT_EQ(refusal({"--sparsity=0.5", "--method=fisher", "--solver=fcfgs", "--start=magnitude"}),
+            "--start magnitude: --solver fcfgs is greedy and selects from the empty support (use "
+            "iht, niht, htp, grasp, cosamp or splicing)");
   EXPECT_EQ(refusal({"--sparsity=0.5", "--ridge=-1"}),
             "--ridge must be finite and non-negative, got -1.000000");
 }

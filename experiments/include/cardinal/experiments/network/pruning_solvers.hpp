@@ -8,19 +8,28 @@
 
 namespace cardinal {
 
+/// Where the non-greedy solvers start on the Fisher model (`--start`): from zero, or from its
+/// center's k largest entries (the trained weights pruned by magnitude; bridge/starting_at.hpp
+/// says why).
+enum class FisherStart { kZero, kMagnitude };
+
+FisherStart parse_fisher_start(const std::string& name);
+
 /// Sets the row, layer and Fisher solvers of `options` to the registry's solver `name`, capped at
 /// `max_iterations` (greedy solvers: at least 4k, and no early stop on the objective, so that they
 /// select exactly the budget). Throws InvalidInput for an unknown solver or one that trains a
-/// network. The layer solver throws for a solver that solves one row at a time. With `splice`,
-/// every solution is refined by splicing from its support (exchanges of up to `max_exchange`
-/// coordinates, at most max_iterations of them).
+/// network, and for a greedy solver with FisherStart::kMagnitude (its budget would be full before
+/// it selects anything). The layer solver throws for a solver that solves one row at a time. With
+/// `splice`, every solution is refined by splicing from its support (exchanges of up to
+/// `max_exchange` coordinates, at most max_iterations of them).
 void set_pruning_solvers(OneShotPruningOptions& options, const std::string& name,
-                         Index max_iterations, bool splice = false, Index max_exchange = 2);
+                         Index max_iterations, bool splice = false, Index max_exchange = 2,
+                         FisherStart fisher_start = FisherStart::kZero);
 
 /// The one-shot pruning that `cardinal prune`'s flags describe (--sparsity, --method, --solver,
 /// --allocation, --budget, --calibration-inputs, --ridge, --max-patches, --max-iterations,
-/// --woodfisher-steps, parsed with prune_command_options()), checked as the command checks them:
-/// InvalidInput naming the flag. The Python module parses its keywords into the same options.
+/// --woodfisher-steps, --start, parsed with prune_command_options()), checked as the command checks
+/// them: InvalidInput naming the flag. The Python module parses its keywords into the same options.
 OneShotPruningOptions parse_one_shot_pruning(const boost::program_options::variables_map& values);
 
 }  // namespace cardinal
