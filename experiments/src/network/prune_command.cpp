@@ -293,6 +293,7 @@ int prune_main(const std::vector<std::string>& args) {
   if (options.method == OneShotMethod::kFisher) {
     settings["solver"] = solver;
     settings["max_iterations"] = max_iterations;
+    settings["start"] = v["start"].as<std::string>();
   }
   if (options.method == OneShotMethod::kWoodFisher)
     settings["woodfisher_steps"] = options.woodfisher_steps;

@@ -115,10 +115,8 @@ TEST_F(PruneCommand, SplicingRefinesOrSolvesEachLayersProblems) {
   ASSERT_EQ(train_and_prune("dense").status, 0);
   const std::string common =
       kCommon + "--weights " + out("dense/dense.snapshot") + " --sparsity 0.9 ";
-  for (const auto& [name, options] :
-       std::vector<std::pair<std::string, std::string>>{{"omp", ""},
-                                                        {"spliced", "--splice"},
-                                                        {"splicing", "--solver splicing"}}) {
+  for (const auto& [name, options] : std::vector<std::pair<std::string, std::string>>{
+           {"omp", ""}, {"spliced", "--splice"}, {"splicing", "--solver splicing"}}) {
     const CommandResult r = test::run_cardinal(common + options + " -o " + out(name));
     ASSERT_EQ(r.status, 0) << options << '\n' << r.output;
   }
@@ -318,8 +316,10 @@ TEST_F(PruneCommand, BadInputExitsWithStatusTwoAndLeavesNothingBehind) {
 TEST_F(PruneCommand, FisherMethodsKeepTheGlobalBudgetAndRecordTheirModel) {
   ASSERT_EQ(train_and_prune("dense").status, 0);
   const std::string weights = " --weights " + out("dense/dense.snapshot");
-  for (const std::string& method : {std::string("--method fisher --solver omp"),
-                                    std::string("--method woodfisher --woodfisher-steps 2")}) {
+  for (const std::string& method :
+       {std::string("--method fisher --solver omp"),
+        std::string("--method fisher --solver iht --start magnitude --max-iterations 20"),
+        std::string("--method woodfisher --woodfisher-steps 2")}) {
     const CommandResult r = test::run_cardinal(kCommon + weights + " --sparsity 0.9 " + method +
                                                " --calibration 16 --overwrite -o " + out("f"));
     ASSERT_EQ(r.status, 0) << method << '\n' << r.output;
@@ -332,6 +332,10 @@ TEST_F(PruneCommand, FisherMethodsKeepTheGlobalBudgetAndRecordTheirModel) {
     EXPECT_EQ(s["fisher"]["examples"].get<long>(), 16) << method;
     EXPECT_GT(s["fisher"]["damping"].get<double>(), 0.0) << method;
     EXPECT_GE(s["fisher"]["objective"].get<double>(), 0.0) << method;
+    if (method.find("--method fisher") != std::string::npos)
+      EXPECT_EQ(s["start"], method.find("magnitude") != std::string::npos ? "magnitude" : "zero");
+    else
+      EXPECT_FALSE(s.contains("start"));
   }
 }
 
