@@ -335,12 +335,12 @@ int prune_main(const std::vector<std::string>& args) {
       if (!quiet) std::cout << "cardinal prune: training the dense network\n" << std::flush;
       train(*network, Mask::dense(*network), data.train, data.test, training, device);
     }
-    const Snapshot dense = take_snapshot(*network);
-    dense.save(out.file("dense.snapshot").string());
+    const fs::path dense_file = out.file("dense.snapshot");
+    take_snapshot(*network).save(dense_file.string());
     if (cached && !fs::is_regular_file(*cached)) {
       fs::create_directories(cached->parent_path());
       const fs::path partial = cached->string() + ".partial-" + std::to_string(::getpid());
-      dense.save(partial.string());
+      fs::copy_file(dense_file, partial, fs::copy_options::overwrite_existing);
       fs::rename(partial, *cached);  // atomic: a concurrent reader sees all of it or nothing
     }
   }
