@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 
 #include "cardinal/bridge/error.hpp"
 #include "cardinal/bridge/interruption.hpp"
@@ -17,6 +18,14 @@ struct EvaluationCounts {
   Index gradients = 0;          ///< f(w) with ∇f(w) (problem.value_and_gradient)
   Index restricted_solves = 0;  ///< problem.minimize_on
   Index line_searches = 0;      ///< problem.minimize_along
+
+  EvaluationCounts& operator+=(const EvaluationCounts& other) {
+    values += other.values;
+    gradients += other.gradients;
+    restricted_solves += other.restricted_solves;
+    line_searches += other.line_searches;
+    return *this;
+  }
 };
 
 /// What every solver returns: the final iterate, its support, the trace, and (like Ceres'
@@ -34,6 +43,18 @@ struct SolverResult {
   EvaluationCounts evaluations;
   Trace trace;
 };
+
+/// The end of a run: `result` with the final iterate, its support and objective, and what the
+/// run cost, read from the counting view (CountingProblem) the solver ran on.
+template <DifferentiableProblem P, class CountingView>
+SolverResult<P> finish_result(SolverResult<P> result, VectorOf<P> w, SupportOf<P> support,
+                              double objective, const CountingView& problem) {
+  result.w = std::move(w);
+  result.support = std::move(support);
+  result.objective = objective;
+  result.evaluations = problem.counts();
+  return result;
+}
 
 /// Appends a trace row for iterate `w` with gradient `g` and support `a` to `trace`. Every solver
 /// records each iteration, so this is also where a run can be interrupted (interruption.hpp).

@@ -127,15 +127,13 @@ SolverResult<P> DynamicHardThresholding::minimize(const P& original, Index spars
     record(problem, result.trace, t + 1, objective, gradient, mask, clock);
   }
 
-  result.support = space.largest(w, k);
-  space.restrict(w, result.support);
-  result.w = std::move(w);
-  result.objective = problem.value(result.w);
+  SupportOf<P> support = space.largest(w, k);
+  space.restrict(w, support);
+  objective = problem.value(w);
   result.iterations = iterations;
   result.reason = StopReason::kIterationLimit;
   result.message = std::to_string(iterations) + " steps, max_iterations";
-  result.evaluations = problem.counts();
-  return result;
+  return finish_result(std::move(result), std::move(w), std::move(support), objective, problem);
 }
 
 namespace detail {

@@ -223,14 +223,11 @@ SolverResult<P> DynamicSparseTraining::minimize(const P& original, Index sparsit
     space.axpy(-options_.step, masked, w);
     record(problem, result.trace, t + 1, objective, gradient, mask, clock);
   }
-  result.objective = problem.value(w);
-  result.w = std::move(w);
-  result.support = std::move(mask);
+  objective = problem.value(w);
   result.iterations = options_.iterations;
   result.reason = StopReason::kIterationLimit;
   result.message = std::to_string(options_.iterations) + " steps, the iterations asked for";
-  result.evaluations = problem.counts();
-  return result;
+  return finish_result(std::move(result), std::move(w), std::move(mask), objective, problem);
 }
 
 }  // namespace cardinal

@@ -100,12 +100,9 @@ SolverResult<P> ForwardGreedySelection::minimize(const P& original, Index sparsi
     record(problem, result.trace, iteration, objective, g, selected, clock);
   }
 
-  result.support = space.unite(space.support_of(w), selected);
-  result.w = std::move(w);
-  result.objective = objective;
   result.iterations = iteration;
-  result.evaluations = problem.counts();
-  return result;
+  SupportOf<P> support = space.unite(space.support_of(w), selected);
+  return finish_result(std::move(result), std::move(w), std::move(support), objective, problem);
 }
 
 }  // namespace cardinal

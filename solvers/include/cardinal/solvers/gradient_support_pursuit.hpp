@@ -160,11 +160,7 @@ SolverResult<P> GradientSupportPursuit::minimize(const P& original, Index sparsi
     record(problem, result.trace, result.iterations + 1, objective, gradient, support, clock);
   }
 
-  result.w = std::move(w);
-  result.support = std::move(support);
-  result.objective = objective;
-  result.evaluations = problem.counts();
-  return result;
+  return finish_result(std::move(result), std::move(w), std::move(support), objective, problem);
 }
 
 }  // namespace cardinal

@@ -147,11 +147,7 @@ SolverResult<P> HardThresholdingPursuit::minimize(const P& original, Index spars
     result.iterations = iteration;
   }
 
-  result.w = std::move(w);
-  result.support = std::move(support);
-  result.objective = objective;
-  result.evaluations = problem.counts();
-  return result;
+  return finish_result(std::move(result), std::move(w), std::move(support), objective, problem);
 }
 
 }  // namespace cardinal

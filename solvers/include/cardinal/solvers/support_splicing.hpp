@@ -147,12 +147,8 @@ SolverResult<P> SupportSplicing::minimize_from(const P& original, const VectorOf
     record(problem, result.trace, iteration, objective, g, support, clock);
   }
 
-  result.support = std::move(support);
-  result.w = std::move(w);
-  result.objective = objective;
   result.iterations = iteration;
-  result.evaluations = problem.counts();
-  return result;
+  return finish_result(std::move(result), std::move(w), std::move(support), objective, problem);
 }
 
 }  // namespace cardinal

@@ -189,10 +189,7 @@ SolverResult<P> refine_by_splicing(const SolverSettings& settings, const P& prob
   first.iterations += spliced.iterations;
   first.reason = spliced.reason;
   first.message = "then splicing: " + spliced.message;
-  first.evaluations.values += spliced.evaluations.values;
-  first.evaluations.gradients += spliced.evaluations.gradients;
-  first.evaluations.restricted_solves += spliced.evaluations.restricted_solves;
-  first.evaluations.line_searches += spliced.evaluations.line_searches;
+  first.evaluations += spliced.evaluations;
   return first;
 }
 
