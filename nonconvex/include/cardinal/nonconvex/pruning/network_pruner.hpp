@@ -136,11 +136,12 @@ struct OneShotPruning {
 /// read.
 ///
 /// The Fisher methods (kFisher, kWoodFisher), for fully connected networks only (every prunable
-/// tensor a matrix; InvalidInput naming a convolution otherwise), instead solve one problem over all the prunable weights, the global Fisher model of
-/// the calibration examples with their `labels`, keeping total − pruned_count(sparsity, total)
-/// weights wherever the solution puts them; a solver that returns fewer keeps in addition the
-/// largest trained |w| outside its support, re-solved exactly. The layers' reports are then the
-/// same reconstruction errors on sequential inputs.
+/// tensor a matrix; InvalidInput naming a convolution otherwise), instead solve one problem over
+/// all the prunable weights, the global Fisher model of the calibration examples with their
+/// `labels`, keeping total − pruned_count(sparsity, total) weights wherever the solution puts them;
+/// a solver that returns fewer keeps in addition the largest trained |w| outside its support,
+/// re-solved exactly. The layers' reports are then the same reconstruction errors on sequential
+/// inputs.
 OneShotPruning prune_one_shot(Network& network, const torch::Tensor& calibration,
                               const OneShotPruningOptions& options,
                               const torch::Tensor& labels = {});
