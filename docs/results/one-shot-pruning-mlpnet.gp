@@ -1,21 +1,27 @@
-# The figure of docs/results.md's one-shot MLPNet section, from its CSV:
+# The figures of docs/results.md's one-shot MLPNet section, from their CSVs:
 #   cd docs/results && gnuplot one-shot-pruning-mlpnet.gp
+#   cd docs/results && gnuplot -e 'variant="retrained"' one-shot-pruning-mlpnet.gp
+if (!exists("variant")) variant = "one-shot"
+stem = variant eq "retrained" ? "one-shot-pruning-mlpnet-retrained" : "one-shot-pruning-mlpnet"
 set datafile separator ","
 set terminal pngcairo size 900,560 font "DejaVu Sans,11"
-set output "one-shot-pruning-mlpnet.png"
-set title "MLPNet on MNIST, one-shot pruning without retraining (3 seeds)"
+set output stem . ".png"
+set title variant eq "retrained" ? "MLPNet on MNIST, one-shot pruning then 500 iterations of retraining (3 seeds)" : "MLPNet on MNIST, one-shot pruning without retraining (3 seeds)"
 set xlabel "weights remaining (%), log scale"
 set ylabel "test accuracy change vs dense (points)"
 set key left bottom
 set grid
 set logscale x
 set xrange [55:1.8]
-set yrange [-52:2]
+set yrange [variant eq "retrained" ? -10 : -52:2]
 set xtics (50, 40, 30, 20, 10, 5, 2)
-file = "one-shot-pruning-mlpnet.csv"
-methods = "magnitude obs layerwise-splicing layerwise-omp-splice layerwise-omp layerwise-iht fisher-omp woodfisher"
-labels = "'magnitude (global)' 'OBS row by row' 'layerwise + splicing' 'layerwise + OMP, then splicing' 'layerwise + OMP' 'layerwise + IHT' 'Fisher model + OMP' 'WoodFisher'"
+file = stem . ".csv"
+# Every method with its label; each figure draws some of them, a method keeping its colour.
+methods = "magnitude obs layerwise-splicing layerwise-omp-splice layerwise-omp layerwise-iht fisher-omp fisher-iht woodfisher"
+labels = "'magnitude (global)' 'OBS row by row' 'layerwise + splicing' 'layerwise + OMP, then splicing' 'layerwise + OMP' 'layerwise + IHT' 'Fisher model + OMP' 'Fisher model + IHT from magnitude' 'WoodFisher'"
+colors = "#9400d3 #009e73 #56b4e9 #e69f00 #c8b400 #0072b2 #e51e10 #000000 #8b4513"
+drawn = variant eq "retrained" ? "1 2 4 5 8 9" : "1 2 3 4 5 6 7 9"
 row(m) = strcol(1) eq m ? 1 : NaN
-plot for [i = 1:words(methods)] file skip 1 \
-     using (100 - 100 * $2 * row(word(methods, i))):(100 * $6):(100 * $7) \
-     with yerrorlines lw 2 pt i + 3 title word(labels, i)
+plot for [n in drawn] file skip 1 \
+     using (100 - 100 * $2 * row(word(methods, int(n)))):(100 * $6):(100 * $7) \
+     with yerrorlines lw 2 lc rgb word(colors, int(n)) pt int(n) + 3 title word(labels, int(n))
