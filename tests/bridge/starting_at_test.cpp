@@ -3,29 +3,23 @@
 #include <gtest/gtest.h>
 
 #include <Eigen/Core>
-#include <random>
 
 #include "cardinal/convex/centered_ridge_problem.hpp"
 #include "cardinal/solvers/iterative_hard_thresholding.hpp"
+#include "random_matrix.hpp"
 
 namespace cardinal {
 namespace {
 
-using Vector = Eigen::VectorXd;
+using test_support::gaussian_matrix;
 
-Eigen::MatrixXd gaussian(Index rows, Index cols, unsigned seed) {
-  std::mt19937 engine(seed);
-  std::normal_distribution<double> normal;
-  Eigen::MatrixXd m(rows, cols);
-  for (Index j = 0; j < cols; ++j)
-    for (Index i = 0; i < rows; ++i) m(i, j) = normal(engine);
-  return m;
-}
+using Vector = Eigen::VectorXd;
 
 /// Fisher-shaped: few samples (n ≪ p) and a small damping, so that H = GᵀG/n + λI is
 /// ill-conditioned and most directions are seen only through λ.
 CenteredRidgeProblem fisher_shaped(Index n, Index p, double ridge, unsigned seed) {
-  return CenteredRidgeProblem(Design(gaussian(n, p, seed)), gaussian(p, 1, seed + 1), ridge);
+  return CenteredRidgeProblem(Design(gaussian_matrix(n, p, seed)), gaussian_matrix(p, 1, seed + 1),
+                              ridge);
 }
 
 Vector largest_entries(const CenteredRidgeProblem& problem, const Vector& x, Index k) {
@@ -41,12 +35,12 @@ static_assert(!StartingPointProblem<CenteredRidgeProblem>);
 
 TEST(StartingAt, IsTheProblemItViewsWithAStartingPoint) {
   const CenteredRidgeProblem problem = fisher_shaped(8, 40, 0.05, 3);
-  const Vector start = gaussian(40, 1, 11);
+  const Vector start = gaussian_matrix(40, 1, 11);
   const StartingAt started(problem, start);
   EXPECT_EQ(started.starting_point(), start);
   EXPECT_EQ(starting_point(started), start);
 
-  const Vector w = gaussian(40, 1, 12);
+  const Vector w = gaussian_matrix(40, 1, 12);
   Vector g, g_started;
   EXPECT_EQ(started.value(w), problem.value(w));
   EXPECT_EQ(started.value_and_gradient(w, g_started), problem.value_and_gradient(w, g));

@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <Eigen/Dense>
-#include <random>
 
 #include "cardinal/bridge/error.hpp"
 #include "cardinal/convex/covariance_problem.hpp"
@@ -11,21 +10,15 @@
 #include "cardinal/solvers/compressive_sampling_matching_pursuit.hpp"
 #include "cardinal/solvers/fully_corrective_greedy.hpp"
 #include "cardinal/solvers/iterative_hard_thresholding.hpp"
+#include "random_matrix.hpp"
 
 namespace cardinal {
 namespace {
 
+using test_support::gaussian_matrix;
+
 using Vector = Eigen::VectorXd;
 constexpr double kTolerance = 1e-10;
-
-Eigen::MatrixXd gaussian(Index rows, Index cols, unsigned seed) {
-  std::mt19937 engine(seed);
-  std::normal_distribution<double> normal;
-  Eigen::MatrixXd m(rows, cols);
-  for (Index j = 0; j < cols; ++j)
-    for (Index i = 0; i < rows; ++i) m(i, j) = normal(engine);
-  return m;
-}
 
 /// The explicit covariance form: H = GᵀG/n + λI, b = Hw̄, c = ½w̄ᵀHw̄.
 CovarianceProblem explicit_form(const Eigen::MatrixXd& g, const Vector& center, double ridge) {
@@ -42,8 +35,8 @@ struct Instance {
   CenteredRidgeProblem problem;
   CovarianceProblem reference;
   Instance(Index n, Index p, double ridge, unsigned seed)
-      : g(gaussian(n, p, seed)),
-        center(gaussian(p, 1, seed + 1)),
+      : g(gaussian_matrix(n, p, seed)),
+        center(gaussian_matrix(p, 1, seed + 1)),
         ridge(ridge),
         problem(Design(g), center, ridge),
         reference(explicit_form(g, center, ridge)) {}
@@ -51,7 +44,7 @@ struct Instance {
 
 TEST(CenteredRidgeProblem, EqualsItsExplicitFormula) {
   const Instance f(12, 20, 0.3, 1);
-  const Vector w = gaussian(20, 1, 9);
+  const Vector w = gaussian_matrix(20, 1, 9);
   const Vector offset = w - f.center;
   const double expected = (f.g * offset).squaredNorm() / 24.0 + 0.15 * offset.squaredNorm();
   Vector g, g_reference;
@@ -60,7 +53,7 @@ TEST(CenteredRidgeProblem, EqualsItsExplicitFormula) {
   EXPECT_NEAR(f.reference.value_and_gradient(w, g_reference), expected, kTolerance);
   EXPECT_LE((g - g_reference).lpNorm<Eigen::Infinity>(), kTolerance);
   EXPECT_DOUBLE_EQ(f.problem.value(f.center), 0.0);
-  const Vector d = gaussian(20, 1, 10);
+  const Vector d = gaussian_matrix(20, 1, 10);
   EXPECT_NEAR(f.problem.minimize_along(w, d), f.reference.minimize_along(w, d), kTolerance);
 }
 
@@ -110,13 +103,14 @@ TEST(CenteredRidgeProblem, FloatStorageSolvesTheProblemOfTheStoredEntries) {
   const Eigen::MatrixXf stored = f.g.cast<float>();
   const CenteredRidgeProblem single(Design(stored), f.center, 0.1);
   const CovarianceProblem reference = explicit_form(stored.cast<double>(), f.center, 0.1);
-  const Vector w = gaussian(8, 1, 5);
+  const Vector w = gaussian_matrix(8, 1, 5);
   EXPECT_NEAR(single.value(w), reference.value(w), kTolerance);
 }
 
 TEST(CenteredRidgeProblem, RejectsMismatchedSizesAndBadRidge) {
-  EXPECT_THROW(CenteredRidgeProblem(Design(gaussian(4, 3, 1)), Vector::Zero(2), 0.1), InvalidInput);
-  EXPECT_THROW(CenteredRidgeProblem(Design(gaussian(4, 3, 1)), Vector::Zero(3), -1.0),
+  EXPECT_THROW(CenteredRidgeProblem(Design(gaussian_matrix(4, 3, 1)), Vector::Zero(2), 0.1),
+               InvalidInput);
+  EXPECT_THROW(CenteredRidgeProblem(Design(gaussian_matrix(4, 3, 1)), Vector::Zero(3), -1.0),
                InvalidInput);
 }
 

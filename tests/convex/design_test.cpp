@@ -10,7 +10,6 @@
 #include <cstring>
 #include <filesystem>
 #include <numeric>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -23,18 +22,12 @@
 #include "cardinal/convex/solvers/l1_path.hpp"
 #include "cardinal/convex/solvers/orthogonal_matching_pursuit.hpp"
 #include "cardinal/solvers/iterative_hard_thresholding.hpp"
+#include "random_matrix.hpp"
 
 namespace cardinal {
 namespace {
 
-Eigen::MatrixXd gaussian_matrix(Index rows, Index cols, std::uint64_t seed) {
-  std::mt19937_64 engine(seed);
-  std::normal_distribution<double> normal;
-  Eigen::MatrixXd x(rows, cols);
-  for (Index j = 0; j < cols; ++j)
-    for (Index i = 0; i < rows; ++i) x(i, j) = normal(engine);
-  return x;
-}
+using test_support::gaussian_matrix;
 
 Eigen::VectorXd gaussian_vector(Index size, std::uint64_t seed) {
   return gaussian_matrix(size, 1, seed).col(0);

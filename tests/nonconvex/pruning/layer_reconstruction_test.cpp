@@ -15,19 +15,12 @@
 #include "cardinal/convex/solvers/orthogonal_matching_pursuit.hpp"
 #include "cardinal/solvers/iterative_hard_thresholding.hpp"
 #include "cardinal/solvers/support_splicing.hpp"
+#include "random_matrix.hpp"
 
 namespace cardinal {
 namespace {
 
-/// Gaussian entries from a fixed seed.
-Eigen::MatrixXd gaussian(Index rows, Index cols, unsigned seed) {
-  std::mt19937_64 engine(seed);
-  std::normal_distribution<double> normal;
-  Eigen::MatrixXd m(rows, cols);
-  for (Index j = 0; j < cols; ++j)
-    for (Index i = 0; i < rows; ++i) m(i, j) = normal(engine);
-  return m;
-}
+using test_support::gaussian_matrix;
 
 OrthogonalMatchingPursuit omp() {
   OrthogonalMatchingPursuitOptions options;
@@ -41,8 +34,8 @@ RowSolver omp_rows() {
 
 TEST(LayerReconstruction, OmpRowsAreOmpOnTheExplicitLeastSquaresProblems) {
   const Index n = 50, d_in = 12, d_out = 6;
-  const Eigen::MatrixXd x = gaussian(n, d_in, 1);
-  const Eigen::MatrixXd w = gaussian(d_out, d_in, 2);
+  const Eigen::MatrixXd x = gaussian_matrix(n, d_in, 1);
+  const Eigen::MatrixXd w = gaussian_matrix(d_out, d_in, 2);
   const LayerReconstruction layer = LayerReconstruction::from_inputs(w, x, 0.0);
   const std::vector<Index> budgets = row_budgets(d_out, d_in, 25);
   EXPECT_EQ(budgets, (std::vector<Index>{5, 4, 4, 4, 4, 4}));
@@ -64,9 +57,9 @@ TEST(LayerReconstruction, OmpRowsAreOmpOnTheExplicitLeastSquaresProblems) {
 // leaves it; on correlated inputs it lowers most of them.
 TEST(LayerReconstruction, SplicingRowsLowerTheRowsObjectives) {
   const Index n = 60, d_in = 30, d_out = 8;
-  Eigen::MatrixXd x = gaussian(n, d_in, 11);
+  Eigen::MatrixXd x = gaussian_matrix(n, d_in, 11);
   for (Index j = 1; j < d_in; ++j) x.col(j) = 0.8 * x.col(j - 1) + 0.6 * x.col(j);
-  const Eigen::MatrixXd w = gaussian(d_out, d_in, 12);
+  const Eigen::MatrixXd w = gaussian_matrix(d_out, d_in, 12);
   const LayerReconstruction layer = LayerReconstruction::from_inputs(w, x, 0.01);
   const std::vector<Index> budgets = row_budgets(d_out, d_in, 6 * d_out);
   const PrunedLayer greedy = prune_rows(layer, budgets, omp_rows());
@@ -88,8 +81,8 @@ TEST(LayerReconstruction, SplicingRowsLowerTheRowsObjectives) {
 }
 
 TEST(LayerReconstruction, FullBudgetReturnsTheTrainedWeightsWithZeroError) {
-  const Eigen::MatrixXd x = gaussian(40, 10, 3);
-  const Eigen::MatrixXd w = gaussian(4, 10, 4);
+  const Eigen::MatrixXd x = gaussian_matrix(40, 10, 3);
+  const Eigen::MatrixXd w = gaussian_matrix(4, 10, 4);
   const LayerReconstruction layer = LayerReconstruction::from_inputs(w, x, 0.0);
   const PrunedLayer pruned = prune_rows(layer, row_budgets(4, 10, 40), omp_rows());
   EXPECT_LE((pruned.weights - w).lpNorm<Eigen::Infinity>(), 1e-10);
@@ -97,13 +90,13 @@ TEST(LayerReconstruction, FullBudgetReturnsTheTrainedWeightsWithZeroError) {
   EXPECT_EQ(pruned.keep.count(), 40);
   EXPECT_NEAR(layer.error(Eigen::MatrixXd::Zero(4, 10)), layer.output_energy(), 1e-12);
   // ‖X(Ŵ − W)ᵀ‖²/(2n) explicitly.
-  const Eigen::MatrixXd other = gaussian(4, 10, 5);
+  const Eigen::MatrixXd other = gaussian_matrix(4, 10, 5);
   EXPECT_NEAR(layer.error(other), (x * (other - w).transpose()).squaredNorm() / 80.0, 1e-10);
 }
 
 TEST(LayerReconstruction, LayerBudgetKeepsExactlyTheBudget) {
-  const Eigen::MatrixXd x = gaussian(30, 8, 6);
-  const Eigen::MatrixXd w = gaussian(5, 8, 7);
+  const Eigen::MatrixXd x = gaussian_matrix(30, 8, 6);
+  const Eigen::MatrixXd w = gaussian_matrix(5, 8, 7);
   const LayerReconstruction layer = LayerReconstruction::from_inputs(w, x, 0.01);
   for (Index kept : {1, 7, 20, 40}) {
     const PrunedLayer pruned = prune_layer(layer, kept, [](const CovarianceRows& rows, Index k) {
@@ -125,8 +118,8 @@ double best_error(const LayerReconstruction& layer, const std::vector<Index>& su
 
 TEST(OptimalBrainSurgeon, EachRemovalIsTheBruteForceBestOne) {
   const Index d = 6;
-  const Eigen::MatrixXd x = gaussian(20, d, 8);
-  const Eigen::MatrixXd w = gaussian(1, d, 9);
+  const Eigen::MatrixXd x = gaussian_matrix(20, d, 8);
+  const Eigen::MatrixXd w = gaussian_matrix(1, d, 9);
   const LayerReconstruction layer = LayerReconstruction::from_inputs(w, x, 0.05);
   const Eigen::MatrixXd h_inverse = layer.problems().hessian().inverse();
   // Brute force backward elimination: remove the weight whose removal, with the others
@@ -160,8 +153,8 @@ TEST(OptimalBrainSurgeon, EachRemovalIsTheBruteForceBestOne) {
 }
 
 TEST(OptimalBrainSurgeon, LayerKeepsEachRowsBudgetWithExactZeros) {
-  const Eigen::MatrixXd x = gaussian(40, 9, 10);
-  const Eigen::MatrixXd w = gaussian(5, 9, 11);
+  const Eigen::MatrixXd x = gaussian_matrix(40, 9, 10);
+  const Eigen::MatrixXd w = gaussian_matrix(5, 9, 11);
   const LayerReconstruction layer = LayerReconstruction::from_inputs(w, x, 0.01);
   const std::vector<Index> budgets = row_budgets(5, 9, 17);
   const PrunedLayer pruned = prune_optimal_brain_surgeon(layer, budgets, 2);
@@ -192,7 +185,7 @@ struct RestrictedLayer {
 };
 
 RestrictedLayer restricted_layer(Index n, Index d_in, Index d_out, unsigned seed) {
-  RestrictedLayer r{gaussian(n, d_in, seed), gaussian(d_out, d_in, seed + 1), {}};
+  RestrictedLayer r{gaussian_matrix(n, d_in, seed), gaussian_matrix(d_out, d_in, seed + 1), {}};
   std::mt19937_64 engine(seed + 2);
   r.allowed = AllowedWeights(d_out, d_in);
   for (Index i = 0; i < d_out; ++i)

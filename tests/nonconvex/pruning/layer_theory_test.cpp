@@ -6,22 +6,15 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <random>
 #include <vector>
 
 #include "cardinal/bridge/error.hpp"
+#include "random_matrix.hpp"
 
 namespace cardinal {
 namespace {
 
-Eigen::MatrixXd gaussian(Index rows, Index cols, unsigned seed) {
-  std::mt19937_64 engine(seed);
-  std::normal_distribution<double> normal;
-  Eigen::MatrixXd m(rows, cols);
-  for (Index j = 0; j < cols; ++j)
-    for (Index i = 0; i < rows; ++i) m(i, j) = normal(engine);
-  return m;
-}
+using test_support::gaussian_matrix;
 
 /// min and max eigenvalue of H_SS over every support of size k, by direct enumeration.
 std::pair<double, double> enumerated(const Eigen::MatrixXd& h, Index k) {
@@ -44,9 +37,10 @@ std::pair<double, double> enumerated(const Eigen::MatrixXd& h, Index k) {
 
 TEST(LayerTheory, SmallLayerConstantsAreExactAndMatchEnumeration) {
   // Correlated inputs, so that the constants are far from the identity's.
-  Eigen::MatrixXd x = gaussian(30, 8, 1);
+  Eigen::MatrixXd x = gaussian_matrix(30, 8, 1);
   x.col(1) = 0.9 * x.col(0) + 0.1 * x.col(1);
-  const LayerReconstruction layer = LayerReconstruction::from_inputs(gaussian(3, 8, 2), x, 0.01);
+  const LayerReconstruction layer =
+      LayerReconstruction::from_inputs(gaussian_matrix(3, 8, 2), x, 0.01);
   const Eigen::MatrixXd& h = layer.problems().hessian();
   const LayerTheory theory = layer_theory("fc1.weight", layer, 2);
   EXPECT_EQ(theory.dimension, 8);
@@ -79,7 +73,7 @@ TEST(LayerTheory, SmallLayerConstantsAreExactAndMatchEnumeration) {
 
 TEST(LayerTheory, LevelsAboveTheWidthAreNotCoveredAndLargeOnesCertified) {
   const LayerReconstruction small =
-      LayerReconstruction::from_inputs(gaussian(2, 8, 3), gaussian(30, 8, 4), 0.01);
+      LayerReconstruction::from_inputs(gaussian_matrix(2, 8, 3), gaussian_matrix(30, 8, 4), 0.01);
   const LayerTheory three = layer_theory("fc.weight", small, 3);  // 9s > 8 for 3s and 4s
   ASSERT_EQ(three.constants.size(), 2u);
   EXPECT_TRUE(three.theorems.empty());
@@ -89,8 +83,8 @@ TEST(LayerTheory, LevelsAboveTheWidthAreNotCoveredAndLargeOnesCertified) {
 
   // p = 60 at k = 10: C(60, 10) ≈ 7.5e10 supports, refused for enumeration: certified bounds,
   // on the safe side of the enumerable k = 1 values (ρ_k ≤ min H_jj, β_k ≥ max H_jj).
-  const LayerReconstruction wide =
-      LayerReconstruction::from_inputs(gaussian(2, 60, 5), gaussian(100, 60, 6), 0.01);
+  const LayerReconstruction wide = LayerReconstruction::from_inputs(
+      gaussian_matrix(2, 60, 5), gaussian_matrix(100, 60, 6), 0.01);
   const LayerTheory theory = layer_theory("fc1.weight", wide, 10);
   const Eigen::VectorXd diagonal = wide.problems().hessian().diagonal();
   for (const RestrictedConstants& c : theory.constants) {
