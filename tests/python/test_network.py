@@ -134,7 +134,9 @@ def test_fisher_equals_the_command_line(tmp_path, model, flags):
     module = dense_model(run, model)
     module.fc1.weight.grad = torch.full_like(module.fc1.weight, 3.0)
     module.train()
-    keywords = {k[2:].replace("-", "_"): v for k, v in zip(flags[::2], flags[1::2])}
+    # The module takes the pruner's options by the names of cardinal prune's flags.
+    prune_names = {"--pruner-solver": "solver", "--pruner-iterations": "max_iterations"}
+    keywords = {prune_names[k]: v for k, v in zip(flags[::2], flags[1::2])}
     keywords["sparsity"] = float(keywords["sparsity"])
     inputs, labels = calibration(12)
 
@@ -211,20 +213,23 @@ def test_imp_step_equals_the_lottery_mask(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "pruner,flags", [("layerwise", ["--solver", "iht", "--max-iterations", "20"]), ("obs", [])]
+    "pruner,flags",
+    [("layerwise", ["--pruner-solver", "iht", "--pruner-iterations", "20"]), ("obs", [])],
 )
 def test_imp_step_with_a_pruner_equals_the_lottery_mask(tmp_path, pruner, flags):
     store = tmp_path / "store"
     run_cardinal(
         "lottery", "--model", "mlpnet", *TINY, "--iterations", "4", "--levels", "1",
-        "--pruner", pruner, *flags, "--calibration", "16", "--ridge", "0.05", "--store", store,
-        "-q",
+        "--pruner", pruner, *flags, "--calibration", "16", "--pruner-ridge", "0.05",
+        "--store", store, "-q",
     )
     module = cn.mlpnet()
     state, masks = cn.load_run(store, level=0)
     module.load_state_dict(state)
     inputs, _ = calibration(16)
-    keywords = {k[2:].replace("-", "_"): v for k, v in zip(flags[::2], flags[1::2])}
+    # The module takes the pruner's options by the names of cardinal prune's flags.
+    prune_names = {"--pruner-solver": "solver", "--pruner-iterations": "max_iterations"}
+    keywords = {prune_names[k]: v for k, v in zip(flags[::2], flags[1::2])}
     step = cn.imp_step(module, masks, pruner=pruner, calibration=inputs, ridge=0.05, **keywords)
     _, stored = cn.load_run(store, level=1)
     assert_same_tensors(step, stored)

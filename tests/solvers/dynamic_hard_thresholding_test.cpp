@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cardinal/bridge/error.hpp"
+#include "cardinal/bridge/pruning_step.hpp"
 #include "cardinal/bridge/solver.hpp"
 #include "cardinal/convex/coordinate_space.hpp"
 #include "cardinal/convex/data/synthetic.hpp"
@@ -133,6 +134,82 @@ TEST(DynamicHardThresholding, WithoutFeedbackPrunedCoordinatesStayZero) {
   EXPECT_EQ(result.w, vec({2.125, 0, 0}));
   EXPECT_EQ(result.support, std::vector<Index>{0});
   EXPECT_EQ(result.objective, 6.1328125);
+}
+
+/// Quadratic whose pruning step keeps the k *smallest* coordinates by index and gives them the
+/// restricted minimizer's values, c on the kept coordinates: not hard thresholding, so a solver
+/// that prunes through prune_to shows it.
+struct PrunedByIndex : Quadratic {
+  using Quadratic::Quadratic;
+  mutable std::vector<Eigen::VectorXd> pruned_points;
+  std::vector<Index> prune(Eigen::VectorXd& w, Index k) const {
+    pruned_points.push_back(w);
+    std::vector<Index> kept;
+    for (Index i = 0; i < w.size(); ++i) {
+      w[i] = i < k ? c[i] : 0.0;
+      if (i < k) kept.push_back(i);
+    }
+    return kept;
+  }
+};
+static_assert(PruningProblem<PrunedByIndex> && !PruningProblem<Quadratic>);
+static_assert(PruningProblem<CountingProblem<PrunedByIndex>>);
+
+TEST(PruneTo, IsHardThresholdingUnlessTheProblemPrunesItself) {
+  const Quadratic plain(vec({2, 0, 3.5}), vec({3, 1, 0.5}));
+  Eigen::VectorXd w = vec({3, -4, 0.5});
+  EXPECT_EQ(prune_to(plain, w, 2), (std::vector<Index>{0, 1}));
+  EXPECT_EQ(w, vec({3, -4, 0}));
+
+  const PrunedByIndex own(vec({2, 0, 3.5}), vec({3, 1, 0.5}));
+  w = vec({3, -4, 0.5});
+  EXPECT_EQ(prune_to(CountingProblem(own), w, 1), std::vector<Index>{0});
+  EXPECT_EQ(w, vec({2, 0, 0}));
+  ASSERT_EQ(own.pruned_points.size(), 1u);
+  EXPECT_EQ(own.pruned_points[0], vec({3, -4, 0.5}));
+}
+
+// The example above with the problem's own pruning step (keep coordinate 0 at c₀ = 2), without
+// feedback: the step replaces both the mask and the values.
+//   t = 0: prune (3, 1, 0.5) → w = (2, 0, 0); f = ½(0 + 0 + 12.25) = 6.125, g = (0, 0, −3.5),
+//          w = (2, 0, 1.75)
+//   t = 1: no update; w = (2, 0, 0), the same f and g; w = (2, 0, 1.75)
+//   t = 2: prune (2, 0, 1.75) → (2, 0, 0); the same step again
+//   end:   prune (2, 0, 1.75) → w = (2, 0, 0), f = 6.125.
+// With feedback the step chooses the mask only: the dense w keeps its values.
+//   t = 0: M = {0} (from a pruned copy); x = (3, 0, 0), f = 6.625, g = (1, 0, −3.5),
+//          w = (2.5, 1, 2.25)
+//   t = 1: x = (2.5, 0, 0), f = 6.25, g = (0.5, 0, −3.5), w = (2.25, 1, 4)
+//   t = 2: M = {0} again (hard thresholding would take {2}); x = (2.25, 0, 0), f = 6.15625
+//   end:   prune the dense w: (2, 0, 0).
+TEST(DynamicHardThresholding, PrunesThroughTheProblemsOwnPruningStep) {
+  const PrunedByIndex problem(vec({2, 0, 3.5}), vec({3, 1, 0.5}));
+  const auto result =
+      DynamicHardThresholding({.stopping = {.max_iterations = 3}, .step = 0.5, .update_period = 2})
+          .minimize(problem, 1);
+  ASSERT_EQ(problem.pruned_points.size(), 3u);  // t = 0, t = 2 and the end
+  EXPECT_EQ(problem.pruned_points[0], vec({3, 1, 0.5}));
+  EXPECT_EQ(problem.pruned_points[1], vec({2, 0, 1.75}));
+  EXPECT_EQ(problem.pruned_points[2], vec({2, 0, 1.75}));
+  ASSERT_EQ(problem.points.size(), 4u);
+  for (std::size_t t = 1; t < 4; ++t) EXPECT_EQ(problem.points[t], vec({2, 0, 0})) << t;
+  EXPECT_EQ(result.w, vec({2, 0, 0}));
+  EXPECT_EQ(result.support, std::vector<Index>{0});
+  EXPECT_EQ(result.objective, 6.125);
+
+  const PrunedByIndex fed(vec({2, 0, 3.5}), vec({3, 1, 0.5}));
+  DynamicHardThresholdingOptions options{
+      .stopping = {.max_iterations = 3}, .step = 0.5, .update_period = 2};
+  options.feedback = true;
+  const auto with_feedback = DynamicHardThresholding(options).minimize(fed, 1);
+  ASSERT_EQ(fed.points.size(), 4u);
+  EXPECT_EQ(fed.points[1], vec({3, 0, 0}));
+  EXPECT_EQ(fed.points[2], vec({2.5, 0, 0}));
+  EXPECT_EQ(fed.points[3], vec({2.25, 0, 0}));
+  ASSERT_EQ(fed.pruned_points.size(), 3u);
+  EXPECT_EQ(fed.pruned_points[2], vec({2.125, 1, 5.75}));
+  EXPECT_EQ(with_feedback.w, vec({2, 0, 0}));
+  EXPECT_EQ(with_feedback.support, std::vector<Index>{0});
 }
 
 // Heavy ball with β = 0.5, μ = 0.5, nothing pruned (k = d = 3), same f and w⁰:

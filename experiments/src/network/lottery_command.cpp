@@ -91,22 +91,11 @@ po::options_description lottery_options() {
        "fraction for the output layer (negative: as --prune-fraction)")
       ("pruning-scope", po::value<std::string>()->default_value("layerwise"),
        "layerwise | global")
-      ("pruner", po::value<std::string>()->default_value("magnitude"),
-       "magnitude | layerwise | obs: what chooses the weights each level keeps")
-      ("solver", po::value<std::string>()->default_value("omp"),
-       "--pruner layerwise: omp | fgs | fcfgs | iht | niht | htp | grasp | cosamp | lasso")
-      ("calibration", number<Index>({.min = 1})->default_value(kDefaultCalibrationExamples),
-       "--pruner layerwise, obs: calibration examples (the first N training examples)")
-      ("calibration-inputs", po::value<std::string>()->default_value("sequential"),
-       "--pruner layerwise, obs: sequential (inputs from the pruned layers before) | parallel")
-      ("ridge", number<double>({.min = 0.0})->default_value(0.01, "0.01"),
-       "--pruner layerwise, obs: damping lambda relative to mean(diag X'X/n)")
-      ("max-iterations", number<Index>({.min = 1})->default_value(1000),
-       "--pruner layerwise: iteration cap of the iterative solvers")
       ("splice", po::bool_switch(),
        "--pruner layerwise: refine each solution by splicing from its support")
       ("max-exchange", number<Index>({.min = 1})->default_value(2),
-       "--pruner layerwise, --solver splicing or --splice: most coordinates exchanged per round");
+       "--pruner layerwise, --pruner-solver splicing or --splice: most coordinates exchanged per "
+       "round");
 
   po::options_description run("Run");
   run.add_options()
@@ -119,7 +108,7 @@ po::options_description lottery_options() {
 
   po::options_description all;
   all.add(network_data_options()).add(validation_options()).add(experiment)
-      .add(training_options()).add(pruning)
+      .add(training_options()).add(pruning).add(pruning_step_options())
       .add(device_options()).add(run);
   return all;
 }
@@ -265,44 +254,13 @@ std::string summary_csv(const LotteryResult& result, const std::vector<LotteryCo
 }
 
 /// --pruner and its options into spec.pruner; returns the settings they add to the run's hash
-/// (null for the default magnitude pruner, whose runs keep the hashes they had). The options of
-/// a pruner are refused without it, as --solver is for obs.
+/// (null for the default magnitude pruner, whose runs keep the hashes they had).
 nlohmann::json parse_pruner(const po::variables_map& v, LotterySpec& spec) {
-  const std::string name = v["pruner"].as<std::string>();
-  require(name == "magnitude" || name == "layerwise" || name == "obs",
-          "--pruner must be magnitude, layerwise or obs, got '" + name + "'");
-  const bool layerwise = name == "layerwise";
-  for (const char* option : {"solver", "max-iterations", "splice", "max-exchange"})
-    require(layerwise || v[option].defaulted(),
-            std::string("--") + option + " applies to --pruner layerwise only");
-  for (const char* option : {"calibration", "calibration-inputs", "ridge"})
-    require(name != "magnitude" || v[option].defaulted(),
-            std::string("--") + option + " applies to --pruner layerwise and obs only");
-  if (name == "magnitude") return nullptr;
-
-  LotteryPruner pruner;
-  OneShotPruningOptions& options = pruner.options;
-  options.method = parse_one_shot_method(name);
-  options.inputs = parse_calibration_inputs(v["calibration-inputs"].as<std::string>());
-  options.ridge = v["ridge"].as<double>();
-  pruner.calibration = v["calibration"].as<Index>();
-  nlohmann::json settings = {{"method", name},
-                             {"calibration", pruner.calibration},
-                             {"calibration_inputs", to_string(options.inputs)},
-                             {"ridge", options.ridge}};
-  if (layerwise) {
-    const std::string solver = v["solver"].as<std::string>();
-    const Index max_iterations = v["max-iterations"].as<Index>();
-    const bool splice = v["splice"].as<bool>();
-    const Index max_exchange = v["max-exchange"].as<Index>();
-    set_pruning_solvers(options, solver, max_iterations, splice, max_exchange);
-    settings["solver"] = solver;
-    settings["max_iterations"] = max_iterations;
-    // Only where used: the other runs keep their settings.
-    if (splice) settings["splice"] = true;
-    if (splice || solver == "splicing") settings["max_exchange"] = max_exchange;
-  }
-  spec.pruner = std::move(pruner);
+  auto [step, settings] = parse_pruning_step(v);
+  require(
+      (step && step->options.method == OneShotMethod::kLayerwise) || v["max-exchange"].defaulted(),
+      "--max-exchange applies to --pruner layerwise only");
+  spec.pruner = std::move(step);
   return settings;
 }
 

@@ -6,9 +6,11 @@
 
 #include "cardinal/bridge/error.hpp"
 #include "cardinal/bridge/starting_at.hpp"
+#include "cardinal/experiments/commands/number_option.hpp"
 #include "cardinal/experiments/solving/solver_registry.hpp"
 
 namespace cardinal {
+namespace po = boost::program_options;
 
 FisherStart parse_fisher_start(const std::string& name) {
   if (name == "zero") return FisherStart::kZero;
@@ -18,13 +20,13 @@ FisherStart parse_fisher_start(const std::string& name) {
 
 void set_pruning_solvers(OneShotPruningOptions& options, const std::string& name,
                          Index max_iterations, bool splice, Index max_exchange,
-                         FisherStart fisher_start) {
+                         FisherStart fisher_start, const std::string& flag) {
   const SolverTraits& traits = find_solver(name).traits;
-  require(!traits.trains, "--solver " + name +
+  require(!traits.trains, flag + " " + name +
                               " trains a network; pruning solves convex layer problems (" +
                               solver_names([](const SolverTraits& t) { return !t.trains; }) + ")");
   require(fisher_start == FisherStart::kZero || !traits.greedy,
-          "--start magnitude: --solver " + name +
+          "--start magnitude: " + flag + " " + name +
               " is greedy and selects from the empty support (use iht, niht, htp, grasp, "
               "cosamp or splicing)");
   SolverSettings settings;
@@ -41,9 +43,9 @@ void set_pruning_solvers(OneShotPruningOptions& options, const std::string& name
     if (traits.greedy) s.stopping.max_iterations = std::max(s.stopping.max_iterations, 4 * k);
     return run_solver(solver, s, problem, k).w;
   };
-  options.layer_solver = [settings, solver, traits](const CovarianceRows& problem, Index k) {
+  options.layer_solver = [settings, solver, traits, flag](const CovarianceRows& problem, Index k) {
     require(!traits.single_problem_only,
-            "--solver " + solver + " solves one row at a time: use --budget row");
+            flag + " " + solver + " solves one row at a time: use --budget row");
     SolverSettings s = settings;
     if (traits.greedy) s.stopping.max_iterations = std::max(s.stopping.max_iterations, 4 * k);
     return run_solver(solver, s, problem, k).w;
@@ -64,7 +66,7 @@ OneShotPruningOptions parse_one_shot_pruning(const boost::program_options::varia
   OneShotPruningOptions options;
   options.sparsity = v["sparsity"].as<double>();
   options.method = parse_one_shot_method(v["method"].as<std::string>());
-  options.budget = parse_budget_scope(v["budget"].as<std::string>());
+  options.budget = parse_layer_budget_scope(v["budget"].as<std::string>());
   options.allocation = parse_budget_allocation(v["allocation"].as<std::string>());
   options.inputs = parse_calibration_inputs(v["calibration-inputs"].as<std::string>());
   options.ridge = v["ridge"].as<double>();
@@ -96,10 +98,73 @@ OneShotPruningOptions parse_one_shot_pruning(const boost::program_options::varia
   require(options.method == OneShotMethod::kLayerwise ||
               options.method == OneShotMethod::kOptimalBrainSurgeon || v["allocation"].defaulted(),
           "--allocation applies to --method obs and layerwise only");
-  if (options.method == OneShotMethod::kLayerwise && options.budget == BudgetScope::kLayer)
+  if (options.method == OneShotMethod::kLayerwise && options.budget == LayerBudgetScope::kLayer)
     require(!find_solver(solver).traits.single_problem_only,
             "--solver " + solver + " solves one row at a time: use --budget row");
   return options;
+}
+
+// clang-format off
+po::options_description pruning_step_options() {
+  po::options_description pruning("Pruning step");
+  pruning.add_options()
+      ("pruner", po::value<std::string>()->default_value("magnitude"),
+       "magnitude | layerwise | obs: what chooses the weights each pruning step keeps")
+      ("pruner-solver", po::value<std::string>()->default_value("omp"),
+       "--pruner layerwise: omp | fgs | fcfgs | iht | niht | htp | grasp | cosamp | lasso | "
+       "splicing")
+      ("calibration", number<Index>({.min = 1})->default_value(kDefaultCalibrationExamples),
+       "--pruner layerwise, obs: calibration examples (the first N training examples)")
+      ("calibration-inputs", po::value<std::string>()->default_value("sequential"),
+       "--pruner layerwise, obs: sequential (inputs from the pruned layers before) | parallel")
+      ("pruner-ridge", number<double>({.min = 0.0})->default_value(0.01, "0.01"),
+       "--pruner layerwise, obs: damping lambda relative to mean(diag X'X/n)")
+      ("pruner-iterations", number<Index>({.min = 1})->default_value(1000),
+       "--pruner layerwise: iteration cap of the iterative solvers");
+  return pruning;
+}
+// clang-format on
+
+std::pair<std::optional<PruningStep>, nlohmann::json> parse_pruning_step(
+    const po::variables_map& v) {
+  const std::string name = v["pruner"].as<std::string>();
+  require(name == "magnitude" || name == "layerwise" || name == "obs",
+          "--pruner must be magnitude, layerwise or obs, got '" + name + "'");
+  const bool layerwise = name == "layerwise";
+  for (const char* option : {"pruner-solver", "pruner-iterations"})
+    require(layerwise || v[option].defaulted(),
+            std::string("--") + option + " applies to --pruner layerwise only");
+  require(layerwise || !v["splice"].as<bool>(), "--splice applies to --pruner layerwise only");
+  for (const char* option : {"calibration", "calibration-inputs", "pruner-ridge"})
+    require(name != "magnitude" || v[option].defaulted(),
+            std::string("--") + option + " applies to --pruner layerwise and obs only");
+  if (name == "magnitude") return {std::nullopt, nullptr};
+
+  PruningStep step;
+  OneShotPruningOptions& options = step.options;
+  options.method = parse_one_shot_method(name);
+  options.inputs = parse_calibration_inputs(v["calibration-inputs"].as<std::string>());
+  options.ridge = v["pruner-ridge"].as<double>();
+  step.calibration = v["calibration"].as<Index>();
+  nlohmann::json settings = {{"method", name},
+                             {"calibration", step.calibration},
+                             {"calibration_inputs", to_string(options.inputs)},
+                             {"ridge", options.ridge}};
+  if (layerwise) {
+    const std::string solver = v["pruner-solver"].as<std::string>();
+    const Index max_iterations = v["pruner-iterations"].as<Index>();
+    const bool splice = v["splice"].as<bool>();
+    const Index max_exchange = v["max-exchange"].as<Index>();
+    set_pruning_solvers(options, solver, max_iterations, splice, max_exchange, FisherStart::kZero,
+                        "--pruner-solver");
+    settings["solver"] = solver;
+    settings["max_iterations"] = max_iterations;
+    // Only where used: the other runs keep their settings.
+    if (splice) settings["splice"] = true;
+    if (splice || solver == "splicing") settings["max_exchange"] = max_exchange;
+  }
+  step.validate();
+  return {std::move(step), std::move(settings)};
 }
 
 }  // namespace cardinal

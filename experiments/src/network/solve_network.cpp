@@ -11,6 +11,7 @@
 #include "cardinal/bridge/error.hpp"
 #include "cardinal/experiments/commands/number_option.hpp"
 #include "cardinal/experiments/network/network_options.hpp"
+#include "cardinal/experiments/network/pruning_solvers.hpp"
 #include "cardinal/experiments/solving/convex_problem_options.hpp"
 #include "cardinal/experiments/solving/solver_registry.hpp"
 #include "cardinal/experiments/solving/solver_summary.hpp"
@@ -60,7 +61,11 @@ po::options_description network_problem_options() {
        "fraction of each layer's initial weights (largest first) in the starting point "
        "(default: 1 for iterative solvers, a tenth of the budget for fgs and fcfgs)");
   po::options_description all;
-  all.add(network_data_options()).add(problem).add(training_options()).add(device_options());
+  all.add(network_data_options())
+      .add(problem)
+      .add(pruning_step_options())
+      .add(training_options())
+      .add(device_options());
   return all;
 }
 // clang-format on
@@ -71,9 +76,17 @@ int solve_network(const po::variables_map& v, const std::vector<std::string>&) {
   require(traits.scope == SolverScope::kAnyProblem,
           "solver '" + solver + "' applies to convex problems only");
   SolverSettings settings = solver_settings(v);
-  require(!settings.splice,
-          "--splice refines the solution of a convex problem; a network's "
-          "restricted solve is training (use --solver splicing)");
+  // The convex pruner as the pruning step of gradual pruning (NetworkProblem::prune): --splice
+  // then refines its layer solutions, not the network's.
+  auto [pruning_step, pruning_settings] = parse_pruning_step(v);
+  const SolverId id = find_solver(solver).id;
+  require(
+      !pruning_step || id == SolverId::kGmp || id == SolverId::kDpf || id == SolverId::kAcdc,
+      "--pruner replaces the pruning step of gmp, dpf and acdc; --solver " + solver + " has none");
+  require(!settings.splice || pruning_step,
+          "--splice refines the solution of a convex problem or of --pruner layerwise; a "
+          "network's restricted solve is training (use --solver splicing)");
+  settings.splice = false;
   // A minibatch objective fluctuates: objective-based stopping only where asked for.
   StoppingCriteria& stopping = settings.stopping;
   if (v["objective-level"].defaulted()) stopping.objective_level = 0.0;
@@ -118,6 +131,7 @@ int solve_network(const po::variables_map& v, const std::vector<std::string>&) {
   require(options.gradient_batch_size >= 0, "--gradient-batch-size must be >= 0");
   options.data_seed = seed;
   options.restricted_training = training;
+  options.pruning_step = std::move(pruning_step);
   options.start_density =
       v.count("start-density") ? v["start-density"].as<double>()
       : traits.greedy
@@ -177,6 +191,7 @@ int solve_network(const po::variables_map& v, const std::vector<std::string>&) {
       {"test_accuracy", test.accuracy},
       {"seed", seed},
   };
+  if (!pruning_settings.is_null()) solution["pruner"] = pruning_settings;
   add_run_summary(solution, result);
   write_file_atomically(out.file("solution.json"), solution.dump(2) + "\n");
   out.commit();

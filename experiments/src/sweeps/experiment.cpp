@@ -33,11 +33,18 @@ const std::map<std::pair<std::string, std::string>, nlohmann::json> kOmittedAtOr
     {{"lottery", "instability"}, false},
     // --pruner and the options of the convex pruner (magnitude pruning reads none of them).
     {{"lottery", "pruner"}, "magnitude"},
-    {{"lottery", "solver"}, "omp"},
+    {{"lottery", "pruner-solver"}, "omp"},
     {{"lottery", "calibration"}, 1000},
     {{"lottery", "calibration-inputs"}, "sequential"},
-    {{"lottery", "ridge"}, 0.01},
-    {{"lottery", "max-iterations"}, 1000},
+    {{"lottery", "pruner-ridge"}, 0.01},
+    {{"lottery", "pruner-iterations"}, 1000},
+    // The same pruning step in gradual pruning (solve --problem network).
+    {{"solve", "pruner"}, "magnitude"},
+    {{"solve", "pruner-solver"}, "omp"},
+    {{"solve", "calibration"}, 1000},
+    {{"solve", "calibration-inputs"}, "sequential"},
+    {{"solve", "pruner-ridge"}, 0.01},
+    {{"solve", "pruner-iterations"}, 1000},
     // The patch cap of convolutional layers (fully connected layers read every example).
     {{"prune", "max-patches"}, 50000},
     // Splicing, as a solver and as the refinement of another solver's result.

@@ -105,14 +105,7 @@ void LotterySpec::validate(Index train_size) const {
   if (pruner) {
     require(!initialization_criterion(method),
             "--pruner applies to the methods that prune trained weights, not " + to_string(method));
-    const OneShotMethod m = pruner->options.method;
-    require(m == OneShotMethod::kLayerwise || m == OneShotMethod::kOptimalBrainSurgeon,
-            "--pruner must be magnitude, layerwise or obs, got " + to_string(m));
-    require(m != OneShotMethod::kLayerwise || pruner->options.budget == BudgetScope::kRow,
-            "--pruner layerwise prunes inside the previous mask with per-row budgets");
-    pruner->options.validate();
-    require(pruner->calibration >= 1,
-            "--calibration must be at least 1, got " + std::to_string(pruner->calibration));
+    pruner->validate();
   }
 }
 

@@ -281,7 +281,7 @@ class LotteryRunner {
         .mask;
   }
 
-  /// The pruner's calibration examples: the first LotteryPruner::calibration training examples,
+  /// The pruner's calibration examples: the first PruningStep::calibration training examples,
   /// normalized as training normalizes them (those of `cardinal prune`).
   torch::Tensor calibration_inputs() const {
     const Index n = std::min<Index>(spec_.pruner->calibration, train_.size());

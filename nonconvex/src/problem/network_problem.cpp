@@ -2,6 +2,7 @@
 
 #include <ATen/ops/cross_entropy_loss.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -60,6 +61,14 @@ NetworkProblem::NetworkProblem(std::shared_ptr<Network> network, TensorDataset t
   const torch::Dtype dtype = network_->parameters().front().scalar_type();
   train_ = prepared(train, options_, device, dtype, "training");
   test_ = prepared(test, options_, device, dtype, "test");
+
+  if (options_.pruning_step) {
+    options_.pruning_step->validate();
+    require(space_.options().granularity == Granularity::kWeights,
+            "network problem: a pruning step prunes weights, not neurons");
+    calibration_ = train_.inputs.slice(
+        0, 0, std::min(options_.pruning_step->calibration, static_cast<Index>(train_.size())));
+  }
 
   start_ = space_.read(*network_);
   if (options_.start_density < 1.0) {
@@ -184,6 +193,23 @@ TensorList NetworkProblem::minimize_on(const TensorSupport& a, const TensorList&
   TensorList out = space_.read(*network_);
   space_.restrict(out, a);
   return out;
+}
+
+TensorSupport NetworkProblem::prune(TensorList& w, Index k) const {
+  TensorSupport support = space_.largest(w, k);
+  // Nothing to prune (the dense start of a gradual schedule): no layer problem to solve.
+  if (!options_.pruning_step || k >= space_.dimension()) {
+    space_.restrict(w, support);
+    return support;
+  }
+  const Mask counts = space_.to_mask(support);
+  std::vector<Index> kept;
+  for (const std::string& name : counts.names()) kept.push_back(counts.remaining(name));
+  space_.write(w, *network_);
+  const OneShotPruning pruned = prune_within(
+      *network_, calibration_, options_.pruning_step->options, Mask::dense(*network_), kept);
+  w = space_.read(*network_);
+  return space_.from_mask(pruned.mask);
 }
 
 Evaluation NetworkProblem::evaluate(const TensorList& w) const {

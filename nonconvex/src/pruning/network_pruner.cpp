@@ -60,8 +60,8 @@ std::string to_string(OneShotMethod method) {
   return "unknown";
 }
 
-std::string to_string(BudgetScope scope) {
-  return scope == BudgetScope::kRow ? "row" : "layer";
+std::string to_string(LayerBudgetScope scope) {
+  return scope == LayerBudgetScope::kRow ? "row" : "layer";
 }
 
 std::string to_string(CalibrationInputs inputs) {
@@ -88,9 +88,9 @@ OneShotMethod parse_one_shot_method(const std::string& name) {
                                {"woodfisher", OneShotMethod::kWoodFisher}});
 }
 
-BudgetScope parse_budget_scope(const std::string& name) {
-  return parse<BudgetScope>(name, "--budget",
-                            {{"row", BudgetScope::kRow}, {"layer", BudgetScope::kLayer}});
+LayerBudgetScope parse_layer_budget_scope(const std::string& name) {
+  return parse<LayerBudgetScope>(
+      name, "--budget", {{"row", LayerBudgetScope::kRow}, {"layer", LayerBudgetScope::kLayer}});
 }
 
 CalibrationInputs parse_calibration_inputs(const std::string& name) {
@@ -106,8 +106,8 @@ void OneShotPruningOptions::validate() const {
           "--ridge must be finite and non-negative, got " + std::to_string(ridge));
   require(max_patches >= 1, "--max-patches must be at least 1, got " + std::to_string(max_patches));
   if (method == OneShotMethod::kLayerwise)
-    require(budget == BudgetScope::kRow ? static_cast<bool>(row_solver)
-                                        : static_cast<bool>(layer_solver),
+    require(budget == LayerBudgetScope::kRow ? static_cast<bool>(row_solver)
+                                             : static_cast<bool>(layer_solver),
             "layerwise pruning needs a solver for its " + to_string(budget) + " budgets");
   if (method == OneShotMethod::kFisher)
     require(static_cast<bool>(fisher_solver), "Fisher pruning needs a solver");
@@ -260,7 +260,7 @@ OneShotPruning prune_network(Network& network, const torch::Tensor& calibration,
         pruned = prune_optimal_brain_surgeon(layer, budgets, options.threads, allowed);
         break;
       case OneShotMethod::kLayerwise:
-        pruned = options.budget == BudgetScope::kRow
+        pruned = options.budget == LayerBudgetScope::kRow
                      ? prune_rows(layer, budgets, options.row_solver, options.threads, allowed)
                      : prune_layer(layer, kept, options.layer_solver);
         break;
@@ -313,7 +313,7 @@ OneShotPruning prune_within(Network& network, const torch::Tensor& calibration,
               options.method == OneShotMethod::kOptimalBrainSurgeon,
           "pruning inside an earlier mask: --method must be layerwise or obs, got " +
               to_string(options.method));
-  require(options.method != OneShotMethod::kLayerwise || options.budget == BudgetScope::kRow,
+  require(options.method != OneShotMethod::kLayerwise || options.budget == LayerBudgetScope::kRow,
           "pruning inside an earlier mask needs per-row budgets (--budget row)");
   mask.check_matches(network);
   const std::vector<NamedTensor> named = prunable_tensors(network);
@@ -325,6 +325,16 @@ OneShotPruning prune_within(Network& network, const torch::Tensor& calibration,
             "pruning: layer " + named[l].name + " is to keep " + std::to_string(kept[l]) +
                 " weights but the mask keeps " + std::to_string(mask.remaining(named[l].name)));
   return prune_network(network, calibration, options, {}, Within{mask, kept});
+}
+
+void PruningStep::validate() const {
+  const OneShotMethod m = options.method;
+  require(m == OneShotMethod::kLayerwise || m == OneShotMethod::kOptimalBrainSurgeon,
+          "--pruner must be magnitude, layerwise or obs, got " + to_string(m));
+  require(m != OneShotMethod::kLayerwise || options.budget == LayerBudgetScope::kRow,
+          "--pruner layerwise prunes inside the previous mask with per-row budgets");
+  options.validate();
+  require(calibration >= 1, "--calibration must be at least 1, got " + std::to_string(calibration));
 }
 
 }  // namespace cardinal

@@ -195,7 +195,7 @@ TEST_F(LotteryCommand, ALayerwisePrunerIsHashedAndMagnitudeRunsKeepTheirHash) {
   EXPECT_FALSE(nlohmann::json::parse(read(plain_dir / "settings.json")).contains("pruner"));
 
   const CommandResult r = run(kSmall +
-                              "--levels 1 --pruner layerwise --solver omp --calibration 20 "
+                              "--levels 1 --pruner layerwise --pruner-solver omp --calibration 20 "
                               "--prune-fraction 0.9 --pruning-scope global --output-fraction -1 "
                               "--store " +
                               store("layerwise"));
@@ -262,10 +262,14 @@ TEST_F(LotteryCommand, BadInputExitsWithStatusTwoAndAClearMessage) {
       {"lottery --data-dir " + kData + " --seed=-1",
        "'-1') for option '--seed' is invalid: must be >= 0"},
       {kSmall + "--pruner fisher", "--pruner must be magnitude, layerwise or obs, got 'fisher'"},
-      {kSmall + "--solver iht", "--solver applies to --pruner layerwise only"},
-      {kSmall + "--pruner obs --solver iht", "--solver applies to --pruner layerwise only"},
+      {kSmall + "--pruner-solver iht", "--pruner-solver applies to --pruner layerwise only"},
+      {kSmall + "--pruner obs --pruner-solver iht",
+       "--pruner-solver applies to --pruner layerwise only"},
+      {kSmall + "--pruner obs --pruner-iterations 5",
+       "--pruner-iterations applies to --pruner layerwise only"},
+      {kSmall + "--pruner-ridge 0.1", "--pruner-ridge applies to --pruner layerwise and obs only"},
       {kSmall + "--calibration 10", "--calibration applies to --pruner layerwise and obs only"},
-      {kSmall + "--pruner layerwise --solver gmp", "--solver gmp trains a network"},
+      {kSmall + "--pruner layerwise --pruner-solver gmp", "--pruner-solver gmp trains a network"},
       {kSmall + "--pruner layerwise --method snip",
        "--pruner applies to the methods that prune trained weights, not snip"},
   };

@@ -37,7 +37,7 @@ TEST(ParseOneShotPruning, TheDefaultsAreThoseOfCardinalPrune) {
   EXPECT_EQ(o.sparsity, 0.5);
   EXPECT_EQ(o.method, OneShotMethod::kLayerwise);
   EXPECT_EQ(o.allocation, BudgetAllocation::kGlobalMagnitude);
-  EXPECT_EQ(o.budget, BudgetScope::kRow);
+  EXPECT_EQ(o.budget, LayerBudgetScope::kRow);
   EXPECT_EQ(o.inputs, CalibrationInputs::kSequential);
   EXPECT_EQ(o.ridge, 0.01);
   EXPECT_EQ(o.max_patches, kDefaultMaxPatches);
@@ -51,7 +51,7 @@ TEST(ParseOneShotPruning, ReadsEveryFlag) {
              "--allocation=uniform", "--calibration-inputs=parallel", "--ridge=0.5",
              "--max-patches=7", "--max-iterations=3"});
   EXPECT_EQ(o.sparsity, 0.75);
-  EXPECT_EQ(o.budget, BudgetScope::kLayer);
+  EXPECT_EQ(o.budget, LayerBudgetScope::kLayer);
   EXPECT_EQ(o.allocation, BudgetAllocation::kUniform);
   EXPECT_EQ(o.inputs, CalibrationInputs::kParallel);
   EXPECT_EQ(o.ridge, 0.5);

@@ -118,6 +118,56 @@ TEST_F(SolveNetwork, NeuronGranularityPrunesWholeHiddenUnits) {
 #endif
 }
 
+TEST_F(SolveNetwork, GradualPruningTakesTheConvexPrunerAsItsPruningStep) {
+  const std::string args = "solve " + kNetwork +
+                           "--solver gmp --step 0.05 --sparsity 0.05 --max-iterations 12 "
+                           "--update-period 4 -q ";
+  const std::string convex_flags = "--pruner layerwise --pruner-solver omp --calibration 50 ";
+  const auto magnitude = test::run_cardinal(args + "-o " + out("magnitude"));
+  const auto convex = test::run_cardinal(args + convex_flags + "-o " + out("convex"));
+  const auto again = test::run_cardinal(args + convex_flags + "-o " + out("again"));
+  ASSERT_EQ(magnitude.status, 0) << magnitude.output;
+  ASSERT_EQ(convex.status, 0) << convex.output;
+  ASSERT_EQ(again.status, 0) << again.output;
+  const auto solution = nlohmann::json::parse(test::read_file(out("convex") + "/solution.json"));
+  EXPECT_EQ(solution["nonzeros"], 13310);
+  EXPECT_EQ(solution["nonzero_weights"], 13310);
+  EXPECT_EQ(solution["pruner"]["method"], "layerwise");
+  EXPECT_EQ(solution["pruner"]["solver"], "omp");
+  EXPECT_EQ(solution["pruner"]["calibration"], 50);
+  EXPECT_FALSE(nlohmann::json::parse(test::read_file(out("magnitude") + "/solution.json"))
+                   .contains("pruner"));
+  EXPECT_EQ(trace_without_seconds(out("convex") + "/trace.csv"),
+            trace_without_seconds(out("again") + "/trace.csv"));
+  EXPECT_NE(trace_without_seconds(out("convex") + "/trace.csv"),
+            trace_without_seconds(out("magnitude") + "/trace.csv"));
+#ifdef CARDINAL_WITH_TORCH
+  const Mask mask = Mask::load(out("convex") + "/mask.mask");
+  EXPECT_EQ(mask.remaining(), 13310);
+  EXPECT_FALSE(mask == Mask::load(out("magnitude") + "/mask.mask"));
+#endif
+
+  const auto iht = test::run_cardinal("solve " + kNetwork +
+                                      "--solver iht --step 0.05 --sparsity 0.05 "
+                                      "--pruner layerwise -o " +
+                                      out("x"));
+  EXPECT_EQ(iht.status, 2);
+  EXPECT_NE(iht.output.find("--pruner replaces the pruning step of gmp, dpf and acdc"),
+            std::string::npos)
+      << iht.output;
+  const auto solver_alone = test::run_cardinal(args + "--pruner-solver iht -o " + out("x"));
+  EXPECT_EQ(solver_alone.status, 2);
+  EXPECT_NE(solver_alone.output.find("--pruner-solver applies to --pruner layerwise only"),
+            std::string::npos)
+      << solver_alone.output;
+  const auto trains =
+      test::run_cardinal(args + "--pruner layerwise --pruner-solver gmp -o " + out("x"));
+  EXPECT_EQ(trains.status, 2);
+  EXPECT_NE(trains.output.find("--pruner-solver gmp trains a network"), std::string::npos)
+      << trains.output;
+  EXPECT_FALSE(fs::exists(out("x"))) << "no partial output";
+}
+
 TEST_F(SolveNetwork, BadInputExitsWithStatusTwoAndAClearMessage) {
   const auto omp =
       test::run_cardinal("solve " + kNetwork + "--solver omp --sparsity 0.1 -o " + out("x"));

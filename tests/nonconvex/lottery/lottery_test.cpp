@@ -546,7 +546,7 @@ TEST(Lottery, RejectsDataThatDoesNotFitTheModel) {
 LotterySpec pruner_spec(LotteryMethod method) {
   LotterySpec spec = small_spec(method);
   spec.pruning = {.fraction = 0.9, .scope = PruningScope::kGlobal};
-  LotteryPruner pruner;
+  PruningStep pruner;
   pruner.options.method = OneShotMethod::kLayerwise;
   pruner.options.row_solver = [](const CovarianceProblem& problem, Index k) {
     OrthogonalMatchingPursuitOptions o;
@@ -661,7 +661,7 @@ TEST(LotteryPruner, IsRefusedWhereItDoesNotApply) {
   spec.pruner->options.method = OneShotMethod::kFisher;
   EXPECT_THROW(spec.validate(32), InvalidInput);
   spec = pruner_spec(LotteryMethod::kImpReset);
-  spec.pruner->options.budget = BudgetScope::kLayer;
+  spec.pruner->options.budget = LayerBudgetScope::kLayer;
   EXPECT_THROW(spec.validate(32), InvalidInput);
   spec = pruner_spec(LotteryMethod::kImpReset);
   spec.model = "conv2";

@@ -4,10 +4,14 @@
 #include <torch/nn/modules/linear.h>
 
 #include <cmath>
+#include <limits>
 
+#include "cardinal/bridge/pruning_step.hpp"
 #include "cardinal/bridge/solver.hpp"
 #include "cardinal/convex/data/synthetic.hpp"
 #include "cardinal/convex/glm_problem.hpp"
+#include "cardinal/convex/solvers/orthogonal_matching_pursuit.hpp"
+#include "cardinal/nonconvex/models/layer_observer.hpp"
 #include "cardinal/nonconvex/problem/network_problem.hpp"
 #include "cardinal/solvers/dynamic_hard_thresholding.hpp"
 #include "cardinal/solvers/fully_corrective_greedy.hpp"
@@ -176,7 +180,10 @@ struct ThreeClassMlp : Network {
   ThreeClassMlp()
       : fc1(register_module("fc1", torch::nn::Linear(20, 16))),
         fc2(register_module("fc2", torch::nn::Linear(16, 3))) {}
-  torch::Tensor forward(const torch::Tensor& x) override { return fc2(torch::relu(fc1(x))); }
+  // Through apply_layer, as the models of the zoo: the layer-wise pruner reads its inputs.
+  torch::Tensor forward(const torch::Tensor& x) override {
+    return apply_layer(fc2, torch::relu(apply_layer(fc1, x)));
+  }
   torch::nn::Linear fc1;
   torch::nn::Linear fc2;
 };
@@ -196,6 +203,70 @@ Index nonzero_weights(const NetworkProblem& problem, const TensorList& w) {
   for (std::size_t b = 0; b < w.size(); ++b)
     if (problem.space().is_constrained(b)) count += w[b].count_nonzero().item<int64_t>();
   return count;
+}
+
+static_assert(PruningProblem<NetworkProblem>);
+
+/// The layer-wise pruner with OMP (exactly the budget) on the first 50 training examples.
+PruningStep omp_pruning_step() {
+  PruningStep step;
+  step.options.method = OneShotMethod::kLayerwise;
+  step.options.row_solver = [](const CovarianceProblem& problem, Index k) {
+    OrthogonalMatchingPursuitOptions o;
+    o.stopping.objective_level = -std::numeric_limits<double>::infinity();
+    return OrthogonalMatchingPursuit(o).minimize(problem, k).w;
+  };
+  step.calibration = 50;
+  return step;
+}
+
+TEST(Lift, ANetworksPruningStepIsHardThresholdingOrTheConvexPrunerAtItsCounts) {
+  const NetworkProblem plain = blob_problem(1.0);
+  const TensorSpace& space = plain.space();
+  const Index k = space.dimension() / 4;
+  const TensorList w = plain.starting_point();
+  TensorList thresholded = w;
+  EXPECT_EQ(space.to_mask(plain.prune(thresholded, k)), space.to_mask(space.largest(w, k)));
+  TensorList expected = w;
+  space.restrict(expected, space.largest(w, k));
+  for (std::size_t b = 0; b < w.size(); ++b) EXPECT_TRUE(torch::equal(thresholded[b], expected[b]));
+
+  // With the pruning step: each layer keeps hard thresholding's count (one global ranking here),
+  // and which weights, with which values, is prune_within's choice on the first 50 examples.
+  torch::manual_seed(5);
+  NetworkProblemOptions options{.gradient_batch_size = 32, .data_seed = 2};
+  options.restricted_training.length = TrainingLength::iterations(40);
+  options.restricted_training.batch_size = 32;
+  options.pruning_step = omp_pruning_step();
+  auto network = std::make_shared<ThreeClassMlp>();
+  const NetworkProblem convex(network, blobs(600, 1), blobs(300, 2), options);
+  TensorList pruned = w;
+  const TensorSupport support = convex.prune(pruned, k);
+  EXPECT_EQ(space.size(support), k);
+
+  auto reference = std::make_shared<ThreeClassMlp>();
+  space.write(w, *reference);
+  const Mask magnitude = space.to_mask(space.largest(w, k));
+  std::vector<Index> counts;
+  for (const std::string& name : magnitude.names()) counts.push_back(magnitude.remaining(name));
+  const OneShotPruning expected_pruning =
+      prune_within(*reference, blobs(600, 1).inputs.slice(0, 0, 50), options.pruning_step->options,
+                   Mask::dense(*reference), counts);
+  EXPECT_EQ(space.to_mask(support), expected_pruning.mask);
+  EXPECT_NE(space.to_mask(support), magnitude);
+  const TensorList reconstructed = space.read(*reference);
+  for (std::size_t b = 0; b < w.size(); ++b)
+    EXPECT_TRUE(torch::equal(pruned[b], reconstructed[b])) << space.names()[b];
+
+  // Gradual pruning through it ends at exactly k weights, on the pruner's support.
+  const auto result =
+      DynamicHardThresholding(gradual_magnitude_pruning(30, 0.1, 5)).minimize(convex, k);
+  EXPECT_EQ(space.size(result.support), k);
+  EXPECT_EQ(nonzero_weights(convex, result.w), k);
+  NetworkProblemOptions neurons = options;
+  EXPECT_THROW(NetworkProblem(std::make_shared<ThreeClassMlp>(), blobs(60, 1), blobs(30, 2),
+                              neurons, {.granularity = Granularity::kNeurons}),
+               InvalidInput);
 }
 
 TEST(Lift, OneIhtObjectRecoversAConvexSupportAndSparsifiesANetwork) {

@@ -229,7 +229,7 @@ TEST(PruneWithin, PrunesInsideTheMaskToExactlyTheCounts) {
   EXPECT_THROW(prune_within(f.network, f.calibration, options, Mask::dense(f.network), {10, 5}),
                InvalidInput);
   options.method = OneShotMethod::kLayerwise;
-  options.budget = BudgetScope::kLayer;
+  options.budget = LayerBudgetScope::kLayer;
   EXPECT_THROW(prune_within(f.network, f.calibration, options, Mask::dense(f.network), {10, 5}),
                InvalidInput);
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "cardinal/bridge/problem.hpp"
+#include "cardinal/bridge/pruning_step.hpp"
 #include "cardinal/bridge/sacrifices.hpp"
 #include "cardinal/bridge/solver_result.hpp"
 
@@ -43,6 +44,9 @@ class CountingProblem {
   Sacrifices<VectorOf<P>> sacrifices(const VectorOf<P>& w, const VectorOf<P>& g,
                                      const SupportOf<P>& a) const requires SacrificeProblem<P> {
     return problem_.sacrifices(w, g, a);
+  }
+  SupportOf<P> prune(VectorOf<P>& w, Index k) const requires PruningProblem<P> {
+    return problem_.prune(w, k);
   }
 
   VectorOf<P> starting_point() const requires StartingPointProblem<P> {

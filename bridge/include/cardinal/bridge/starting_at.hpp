@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "cardinal/bridge/problem.hpp"
+#include "cardinal/bridge/pruning_step.hpp"
 #include "cardinal/bridge/sacrifices.hpp"
 
 namespace cardinal {
@@ -44,6 +45,9 @@ class StartingAt {
   Sacrifices<VectorOf<P>> sacrifices(const VectorOf<P>& w, const VectorOf<P>& g,
                                      const SupportOf<P>& a) const requires SacrificeProblem<P> {
     return problem_.sacrifices(w, g, a);
+  }
+  SupportOf<P> prune(VectorOf<P>& w, Index k) const requires PruningProblem<P> {
+    return problem_.prune(w, k);
   }
 
  private:

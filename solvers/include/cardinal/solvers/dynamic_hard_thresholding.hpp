@@ -8,6 +8,7 @@
 #include "cardinal/bridge/counting_problem.hpp"
 #include "cardinal/bridge/error.hpp"
 #include "cardinal/bridge/problem.hpp"
+#include "cardinal/bridge/pruning_step.hpp"
 #include "cardinal/bridge/solver_result.hpp"
 #include "cardinal/bridge/sparsity_schedule.hpp"
 #include "cardinal/bridge/trace.hpp"
@@ -44,11 +45,13 @@ struct DynamicHardThresholdingOptions {
 /// Start: w = starting_point(problem) (a network's initialization, zero for a convex problem),
 /// v = 0; trace row 0 is f and ∇f at w with support supp(w). Step t = 0, …, T − 1, with
 /// k_t = schedule.kept(t, k, dimension) and M the current mask:
-///   1. if t mod m = 0 or k_t ≠ |M|:  M ← largest(w, k_t);
+///   1. if t mod m = 0 or k_t ≠ |M|:  M ← largest(w, k_t), the problem's pruning step
+///      (prune_to: hard thresholding unless the problem has its own, bridge/pruning_step.hpp);
 ///   2. without feedback: w ← w ⊙ M and v ← v ⊙ M;  x = w ⊙ M (= w without feedback);
 ///   3. f, g = value_and_gradient(x);  v ← β v + g;  w ← w − μ_t v;
 ///   4. trace row t + 1: f at x, the support M, g on and off M.
-/// End: M ← largest(w, k), result.w = w ⊙ M (for feedback: the pruned model), result.support = M,
+/// End: M ← largest(w, k) and result.w = w ⊙ M (for feedback: the pruned model; with the
+/// problem's own pruning step, its pruned point), result.support = M,
 /// result.objective = problem.value(result.w) (one call), iterations = T, kIterationLimit.
 ///
 /// Every point the gradient is evaluated at is zero off the mask. Without feedback w is zero off
@@ -56,6 +59,10 @@ struct DynamicHardThresholdingOptions {
 /// every coordinate, so it is IHT's projection H_{k_t}(w − μ v) and a pruned coordinate whose
 /// single step beats the kept magnitudes returns. With feedback the pruned coordinates of w keep
 /// receiving every step and return once they outgrow kept ones.
+///
+/// A problem with its own pruning step chooses M in step 1 and, without feedback, the values w
+/// keeps on it (e.g. a network's layers reconstructed by a convex solver); with feedback only
+/// its choice of M is used, and the dense w goes on as before.
 class DynamicHardThresholding {
  public:
   explicit DynamicHardThresholding(DynamicHardThresholdingOptions options)
@@ -109,7 +116,14 @@ SolverResult<P> DynamicHardThresholding::minimize(const P& original, Index spars
   SupportOf<P> mask = space.empty_support();
   for (Index t = 0; t < iterations; ++t) {
     const Index kept = options_.schedule.kept(t, k, dimension);
-    if (t % m == 0 || space.size(mask) != kept) mask = space.largest(w, kept);
+    if (t % m == 0 || space.size(mask) != kept) {
+      if (feedback) {
+        VectorOf<P> pruned = w;
+        mask = prune_to(problem, pruned, kept);
+      } else {
+        mask = prune_to(problem, w, kept);
+      }
+    }
     if (feedback) {
       VectorOf<P> x = w;
       space.restrict(x, mask);
@@ -127,8 +141,7 @@ SolverResult<P> DynamicHardThresholding::minimize(const P& original, Index spars
     record(problem, result.trace, t + 1, objective, gradient, mask, clock);
   }
 
-  SupportOf<P> support = space.largest(w, k);
-  space.restrict(w, support);
+  SupportOf<P> support = prune_to(problem, w, k);
   objective = problem.value(w);
   result.iterations = iterations;
   result.reason = StopReason::kIterationLimit;

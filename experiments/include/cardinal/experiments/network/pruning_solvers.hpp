@@ -1,7 +1,11 @@
 #pragma once
 
+#include <boost/program_options/options_description.hpp>
 #include <boost/program_options/variables_map.hpp>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "cardinal/bridge/index.hpp"
 #include "cardinal/nonconvex/pruning/network_pruner.hpp"
@@ -22,14 +26,28 @@ FisherStart parse_fisher_start(const std::string& name);
 /// it selects anything). The layer solver throws for a solver that solves one row at a time. With
 /// `splice`, every solution is refined by splicing from its support (exchanges of up to
 /// `max_exchange` coordinates, at most max_iterations of them).
+/// `flag` names the solver in messages.
 void set_pruning_solvers(OneShotPruningOptions& options, const std::string& name,
                          Index max_iterations, bool splice = false, Index max_exchange = 2,
-                         FisherStart fisher_start = FisherStart::kZero);
+                         FisherStart fisher_start = FisherStart::kZero,
+                         const std::string& flag = "--solver");
 
 /// The one-shot pruning that `cardinal prune`'s flags describe (--sparsity, --method, --solver,
 /// --allocation, --budget, --calibration-inputs, --ridge, --max-patches, --max-iterations,
 /// --woodfisher-steps, --start, parsed with prune_command_options()), checked as the command checks
 /// them: InvalidInput naming the flag. The Python module parses its keywords into the same options.
 OneShotPruningOptions parse_one_shot_pruning(const boost::program_options::variables_map& values);
+
+/// "Pruning step": --pruner magnitude|layerwise|obs and the convex pruner's options
+/// (--pruner-solver, --calibration, --calibration-inputs, --pruner-ridge, --pruner-iterations),
+/// the same in `cardinal lottery` and `cardinal solve --problem network`. The command has
+/// --splice and --max-exchange of its own, which refine the layer-wise pruner's solutions.
+boost::program_options::options_description pruning_step_options();
+
+/// The pruning step those flags describe: nullopt for magnitude, whose runs then take none of
+/// the pruner's options (InvalidInput naming the first one given), and the settings it adds to
+/// a run's summary and hash (null for magnitude, so that magnitude runs keep theirs).
+std::pair<std::optional<PruningStep>, nlohmann::json> parse_pruning_step(
+    const boost::program_options::variables_map& values);
 
 }  // namespace cardinal

@@ -84,21 +84,6 @@ std::vector<std::string> known_lottery_controls();
 LotteryControl parse_lottery_control(std::string_view text);
 std::string to_string(LotteryControl control);
 
-/// The pruning step of the methods that prune trained weights (imp-reset, imp-rewind, one-shot,
-/// fine-tune, lr-rewind) when it is not magnitude pruning: level L keeps, in every layer, as many
-/// weights as magnitude pruning by the run's PruningSpec would (the same counts as magnitude IMP
-/// at every level), and `options.method` (layerwise, with per-row budgets, or obs) chooses which
-/// among the weights m_{L-1} keeps, on the layer reconstruction problems of the trained network
-/// (prune_within) with the first `calibration` training examples, normalized as in training.
-/// The reconstruction decides the mask; the weights retraining starts from are the method's: W0
-/// or W_k on the new support for the resetting and rewinding methods (the lottery ticket), the
-/// reconstructed weights for fine-tune and lr-rewind (which keep the trained network). Every model:
-/// a convolution's problem is on its unfolded input patches (calibration_gram.hpp).
-struct LotteryPruner {
-  OneShotPruningOptions options;
-  Index calibration = kDefaultCalibrationExamples;
-};
-
 /// Everything that defines a lottery-ticket run (how many levels to go is not part of it: a
 /// run with more levels extends one with fewer).
 struct LotterySpec {
@@ -114,8 +99,18 @@ struct LotterySpec {
   /// Seed of the initialization: torch::manual_seed(seed) before make_model. Controls derive
   /// their own seeds from it and the level.
   std::uint64_t seed = 0;
-  /// The pruning step; nullopt: magnitude pruning (prune_magnitude by `pruning`).
-  std::optional<LotteryPruner> pruner;
+  /// The pruning step of the methods that prune trained weights (imp-reset, imp-rewind, one-shot,
+  /// fine-tune, lr-rewind); nullopt: magnitude pruning (prune_magnitude by `pruning`). Level L
+  /// keeps, in every layer, as many weights as magnitude pruning by the run's PruningSpec would
+  /// (the same counts as magnitude IMP at every level), and `options.method` (layerwise, with
+  /// per-row budgets, or obs) chooses which among the weights m_{L-1} keeps, on the layer
+  /// reconstruction problems of the trained network (prune_within) with the first `calibration`
+  /// training examples, normalized as in training. The reconstruction decides the mask; the weights
+  /// retraining starts from are the method's: W0 or W_k on the new support for the resetting and
+  /// rewinding methods (the lottery ticket), the reconstructed weights for fine-tune and lr-rewind
+  /// (which keep the trained network). Every model: a convolution's problem is on its unfolded
+  /// input patches (calibration_gram.hpp).
+  std::optional<PruningStep> pruner;
 
   /// Throws InvalidInput unless the model is known, the training spec is valid, the pruning
   /// fractions are in [0, 1], imp-reset has k = 0, k < T, and a pruner is valid, of a

@@ -4,11 +4,13 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 
 #include "cardinal/bridge/index.hpp"
 #include "cardinal/nonconvex/data/tensor_dataset.hpp"
 #include "cardinal/nonconvex/models/network.hpp"
 #include "cardinal/nonconvex/problem/tensor_space.hpp"
+#include "cardinal/nonconvex/pruning/network_pruner.hpp"
 #include "cardinal/nonconvex/training/trainer.hpp"
 
 namespace cardinal {
@@ -38,11 +40,17 @@ struct NetworkProblemOptions {
   /// largest initial magnitude (per tensor, split_budget). 1: the whole initialization, for
   /// iterative solvers; greedy solvers need a start within their budget.
   double start_density = 1.0;
+  /// What prune(w, k) does beyond hard thresholding (nullopt: nothing more). With a pruning step,
+  /// hard thresholding only decides how many weights each layer keeps (the space's scope: one
+  /// global ranking, per layer, ERK); the step (layerwise or obs) decides which, and their values,
+  /// by solving each layer's reconstruction problem at w on its calibration examples, the first
+  /// of the training set. Needs Granularity::kWeights.
+  std::optional<PruningStep> pruning_step;
 };
 
 /// A network, a training set and a loss as a problem of the bridge concepts: the same generic
 /// solvers that run on GlmProblem run on it. Models DifferentiableProblem, RestrictedProblem,
-/// LineSearchProblem and StartingPointProblem over TensorSpace:
+/// LineSearchProblem, StartingPointProblem and PruningProblem over TensorSpace:
 ///
 /// | operation                  | on a network                                                |
 /// |----------------------------|-------------------------------------------------------------|
@@ -53,6 +61,7 @@ struct NetworkProblemOptions {
 /// |                            | step of φ(η) = f(w + η d) from a finite-difference          |
 /// |                            | curvature, halved until φ decreases (exact for a quadratic) |
 /// | starting_point()           | the network's initialization (start_density: thresholded)   |
+/// | prune(w, k)                | hard thresholding, or the convex pruner (pruning_step)      |
 ///
 /// The problem owns the network and writes every point it evaluates into it; batch-norm
 /// running statistics follow the forward passes in training mode. The functions are const in
@@ -73,6 +82,8 @@ class NetworkProblem {
   TensorList minimize_on(const TensorSupport& a, const TensorList& w) const;
   double minimize_along(const TensorList& w, const TensorList& d) const;
   TensorList starting_point() const { return start_; }
+  /// w pruned to k weights (see NetworkProblemOptions::pruning_step), its support returned.
+  TensorSupport prune(TensorList& w, Index k) const;
 
   /// Loss and accuracy of `w` on the test set (accuracy NaN for kSquaredError).
   Evaluation evaluate(const TensorList& w) const;
@@ -99,6 +110,7 @@ class NetworkProblem {
   mutable Index draws_ = 0;
   mutable Index solves_ = 0;
   mutable torch::Tensor current_;  ///< indices of the latest gradient batch
+  torch::Tensor calibration_;      ///< the pruning step's examples
 };
 
 }  // namespace cardinal

@@ -32,7 +32,7 @@ enum class OneShotMethod {
 
 /// Whether a layer's budget is split over its rows (d_out independent problems sharing H) or
 /// shared by the whole layer (one problem over all its weights).
-enum class BudgetScope { kRow, kLayer };
+enum class LayerBudgetScope { kRow, kLayer };
 
 /// How the budget is spread over the layers (obs and layerwise; the magnitude methods are each
 /// one of these): every layer keeps the same fraction (uniform), or each layer keeps the count
@@ -45,13 +45,13 @@ enum class BudgetAllocation { kUniform, kGlobalMagnitude };
 enum class CalibrationInputs { kSequential, kParallel };
 
 std::string to_string(OneShotMethod method);
-std::string to_string(BudgetScope scope);
+std::string to_string(LayerBudgetScope scope);
 std::string to_string(CalibrationInputs inputs);
 std::string to_string(BudgetAllocation allocation);
 /// Parses magnitude (global) | magnitude-layerwise | obs | layerwise | fisher | woodfisher;
 /// InvalidInput otherwise.
 OneShotMethod parse_one_shot_method(const std::string& name);
-BudgetScope parse_budget_scope(const std::string& name);
+LayerBudgetScope parse_layer_budget_scope(const std::string& name);
 CalibrationInputs parse_calibration_inputs(const std::string& name);
 /// uniform | global.
 BudgetAllocation parse_budget_allocation(const std::string& name);
@@ -65,7 +65,7 @@ struct OneShotPruningOptions {
   BudgetAllocation allocation = BudgetAllocation::kGlobalMagnitude;
   /// λ = ridge · mean(diag XᵀX/n) in H = XᵀX/n + λI (OBS needs it positive when inputs die).
   double ridge = 0.01;
-  BudgetScope budget = BudgetScope::kRow;
+  LayerBudgetScope budget = LayerBudgetScope::kRow;
   CalibrationInputs inputs = CalibrationInputs::kSequential;
   /// A convolution's unfolded input patches above this count are subsampled to it
   /// (calibration_gram.hpp; layer l's sample drawn with the seed splitmix64(l)).
@@ -158,5 +158,17 @@ OneShotPruning prune_one_shot(Network& network, const torch::Tensor& calibration
 OneShotPruning prune_within(Network& network, const torch::Tensor& calibration,
                             const OneShotPruningOptions& options, const Mask& mask,
                             const std::vector<Index>& kept);
+
+/// A convex pruner as the pruning step of a longer procedure (a lottery level, a mask update of
+/// gradual pruning): prune_within with `options` (layerwise with per-row budgets, or obs) on the
+/// first `calibration` training examples, normalized as in training.
+struct PruningStep {
+  OneShotPruningOptions options;
+  Index calibration = kDefaultCalibrationExamples;
+
+  /// Throws InvalidInput (naming the flag) unless the method is layerwise with per-row budgets
+  /// or obs, the options are valid and calibration ≥ 1.
+  void validate() const;
+};
 
 }  // namespace cardinal
