@@ -132,8 +132,18 @@ ResultTable collect_results(const fs::path& store, const std::vector<RunRecord>&
       table.rows.push_back(base);
       continue;
     }
+    // The run's identity wins over a result field of the same name: a sweep axis keeps the value
+    // it was given (a solve's `sparsity` is the fraction swept, not the count k the solution
+    // reports), and a differing result value moves to result_<name>.
     for (auto& row : results) {
-      for (const auto& [key, value] : base) row.emplace(key, value);
+      for (const auto& [key, value] : base) {
+        const auto it = row.find(key);
+        if (it != row.end() && it->second != value) {
+          column("result_" + key);
+          row["result_" + key] = it->second;
+        }
+        row[key] = value;
+      }
       table.rows.push_back(std::move(row));
     }
   }

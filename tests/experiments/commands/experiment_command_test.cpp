@@ -271,6 +271,32 @@ TEST_F(ExperimentCommand, ASweepRunsIndexesReusesAndExports) {
   EXPECT_EQ(std::count(listed.output.begin(), listed.output.end(), '\n'), 5) << listed.output;
 }
 
+TEST_F(ExperimentCommand, AnExportKeepsTheSweptValueBesideTheResultsOwn) {
+  // A solve's solution reports the count k as `sparsity`; the swept fraction stays the column.
+  const fs::path definitions = dir_ / "definitions";
+  fs::create_directories(definitions);
+  std::ofstream(definitions / "fraction-sweep.json") << R"({
+    "name": "fraction-sweep", "version": 1, "title": "t", "reference": "", "description": "d",
+    "common": {"problem": "least-squares", "synthetic": true, "samples": 100, "dimension": 200,
+               "planted": 5, "solver": "omp"},
+    "arms": [{"label": "omp", "command": "solve", "options": {}}],
+    "sweep": {"sparsity": [0.025, 0.05]},
+    "variants": {"short": {}}, "default_variant": "short", "estimate_seconds": {"short": 1},
+    "plot": "" })";
+  const auto run = test::run_cardinal("experiment run fraction-sweep --definitions " +
+                                      definitions.string() + " --store " + store());
+  ASSERT_EQ(run.status, 0) << run.output;
+  const auto exported =
+      test::run_cardinal("runs export --store " + store() + " -o " + (dir_ / "x.csv").string());
+  ASSERT_EQ(exported.status, 0) << exported.output;
+  const auto rows = read_csv_rows(dir_ / "x.csv", nullptr);
+  ASSERT_EQ(rows.size(), 2u);
+  std::set<std::pair<std::string, std::string>> values;
+  for (const auto& row : rows) values.insert({row.at("sparsity"), row.at("result_sparsity")});
+  EXPECT_EQ(values,
+            (std::set<std::pair<std::string, std::string>>{{"0.025", "5"}, {"0.05", "10"}}));
+}
+
 TEST_F(ExperimentCommand, ReadOnlyCommandsCreateNoStoreAndAnExportOfNothingSaysSo) {
   ASSERT_EQ(test::run_cardinal("experiment show frankle-carbin-lenet300 --store " + store()).status,
             0);
