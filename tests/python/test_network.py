@@ -134,9 +134,7 @@ def test_fisher_equals_the_command_line(tmp_path, model, flags):
     module = dense_model(run, model)
     module.fc1.weight.grad = torch.full_like(module.fc1.weight, 3.0)
     module.train()
-    # The module takes the pruner's options by the names of cardinal prune's flags.
-    prune_names = {"--pruner-solver": "solver", "--pruner-iterations": "max_iterations"}
-    keywords = {prune_names[k]: v for k, v in zip(flags[::2], flags[1::2])}
+    keywords = {k[2:].replace("-", "_"): v for k, v in zip(flags[::2], flags[1::2])}
     keywords["sparsity"] = float(keywords["sparsity"])
     inputs, labels = calibration(12)
 
