@@ -94,8 +94,15 @@ torch::Tensor NetworkProblem::batch_indices(Index draw) const {
                                              .shuffle = true,
                                              .seed = options_.data_seed});
   const Index per_epoch = sampler.batches_per_epoch();
-  return sampler.batches(draw / per_epoch)[static_cast<std::size_t>(draw % per_epoch)].to(
-      train_.inputs.device());
+  // An epoch's batches are drawn once, not at every step (a permutation of the whole training
+  // set and a tensor per batch, several times the cost of a LeNet step).
+  const Index epoch = draw / per_epoch;
+  if (epoch != batches_epoch_) {
+    batches_ = sampler.batches(epoch);
+    for (torch::Tensor& b : batches_) b = b.to(train_.inputs.device());
+    batches_epoch_ = epoch;
+  }
+  return batches_[static_cast<std::size_t>(draw % per_epoch)];
 }
 
 double NetworkProblem::loss_on(const TensorList& w, const torch::Tensor& indices,

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "cardinal/bridge/index.hpp"
 #include "cardinal/nonconvex/data/tensor_dataset.hpp"
@@ -110,7 +111,9 @@ class NetworkProblem {
   mutable Index draws_ = 0;
   mutable Index solves_ = 0;
   mutable torch::Tensor current_;  ///< indices of the latest gradient batch
-  torch::Tensor calibration_;      ///< the pruning step's examples
+  mutable Index batches_epoch_ = -1;
+  mutable std::vector<torch::Tensor> batches_;  ///< the batches of epoch batches_epoch_
+  torch::Tensor calibration_;                   ///< the pruning step's examples
 };
 
 }  // namespace cardinal
