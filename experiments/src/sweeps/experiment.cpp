@@ -29,36 +29,33 @@ const std::set<std::string> kNotHashed = {"threads",  "quiet",      "verbose",  
 /// command did before they existed: at that value an option is left out of the settings, so that
 /// adding an option never changes the hash of (and so orphans) the runs already stored. Any
 /// other value enters the settings as usual.
-const std::map<std::pair<std::string, std::string>, nlohmann::json> kOmittedAtOriginalValue = {
-    {{"lottery", "instability"}, false},
-    // --pruner and the options of the convex pruner (magnitude pruning reads none of them).
-    {{"lottery", "pruner"}, "magnitude"},
-    {{"lottery", "pruner-solver"}, "omp"},
-    {{"lottery", "calibration"}, 1000},
-    {{"lottery", "calibration-inputs"}, "sequential"},
-    {{"lottery", "pruner-ridge"}, 0.01},
-    {{"lottery", "pruner-iterations"}, 1000},
-    // The same pruning step in gradual pruning (solve --problem network).
-    {{"solve", "pruner"}, "magnitude"},
-    {{"solve", "pruner-solver"}, "omp"},
-    {{"solve", "calibration"}, 1000},
-    {{"solve", "calibration-inputs"}, "sequential"},
-    {{"solve", "pruner-ridge"}, 0.01},
-    {{"solve", "pruner-iterations"}, 1000},
-    // The patch cap of convolutional layers (fully connected layers read every example).
-    {{"prune", "max-patches"}, 50000},
-    // Splicing, as a solver and as the refinement of another solver's result.
-    {{"solve", "max-exchange"}, 2},
-    {{"solve", "splice"}, false},
-    {{"bounds", "max-exchange"}, 2},
-    {{"bounds", "splice"}, false},
-    {{"prune", "max-exchange"}, 2},
-    {{"prune", "splice"}, false},
-    // Where the solvers start on the Fisher model.
-    {{"prune", "start"}, "zero"},
-    {{"lottery", "max-exchange"}, 2},
-    {{"lottery", "splice"}, false},
-};
+const std::map<std::pair<std::string, std::string>, nlohmann::json> kOmittedAtOriginalValue = [] {
+  std::map<std::pair<std::string, std::string>, nlohmann::json> omitted = {
+      {{"lottery", "instability"}, false},
+      // The patch cap of convolutional layers (fully connected layers read every example).
+      {{"prune", "max-patches"}, 50000},
+      // Splicing, as a solver and as the refinement of another solver's result.
+      {{"solve", "max-exchange"}, 2},
+      {{"solve", "splice"}, false},
+      {{"bounds", "max-exchange"}, 2},
+      {{"bounds", "splice"}, false},
+      {{"prune", "max-exchange"}, 2},
+      {{"prune", "splice"}, false},
+      // Where the solvers start on the Fisher model.
+      {{"prune", "start"}, "zero"},
+      {{"lottery", "max-exchange"}, 2},
+      {{"lottery", "splice"}, false},
+  };
+  // The pruning-step group (pruning_step_options), one for both commands that have it: magnitude
+  // pruning, the original step of IMP and of gradual pruning, reads none of the other options.
+  const std::pair<const char*, nlohmann::json> pruning_step[] = {
+      {"pruner", "magnitude"}, {"pruner-solver", "omp"},
+      {"calibration", 1000},   {"calibration-inputs", "sequential"},
+      {"pruner-ridge", 0.01},  {"pruner-iterations", 1000}};
+  for (const char* command : {"lottery", "solve"})
+    for (const auto& [name, value] : pruning_step) omitted[{command, name}] = value;
+  return omitted;
+}();
 
 nlohmann::json field(const nlohmann::json& json, const char* key, const std::string& source,
                      nlohmann::json::value_t type) {
