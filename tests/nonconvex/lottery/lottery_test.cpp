@@ -548,11 +548,7 @@ LotterySpec pruner_spec(LotteryMethod method) {
   spec.pruning = {.fraction = 0.9, .scope = PruningScope::kGlobal};
   PruningStep pruner;
   pruner.options.method = OneShotMethod::kLayerwise;
-  pruner.options.row_solver = [](const CovarianceProblem& problem, Index k) {
-    OrthogonalMatchingPursuitOptions o;
-    o.stopping.objective_level = -std::numeric_limits<double>::infinity();
-    return OrthogonalMatchingPursuit(o).minimize(problem, k).w;
-  };
+  pruner.options.row_solver = testing::exact_budget_omp_rows();
   pruner.calibration = 20;
   spec.pruner = pruner;
   return spec;

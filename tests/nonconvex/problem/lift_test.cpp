@@ -211,11 +211,7 @@ static_assert(PruningProblem<NetworkProblem>);
 PruningStep omp_pruning_step() {
   PruningStep step;
   step.options.method = OneShotMethod::kLayerwise;
-  step.options.row_solver = [](const CovarianceProblem& problem, Index k) {
-    OrthogonalMatchingPursuitOptions o;
-    o.stopping.objective_level = -std::numeric_limits<double>::infinity();
-    return OrthogonalMatchingPursuit(o).minimize(problem, k).w;
-  };
+  step.options.row_solver = testing::exact_budget_omp_rows();
   step.calibration = 50;
   return step;
 }

@@ -34,11 +34,7 @@ OneShotPruningOptions omp_options(CalibrationInputs inputs) {
   options.allocation = BudgetAllocation::kUniform;
   options.ridge = 0.0;
   options.inputs = inputs;
-  options.row_solver = [](const CovarianceProblem& problem, Index k) {
-    OrthogonalMatchingPursuitOptions o;
-    o.stopping.objective_level = -std::numeric_limits<double>::infinity();
-    return OrthogonalMatchingPursuit(o).minimize(problem, k).w;
-  };
+  options.row_solver = testing::exact_budget_omp_rows();
   return options;
 }
 
@@ -142,9 +138,7 @@ TEST(OneShotPruning, FisherMethodsSolveTheGlobalFisherModel) {
     options.method = method;
     options.ridge = 0.05;
     options.fisher_solver = [](const CenteredRidgeProblem& p, Index k) {
-      OrthogonalMatchingPursuitOptions o;
-      o.stopping.objective_level = -std::numeric_limits<double>::infinity();
-      return OrthogonalMatchingPursuit(o).minimize(p, k).w;
+      return testing::exact_budget_omp().minimize(p, k).w;
     };
     const OneShotPruning result = prune_one_shot(f.network, f.calibration, options, labels);
 
@@ -236,12 +230,6 @@ TEST(PruneWithin, PrunesInsideTheMaskToExactlyTheCounts) {
 
 // Convolutions: each layer's problem is on its unfolded input patches.
 
-OrthogonalMatchingPursuit exact_omp() {
-  OrthogonalMatchingPursuitOptions o;
-  o.stopping.objective_level = -std::numeric_limits<double>::infinity();
-  return OrthogonalMatchingPursuit(o);
-}
-
 /// SmallConvNet in double precision (so that the comparisons are to 1e-9) and 6 examples.
 struct ConvFixture {
   testing::SmallConvNet network;
@@ -263,8 +251,8 @@ void expect_omp_rows(const Eigen::MatrixXd& x, const Eigen::MatrixXd& dense,
                      const Eigen::MatrixXd& pruned, const std::vector<Index>& budgets) {
   for (Index i = 0; i < dense.rows(); ++i) {
     const LeastSquaresProblem explicit_problem{Design(x), x * dense.row(i).transpose()};
-    const auto reference =
-        exact_omp().minimize(explicit_problem, budgets[static_cast<std::size_t>(i)]);
+    const auto reference = testing::exact_budget_omp().minimize(
+        explicit_problem, budgets[static_cast<std::size_t>(i)]);
     EXPECT_LE((pruned.row(i).transpose() - reference.w).lpNorm<Eigen::Infinity>(), 1e-9)
         << "output channel " << i;
     for (Index j = 0; j < x.cols(); ++j)

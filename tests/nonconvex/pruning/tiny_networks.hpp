@@ -10,11 +10,28 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <string>
 
+#include "cardinal/convex/solvers/orthogonal_matching_pursuit.hpp"
 #include "cardinal/nonconvex/models/network.hpp"
+#include "cardinal/nonconvex/pruning/layer_reconstruction.hpp"
 
 namespace cardinal::testing {
+
+/// OMP that selects exactly its budget (no stop on the objective level), so that the pruners'
+/// supports can be compared with OMP run on the explicit problem; and as a layer's row solver.
+inline OrthogonalMatchingPursuit exact_budget_omp() {
+  OrthogonalMatchingPursuitOptions options;
+  options.stopping.objective_level = -std::numeric_limits<double>::infinity();
+  return OrthogonalMatchingPursuit(options);
+}
+
+inline RowSolver exact_budget_omp_rows() {
+  return [](const CovarianceProblem& problem, Index k) {
+    return exact_budget_omp().minimize(problem, k).w;
+  };
+}
 
 /// 20 → 16 → 4 with ReLU. Prunable: fc1.weight [16, 20] (320), fc2.weight [4, 16] (64).
 struct TinyMlp : Network {
