@@ -1,11 +1,14 @@
 #include "cardinal/nonconvex/problem/tensor_space.hpp"
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Dispatch.h>
 #include <torch/nn/module.h>
 
 #include <cmath>
+#include <cstdint>
 #include <limits>
 
+#include "../pruning/masked_elements.hpp"
 #include "cardinal/bridge/error.hpp"
 #include "cardinal/bridge/splitmix64.hpp"
 #include "cardinal/nonconvex/models/network.hpp"
@@ -35,6 +38,40 @@ torch::Tensor top_k(const torch::Tensor& score, const torch::Tensor& candidate, 
   // The first `needed` tied coordinates in index order.
   const torch::Tensor first_tied = tied.logical_and(tied.cumsum(0).le(needed));
   return above.logical_or(first_tied);
+}
+
+/// y ← 0 where mask is false (NaN and ±∞ too: a restricted vector is exactly zero off its
+/// support); the masked_elements loop where it applies (bench/: BM_SolverStep).
+void zero_off(torch::Tensor& y, const torch::Tensor& mask) {
+  if (!masked_elements::applies(y, mask)) {
+    y.masked_fill_(mask.logical_not(), 0);
+    return;
+  }
+  AT_DISPATCH_FLOATING_TYPES(y.scalar_type(), "TensorSpace::restrict", [&] {
+    masked_elements::select_kept(y.data_ptr<scalar_t>(), masked_elements::bytes(mask), y.numel());
+  });
+}
+
+/// Σ x² in double over the elements where mask == kept (all of them for an undefined mask);
+/// a NaN or ∞ left out by the mask does not count.
+double square_sum(const torch::Tensor& x, const torch::Tensor& mask, bool kept) {
+  if (!masked_elements::applies(x, mask)) {
+    const torch::Tensor squares = x.to(torch::kDouble).square();
+    if (!mask.defined()) return squares.sum().item<double>();
+    return squares.masked_fill(kept ? mask.logical_not() : mask, 0).sum().item<double>();
+  }
+  const std::uint8_t* keep = mask.defined() ? masked_elements::bytes(mask) : nullptr;
+  double total = 0.0;
+  AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "TensorSpace::norm", [&] {
+    total = masked_elements::square_sum(x.data_ptr<scalar_t>(), keep, kept, x.numel());
+  });
+  return total;
+}
+
+/// The number of true entries of a bool tensor.
+Index count_true(const torch::Tensor& mask) {
+  if (!mask.device().is_cpu() || !mask.is_contiguous()) return mask.sum().item<int64_t>();
+  return masked_elements::count_ones(masked_elements::bytes(mask), mask.numel());
 }
 
 }  // namespace
@@ -264,35 +301,30 @@ TensorSupport TensorSpace::unite(const Support& a, const Support& b) const {
 
 Index TensorSpace::size(const Support& a) const {
   Index total = 0;
-  for (const torch::Tensor& t : coordinates(a)) total += t.sum().item<int64_t>();
+  for (const torch::Tensor& t : coordinates(a)) total += count_true(t);
   return total;
 }
 
 void TensorSpace::restrict(Vector& y, const Support& a) const {
   torch::NoGradGuard no_grad;
-  for (std::size_t c = 0; c < blocks_.size(); ++c)
-    y[blocks_[c]].masked_fill_(a[c].logical_not(), 0);
+  for (std::size_t c = 0; c < blocks_.size(); ++c) zero_off(y[blocks_[c]], a[c]);
 }
 
 double TensorSpace::norm_on(const Vector& x, const Support& a) const {
   torch::NoGradGuard no_grad;
-  torch::Tensor total =
-      torch::zeros({}, torch::TensorOptions().dtype(torch::kDouble).device(device_));
+  double total = 0.0;
   for (std::size_t b = 0; b < x.size(); ++b) {
-    const torch::Tensor t = x[b].to(torch::kDouble);
     const int c = constrained_[b];
-    total += c < 0 ? t.square().sum() : t.square().masked_fill(a[c].logical_not(), 0).sum();
+    total += square_sum(x[b], c < 0 ? torch::Tensor() : a[c], true);
   }
-  return std::sqrt(total.item<double>());
+  return std::sqrt(total);
 }
 
 double TensorSpace::norm_off(const Vector& x, const Support& a) const {
   torch::NoGradGuard no_grad;
-  torch::Tensor total =
-      torch::zeros({}, torch::TensorOptions().dtype(torch::kDouble).device(device_));
-  for (std::size_t c = 0; c < blocks_.size(); ++c)
-    total += x[blocks_[c]].to(torch::kDouble).square().masked_fill(a[c], 0).sum();
-  return std::sqrt(total.item<double>());
+  double total = 0.0;
+  for (std::size_t c = 0; c < blocks_.size(); ++c) total += square_sum(x[blocks_[c]], a[c], false);
+  return std::sqrt(total);
 }
 
 TensorList TensorSpace::read(const torch::nn::Module& network) const {

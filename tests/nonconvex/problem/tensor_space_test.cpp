@@ -238,5 +238,77 @@ TEST(TensorSpace, NanRanksAsTheLargestMagnitude) {
   EXPECT_EQ(kept_positions(top[0]), (std::vector<int64_t>{5}));
 }
 
+/// restrict, norm_on, norm_off and size against their definitions, element by element in double,
+/// with NaN and ±∞ off the support (they must neither survive restrict nor count in norm_on), on
+/// contiguous float and double tensors and on non-contiguous views (another code path).
+TEST(TensorSpace, RestrictNormsAndSizeFollowTheirDefinitionsOnEveryLayout) {
+  for (const torch::Dtype dtype : {torch::kFloat, torch::kDouble}) {
+    for (const bool contiguous : {true, false}) {
+      SCOPED_TRACE(std::string(dtype == torch::kFloat ? "float" : "double") +
+                   (contiguous ? ", contiguous" : ", strided"));
+      TinyMlp net;
+      net.to(dtype);
+      const TensorSpace space(net);
+      torch::manual_seed(3);
+      TensorList x = space.zeros();
+      for (std::size_t b = 0; b < x.size(); ++b) {
+        torch::Tensor values = torch::randn(x[b].sizes(), x[b].options());
+        // A strided tensor of the same shape and values: the transpose of a contiguous one.
+        if (!contiguous && values.dim() == 2) values = values.t().contiguous().t();
+        x[b] = values;
+      }
+      ASSERT_EQ(x[0].is_contiguous(), contiguous);
+      const TensorSupport a = space.from_mask(space.to_mask(space.largest(x, 100)));
+      const TensorList clean = x;
+      const double nan = std::numeric_limits<double>::quiet_NaN();
+      const double inf = std::numeric_limits<double>::infinity();
+      int64_t planted = 0;
+      for (const std::size_t b : {std::size_t{0}, std::size_t{2}}) {
+        const torch::Tensor flat_active = a[b == 0 ? 0 : 1].reshape(-1);
+        for (int64_t i = 0; i < flat_active.numel() && planted < 6; ++i) {
+          if (flat_active[i].item<bool>()) continue;
+          const int64_t row = i / x[b].size(1), column = i % x[b].size(1);
+          x[b][row][column] = planted % 3 == 0 ? nan : (planted % 3 == 1 ? inf : -inf);
+          ++planted;
+        }
+      }
+      ASSERT_EQ(planted, 6);
+
+      double on = 0.0, off = 0.0;
+      Index kept = 0;
+      for (std::size_t b = 0; b < x.size(); ++b) {
+        const torch::Tensor values = clean[b].to(torch::kDouble).contiguous().reshape(-1);
+        const bool constrained = space.is_constrained(b);
+        const torch::Tensor active = constrained ? a[b == 0 ? 0 : 1].reshape(-1) : torch::Tensor();
+        for (int64_t i = 0; i < values.numel(); ++i) {
+          const double v = values[i].item<double>();
+          const bool in = !constrained || active[i].item<bool>();
+          (in ? on : off) += v * v;
+          kept += constrained && in;
+        }
+      }
+      EXPECT_EQ(space.size(a), kept);
+      EXPECT_EQ(kept, 100);
+      EXPECT_NEAR(space.norm_on(x, a), std::sqrt(on), 1e-12 * std::sqrt(on));
+      EXPECT_NEAR(space.norm_off(clean, a), std::sqrt(off), 1e-12 * std::sqrt(off));
+      EXPECT_TRUE(std::isnan(space.norm_off(x, a))) << "NaN off the support counts off it";
+
+      TensorList y = x;
+      space.restrict(y, a);
+      for (std::size_t b = 0; b < x.size(); ++b) {
+        if (!space.is_constrained(b)) {
+          EXPECT_TRUE(y[b].equal(x[b]));
+          continue;
+        }
+        const torch::Tensor active = a[b == 0 ? 0 : 1];
+        EXPECT_TRUE(y[b].masked_select(active).equal(x[b].masked_select(active)));
+        const torch::Tensor pruned = y[b].masked_select(active.logical_not());
+        EXPECT_TRUE(pruned.eq(0).all().item<bool>());
+        EXPECT_FALSE(pruned.signbit().any().item<bool>()) << "pruned entries are +0";
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace cardinal
