@@ -40,18 +40,6 @@ torch::Tensor top_k(const torch::Tensor& score, const torch::Tensor& candidate, 
   return above.logical_or(first_tied);
 }
 
-/// y ← 0 where mask is false (NaN and ±∞ too: a restricted vector is exactly zero off its
-/// support); the masked_elements loop where it applies (bench/: BM_SolverStep).
-void zero_off(torch::Tensor& y, const torch::Tensor& mask) {
-  if (!masked_elements::applies(y, mask)) {
-    y.masked_fill_(mask.logical_not(), 0);
-    return;
-  }
-  AT_DISPATCH_FLOATING_TYPES(y.scalar_type(), "TensorSpace::restrict", [&] {
-    masked_elements::select_kept(y.data_ptr<scalar_t>(), masked_elements::bytes(mask), y.numel());
-  });
-}
-
 /// Σ x² in double over the elements where mask == kept (all of them for an undefined mask);
 /// a NaN or ∞ left out by the mask does not count.
 double square_sum(const torch::Tensor& x, const torch::Tensor& mask, bool kept) {
@@ -306,8 +294,8 @@ Index TensorSpace::size(const Support& a) const {
 }
 
 void TensorSpace::restrict(Vector& y, const Support& a) const {
-  torch::NoGradGuard no_grad;
-  for (std::size_t c = 0; c < blocks_.size(); ++c) zero_off(y[blocks_[c]], a[c]);
+  for (std::size_t c = 0; c < blocks_.size(); ++c)
+    masked_elements::zero_unkept(y[blocks_[c]], a[c]);
 }
 
 double TensorSpace::norm_on(const Vector& x, const Support& a) const {

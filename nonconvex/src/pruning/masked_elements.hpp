@@ -8,6 +8,7 @@
 // vectorises them. Callers check applies() and otherwise use LibTorch's operations, which give
 // the same results.
 
+#include <ATen/Dispatch.h>
 #include <ATen/Parallel.h>
 #include <torch/types.h>
 
@@ -42,6 +43,24 @@ template <typename T>
 void select_kept(T* __restrict values, const std::uint8_t* __restrict keep, std::int64_t n) {
   at::parallel_for(0, n, at::internal::GRAIN_SIZE, [=](std::int64_t begin, std::int64_t end) {
     for (std::int64_t i = begin; i < end; ++i) values[i] = keep[i] != 0 ? values[i] : T(0);
+  });
+}
+
+/// tensor[i] ← keep[i] ? tensor[i] : 0 in place, outside autograd, as
+/// tensor.masked_fill_(¬keep, 0) does and with its bits: select_kept where the loops apply,
+/// masked_fill_ elsewhere (with `not_kept` = ¬keep when the caller holds it, computed otherwise).
+inline void zero_unkept(const torch::Tensor& tensor, const torch::Tensor& keep,
+                        const torch::Tensor& not_kept = {}) {
+  const torch::NoGradGuard no_grad;
+  if (!applies(tensor, keep)) {
+    tensor.masked_fill_(not_kept.defined() ? not_kept : keep.logical_not(), 0);
+    return;
+  }
+  // Raw writes bypass the version counter; bump it as an in-place op would, so that autograd
+  // still notices if a tensor it saved for backward is changed.
+  tensor.unsafeGetTensorImpl()->bump_version();
+  AT_DISPATCH_FLOATING_TYPES(tensor.scalar_type(), "masked_elements::zero_unkept", [&] {
+    select_kept(tensor.data_ptr<scalar_t>(), bytes(keep), tensor.numel());
   });
 }
 
