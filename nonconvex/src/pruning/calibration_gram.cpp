@@ -48,9 +48,11 @@ torch::Tensor layer_input_rows(const torch::nn::Module& layer, const torch::Tens
   const auto& o = conv->options;  // detail::ConvNdOptions<2>
   require(o.groups() == 1, "layer-wise pruning: grouped convolutions (groups = " +
                                std::to_string(o.groups()) + ") are not supported");
-  require(c10::get_if<torch::enumtype::kZeros>(&o.padding_mode()) != nullptr,
+  // Unqualified: argument-dependent lookup finds c10::get_if (LibTorch 1.13's c10::variant) or
+  // std::get_if (LibTorch 2, where c10::variant is std::variant).
+  require(get_if<torch::enumtype::kZeros>(&o.padding_mode()) != nullptr,
           "layer-wise pruning: convolutions with padding other than zeros are not supported");
-  const auto* padding = c10::get_if<torch::ExpandingArray<2>>(&o.padding());
+  const auto* padding = get_if<torch::ExpandingArray<2>>(&o.padding());
   require(padding != nullptr,
           "layer-wise pruning: a convolution's padding must be given as numbers, not "
           "'same' or 'valid'");

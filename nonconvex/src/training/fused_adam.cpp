@@ -9,6 +9,8 @@
 
 #include "adam_update.hpp"
 
+#include "cardinal/nonconvex/training/optimizer_state_key.hpp"
+
 namespace cardinal {
 namespace {
 
@@ -46,7 +48,7 @@ torch::Tensor FusedAdam::step(LossClosure closure) {
       if (!p.grad().defined()) continue;
       torch::Tensor grad = p.grad();
       TORCH_CHECK(!grad.is_sparse(), "FusedAdam does not support sparse gradients");
-      const std::string key = c10::guts::to_string(p.unsafeGetTensorImpl());
+      const OptimizerStateKey key = optimizer_state_key(p);
       auto found = state_.find(key);
       if (found == state_.end()) {
         auto fresh = std::make_unique<torch::optim::AdamParamState>();

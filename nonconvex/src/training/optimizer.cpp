@@ -13,6 +13,7 @@
 #include "cardinal/nonconvex/pruning/apply_mask.hpp"
 #include "cardinal/nonconvex/training/fused_adam.hpp"
 #include "cardinal/nonconvex/training/masked_optimizer.hpp"
+#include "cardinal/nonconvex/training/optimizer_state_key.hpp"
 
 namespace cardinal {
 namespace {
@@ -27,15 +28,9 @@ void require_in(double value, double low, double high, bool high_open, const std
 
 constexpr double kUnbounded = 1e300;
 
-/// The key under which torch::optim keeps the per-parameter state of `weight`: the address of
-/// its TensorImpl.
-std::string state_key(const torch::Tensor& weight) {
-  return c10::guts::to_string(weight.unsafeGetTensorImpl());
-}
-
 /// The optimizer's state under `key`, or nullptr before the first step.
 torch::optim::OptimizerParamState* state_at(torch::optim::Optimizer& optimizer,
-                                            const std::string& key) {
+                                            const OptimizerStateKey& key) {
   auto& state = optimizer.state();
   const auto it = state.find(key);
   return it == state.end() ? nullptr : it->second.get();
@@ -90,7 +85,7 @@ MaskedOptimizer::MaskedOptimizer(torch::nn::Module& network, Mask mask,
           "MaskedOptimizer supports torch::optim::SGD and torch::optim::Adam only");
   for (auto& [name, weight] : prunable_tensors(network)) {
     weights_.push_back(weight);
-    state_keys_.push_back(state_key(weight));
+    state_keys_.push_back(optimizer_state_key(weight));
   }
   set_mask(std::move(mask));
 }

@@ -20,6 +20,7 @@
 #include "cardinal/nonconvex/data/augmentation.hpp"
 #include "cardinal/nonconvex/data/batch_sampler.hpp"
 #include "cardinal/nonconvex/training/masked_optimizer.hpp"
+#include "cardinal/nonconvex/training/optimizer_state_key.hpp"
 
 namespace cardinal {
 namespace {
@@ -65,11 +66,6 @@ TensorDataset on_device(const TensorDataset& dataset, const torch::Device& devic
              : dataset.to(device);
 }
 
-std::string state_key(const torch::Tensor& parameter) {
-  // torch::optim keys per-parameter state by the address of the TensorImpl.
-  return c10::guts::to_string(parameter.unsafeGetTensorImpl());
-}
-
 /// The optimizer state of every parameter that has one, as "<parameter>/<field>" tensors.
 Snapshot capture_optimizer_state(const Network& network, torch::optim::Optimizer& optimizer) {
   std::vector<NamedTensor> tensors;
@@ -77,7 +73,7 @@ Snapshot capture_optimizer_state(const Network& network, torch::optim::Optimizer
     if (t.defined()) tensors.push_back({name, t.detach().clone()});
   };
   for (const auto& item : network.named_parameters(/*recurse=*/true)) {
-    const auto it = optimizer.state().find(state_key(item.value()));
+    const auto it = optimizer.state().find(optimizer_state_key(item.value()));
     if (it == optimizer.state().end()) continue;
     const std::string& name = item.key();
     if (auto* sgd = dynamic_cast<torch::optim::SGDParamState*>(it->second.get())) {
@@ -115,7 +111,7 @@ void restore_optimizer_state(const Network& network, torch::optim::Optimizer& op
     if (sgd) {
       auto state = std::make_unique<torch::optim::SGDParamState>();
       state->momentum_buffer(field("momentum_buffer"));
-      optimizer.state()[state_key(item.value())] = std::move(state);
+      optimizer.state()[optimizer_state_key(item.value())] = std::move(state);
     } else {
       auto state = std::make_unique<torch::optim::AdamParamState>();
       const torch::Tensor step = field("step");
@@ -124,7 +120,7 @@ void restore_optimizer_state(const Network& network, torch::optim::Optimizer& op
       state->exp_avg(field("exp_avg"));
       state->exp_avg_sq(field("exp_avg_sq"));
       state->max_exp_avg_sq(field("max_exp_avg_sq"));
-      optimizer.state()[state_key(item.value())] = std::move(state);
+      optimizer.state()[optimizer_state_key(item.value())] = std::move(state);
     }
     ++restored;
   }

@@ -10,6 +10,8 @@
 
 #include "nonconvex/pruning/tiny_networks.hpp"
 
+#include "cardinal/nonconvex/training/optimizer_state_key.hpp"
+
 namespace cardinal {
 namespace {
 
@@ -45,9 +47,9 @@ void expect_same_trajectory(const torch::optim::AdamOptions& options, bool with_
       ASSERT_TRUE(torch::equal(a[i], b[i])) << "parameter " << i << " after step " << step;
   }
   for (std::size_t i = 0; i < a.size(); ++i) {
-    const std::string key = c10::guts::to_string(b[i].unsafeGetTensorImpl());
+    const OptimizerStateKey key = optimizer_state_key(b[i]);
     const auto& s = static_cast<torch::optim::AdamParamState&>(*fused.state().at(key));
-    const std::string ref_key = c10::guts::to_string(a[i].unsafeGetTensorImpl());
+    const OptimizerStateKey ref_key = optimizer_state_key(a[i]);
     const auto& r = static_cast<torch::optim::AdamParamState&>(*reference.state().at(ref_key));
     EXPECT_EQ(s.step(), r.step());
     EXPECT_TRUE(torch::equal(s.exp_avg(), r.exp_avg()));

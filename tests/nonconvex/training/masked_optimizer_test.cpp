@@ -19,6 +19,7 @@
 #include "cardinal/nonconvex/pruning/random_pruning.hpp"
 #include "cardinal/nonconvex/training/masked_optimizer.hpp"
 #include "cardinal/nonconvex/training/optimizer.hpp"
+#include "cardinal/nonconvex/training/optimizer_state_key.hpp"
 #include "nonconvex/pruning/tiny_networks.hpp"
 
 namespace cardinal {
@@ -44,7 +45,7 @@ std::pair<torch::Tensor, torch::Tensor> batch(bool conv, std::uint64_t seed) {
 /// The optimizer state tensors of `weight` (momentum buffer, or Adam's moments).
 std::vector<torch::Tensor> state_tensors(torch::optim::Optimizer& optimizer,
                                          const torch::Tensor& weight) {
-  const auto it = optimizer.state().find(c10::guts::to_string(weight.unsafeGetTensorImpl()));
+  const auto it = optimizer.state().find(optimizer_state_key(weight));
   if (it == optimizer.state().end()) return {};
   if (auto* sgd = dynamic_cast<torch::optim::SGDParamState*>(it->second.get()))
     return {sgd->momentum_buffer()};
@@ -185,7 +186,7 @@ TEST(MaskedOptimizer, WrapsExistingSgdOrAdamOnly) {
 std::vector<torch::Tensor> all_state_tensors(torch::optim::Optimizer& optimizer,
                                              const torch::Tensor& weight) {
   std::vector<torch::Tensor> out = state_tensors(optimizer, weight);
-  const auto it = optimizer.state().find(c10::guts::to_string(weight.unsafeGetTensorImpl()));
+  const auto it = optimizer.state().find(optimizer_state_key(weight));
   if (it != optimizer.state().end()) {
     if (auto* adam = dynamic_cast<torch::optim::AdamParamState*>(it->second.get()))
       if (adam->max_exp_avg_sq().defined()) out.push_back(adam->max_exp_avg_sq());

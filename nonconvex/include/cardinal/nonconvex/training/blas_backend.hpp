@@ -26,5 +26,4 @@ struct BlasBackend {
 /// Probes the running process (dlsym and dladdr on sgemm_).
 BlasBackend blas_backend();
 
-
 }  // namespace cardinal

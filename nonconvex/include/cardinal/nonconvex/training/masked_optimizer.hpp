@@ -9,6 +9,7 @@
 #include "cardinal/nonconvex/pruning/apply_mask.hpp"
 #include "cardinal/nonconvex/pruning/mask.hpp"
 #include "cardinal/nonconvex/training/optimizer.hpp"
+#include "cardinal/nonconvex/training/optimizer_state_key.hpp"
 
 namespace cardinal {
 
@@ -56,9 +57,9 @@ class MaskedOptimizer {
   torch::nn::Module* network_;
   Mask mask_;
   std::unique_ptr<torch::optim::Optimizer> optimizer_;
-  std::vector<torch::Tensor> weights_;   // the prunable tensors, in mask order
-  std::vector<std::string> state_keys_;  // where optimizer_->state() keeps each one's state
-  std::vector<KeepMask> keep_;           // mask_, on each weight's device
+  std::vector<torch::Tensor> weights_;         // the prunable tensors, in mask order
+  std::vector<OptimizerStateKey> state_keys_;  // where optimizer_->state() keeps each one's state
+  std::vector<KeepMask> keep_;                 // mask_, on each weight's device
 };
 
 }  // namespace cardinal
