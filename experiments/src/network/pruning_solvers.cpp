@@ -120,7 +120,10 @@ po::options_description pruning_step_options() {
       ("pruner-ridge", number<double>({.min = 0.0})->default_value(0.01, "0.01"),
        "--pruner layerwise, obs: damping lambda relative to mean(diag X'X/n)")
       ("pruner-iterations", number<Index>({.min = 1})->default_value(1000),
-       "--pruner layerwise: iteration cap of the iterative solvers");
+       "--pruner layerwise: iteration cap of the iterative solvers")
+      ("pruner-values", po::value<std::string>()->default_value("reconstructed"),
+       "--pruner layerwise, obs: reconstructed (the pruner's weights) | kept (the weights the "
+       "network had, on the pruner's support)");
   return pruning;
 }
 // clang-format on
@@ -135,7 +138,7 @@ std::pair<std::optional<PruningStep>, nlohmann::json> parse_pruning_step(
     require(layerwise || v[option].defaulted(),
             std::string("--") + option + " applies to --pruner layerwise only");
   require(layerwise || !v["splice"].as<bool>(), "--splice applies to --pruner layerwise only");
-  for (const char* option : {"calibration", "calibration-inputs", "pruner-ridge"})
+  for (const char* option : {"calibration", "calibration-inputs", "pruner-ridge", "pruner-values"})
     require(name != "magnitude" || v[option].defaulted(),
             std::string("--") + option + " applies to --pruner layerwise and obs only");
   if (name == "magnitude") return {std::nullopt, nullptr};
@@ -146,10 +149,13 @@ std::pair<std::optional<PruningStep>, nlohmann::json> parse_pruning_step(
   options.inputs = parse_calibration_inputs(v["calibration-inputs"].as<std::string>());
   options.ridge = v["pruner-ridge"].as<double>();
   step.calibration = v["calibration"].as<Index>();
+  step.values = parse_pruned_values(v["pruner-values"].as<std::string>(), "--pruner-values");
   nlohmann::json settings = {{"method", name},
                              {"calibration", step.calibration},
                              {"calibration_inputs", to_string(options.inputs)},
                              {"ridge", options.ridge}};
+  // Only where used: the other runs keep their settings.
+  if (step.values != PrunedValues::kReconstructed) settings["values"] = to_string(step.values);
   if (layerwise) {
     const std::string solver = v["pruner-solver"].as<std::string>();
     const Index max_iterations = v["pruner-iterations"].as<Index>();

@@ -49,9 +49,13 @@ const std::map<std::pair<std::string, std::string>, nlohmann::json> kOmittedAtOr
   // The pruning-step group (pruning_step_options), one for both commands that have it: magnitude
   // pruning, the original step of IMP and of gradual pruning, reads none of the other options.
   const std::pair<const char*, nlohmann::json> pruning_step[] = {
-      {"pruner", "magnitude"}, {"pruner-solver", "omp"},
-      {"calibration", 1000},   {"calibration-inputs", "sequential"},
-      {"pruner-ridge", 0.01},  {"pruner-iterations", 1000}};
+      {"pruner", "magnitude"},
+      {"pruner-solver", "omp"},
+      {"calibration", 1000},
+      {"calibration-inputs", "sequential"},
+      {"pruner-ridge", 0.01},
+      {"pruner-iterations", 1000},
+      {"pruner-values", "reconstructed"}};
   for (const char* command : {"lottery", "solve"})
     for (const auto& [name, value] : pruning_step) omitted[{command, name}] = value;
   return omitted;

@@ -261,7 +261,8 @@ class LotteryRunner {
         break;
       case LotteryMethod::kFineTune:
       case LotteryMethod::kLrRewind:
-        // With a pruner, the reconstructed weights it left in the network (docs/lottery.md).
+        // With a pruner, the weights it left in the network (docs/lottery.md): its reconstructed
+        // ones, or the trained ones on its support (PrunedValues).
         plan.source =
             spec_.pruner ? take_snapshot(*network_) : snapshot(previous, SnapshotRole::kEnd);
         break;
@@ -271,14 +272,13 @@ class LotteryRunner {
 
   /// Level L's mask from the trained weights the network holds, inside `previous`: magnitude
   /// pruning by `pruning`, or with a pruner as many weights per layer as magnitude pruning keeps,
-  /// chosen by the pruner (which leaves its reconstructed weights in the network).
+  /// chosen by the pruner (which leaves its weights in the network, see PrunedValues).
   Mask prune_trained(const Mask& previous, const PruningSpec& pruning) {
     Mask magnitude = prune_magnitude(*network_, previous, pruning);
     if (!spec_.pruner) return magnitude;
     std::vector<Index> kept;
     for (const std::string& name : magnitude.names()) kept.push_back(magnitude.remaining(name));
-    return prune_within(*network_, calibration_inputs(), spec_.pruner->options, previous, kept)
-        .mask;
+    return spec_.pruner->prune(*network_, calibration_inputs(), previous, kept).mask;
   }
 
   /// The pruner's calibration examples: the first PruningStep::calibration training examples,

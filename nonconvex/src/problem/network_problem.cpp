@@ -213,8 +213,8 @@ TensorSupport NetworkProblem::prune(TensorList& w, Index k) const {
   std::vector<Index> kept;
   for (const std::string& name : counts.names()) kept.push_back(counts.remaining(name));
   space_.write(w, *network_);
-  const OneShotPruning pruned = prune_within(
-      *network_, calibration_, options_.pruning_step->options, Mask::dense(*network_), kept);
+  const OneShotPruning pruned =
+      options_.pruning_step->prune(*network_, calibration_, Mask::dense(*network_), kept);
   w = space_.read(*network_);
   return space_.from_mask(pruned.mask);
 }

@@ -327,6 +327,32 @@ OneShotPruning prune_within(Network& network, const torch::Tensor& calibration,
   return prune_network(network, calibration, options, {}, Within{mask, kept});
 }
 
+std::string to_string(PrunedValues values) {
+  return values == PrunedValues::kKept ? "kept" : "reconstructed";
+}
+
+PrunedValues parse_pruned_values(const std::string& text, const std::string& flag) {
+  if (text == "reconstructed") return PrunedValues::kReconstructed;
+  if (text == "kept") return PrunedValues::kKept;
+  throw InvalidInput(flag + " must be reconstructed or kept, got '" + text + "'");
+}
+
+OneShotPruning PruningStep::prune(Network& network, const torch::Tensor& calibration_inputs,
+                                  const Mask& mask, const std::vector<Index>& kept) const {
+  if (values == PrunedValues::kReconstructed)
+    return prune_within(network, calibration_inputs, options, mask, kept);
+  auto parameters = network.named_parameters();
+  std::vector<torch::Tensor> before;
+  for (const std::string& name : mask.names()) before.push_back(parameters[name].detach().clone());
+  OneShotPruning result = prune_within(network, calibration_inputs, options, mask, kept);
+  {
+    torch::NoGradGuard no_grad;
+    for (std::size_t i = 0; i < before.size(); ++i) parameters[mask.names()[i]].copy_(before[i]);
+  }
+  result.mask.apply(network);
+  return result;
+}
+
 void PruningStep::validate() const {
   const OneShotMethod m = options.method;
   require(m == OneShotMethod::kLayerwise || m == OneShotMethod::kOptimalBrainSurgeon,

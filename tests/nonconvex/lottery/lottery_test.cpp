@@ -629,6 +629,30 @@ TEST(LotteryPruner, FineTuningStartsFromTheReconstructedWeights) {
   EXPECT_TRUE(same(archive.snapshot("level-1", SnapshotRole::kStart), take_snapshot(*network)));
 }
 
+TEST(LotteryPruner, WithKeptValuesFineTuningStartsFromTheTrainedWeightsOnThePrunersSupport) {
+  LotterySpec spec = pruner_spec(LotteryMethod::kFineTune);
+  spec.pruner->values = PrunedValues::kKept;
+  InMemoryLotteryArchive archive;
+  run(spec, archive, 1);
+  // The support is the reconstructing pruner's, as with reconstructed values.
+  LotterySpec reconstructed = pruner_spec(LotteryMethod::kFineTune);
+  InMemoryLotteryArchive reference;
+  run(reconstructed, reference, 1);
+  EXPECT_TRUE(archive.mask("level-1") == reference.mask("level-1"));
+  const Snapshot trained = archive.snapshot("level-0", SnapshotRole::kEnd);
+  auto network = lenet();
+  restore(*network, trained);
+  EXPECT_FALSE(archive.mask("level-1") ==
+               prune_magnitude(*network, archive.mask("level-0"), spec.pruning));
+  // The values are the trained ones there, zero elsewhere.
+  const Snapshot start = archive.snapshot("level-1", SnapshotRole::kStart);
+  const Mask mask = archive.mask("level-1");
+  for (const std::string& name : kLayers)
+    EXPECT_TRUE(torch::equal(parameter(start, name), parameter(trained, name) * mask.keep(name)))
+        << name;
+  EXPECT_TRUE(torch::equal(parameter(start, "fc1.bias"), parameter(trained, "fc1.bias")));
+}
+
 TEST(LotteryPruner, AtABudgetOfEveryWeightPrunesNothing) {
   LotterySpec spec = pruner_spec(LotteryMethod::kImpReset);
   spec.pruning = {.fraction = 0.0, .output_fraction = 0.0, .scope = PruningScope::kLayerwise};

@@ -254,6 +254,18 @@ TEST(Lift, ANetworksPruningStepIsHardThresholdingOrTheConvexPrunerAtItsCounts) {
   for (std::size_t b = 0; b < w.size(); ++b)
     EXPECT_TRUE(torch::equal(pruned[b], reconstructed[b])) << space.names()[b];
 
+  // With kept values the pruner chooses the support only: the same support, w's own values.
+  NetworkProblemOptions support_only = options;
+  support_only.pruning_step->values = PrunedValues::kKept;
+  const NetworkProblem chooser(std::make_shared<ThreeClassMlp>(), blobs(600, 1), blobs(300, 2),
+                               support_only);
+  TensorList kept_values = w;
+  EXPECT_EQ(space.to_mask(chooser.prune(kept_values, k)), expected_pruning.mask);
+  TensorList w_on_support = w;
+  space.restrict(w_on_support, support);
+  for (std::size_t b = 0; b < w.size(); ++b)
+    EXPECT_TRUE(torch::equal(kept_values[b], w_on_support[b])) << space.names()[b];
+
   // Gradual pruning through it ends at exactly k weights, on the pruner's support.
   const auto result =
       DynamicHardThresholding(gradual_magnitude_pruning(30, 0.1, 5)).minimize(convex, k);

@@ -159,12 +159,29 @@ OneShotPruning prune_within(Network& network, const torch::Tensor& calibration,
                             const OneShotPruningOptions& options, const Mask& mask,
                             const std::vector<Index>& kept);
 
+/// What a pruning step leaves in the weights it keeps.
+enum class PrunedValues {
+  kReconstructed,  ///< the pruner's solution: each layer's reconstruction-optimal weights
+  kKept,           ///< the weights the network had: the pruner chooses the support only
+};
+
+std::string to_string(PrunedValues values);
+/// "reconstructed" or "kept"; throws InvalidInput naming `flag` otherwise.
+PrunedValues parse_pruned_values(const std::string& text, const std::string& flag);
+
 /// A convex pruner as the pruning step of a longer procedure (a lottery level, a mask update of
 /// gradual pruning): prune_within with `options` (layerwise with per-row budgets, or obs) on the
 /// first `calibration` training examples, normalized as in training.
 struct PruningStep {
   OneShotPruningOptions options;
   Index calibration = kDefaultCalibrationExamples;
+  PrunedValues values = PrunedValues::kReconstructed;
+
+  /// prune_within(network, calibration_inputs, options, mask, kept); with PrunedValues::kKept the
+  /// kept weights are then given back the values they had before the step (the pruned ones are
+  /// zero either way). The returned layer reports are the pruner's, at its own values.
+  OneShotPruning prune(Network& network, const torch::Tensor& calibration_inputs, const Mask& mask,
+                       const std::vector<Index>& kept) const;
 
   /// Throws InvalidInput (naming the flag) unless the method is layerwise with per-row budgets
   /// or obs, the options are valid and calibration ≥ 1.
