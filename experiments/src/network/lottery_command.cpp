@@ -92,7 +92,7 @@ po::options_description lottery_options() {
       ("pruning-scope", po::value<std::string>()->default_value("layerwise"),
        "layerwise | global")
       ("splice", po::bool_switch(),
-       "--pruner layerwise: refine each solution by splicing from its support")
+       "--pruner layerwise, obs: refine each solution by splicing from its support")
       ("max-exchange", number<Index>({.min = 1})->default_value(2),
        "--pruner layerwise, --pruner-solver splicing or --splice: most coordinates exchanged per "
        "round");

@@ -92,7 +92,7 @@ po::options_description prune_options() {
        "layerwise, fisher: omp | fgs | fcfgs | iht | niht | htp | grasp | cosamp | lasso "
        "(layerwise)")
       ("splice", po::bool_switch(),
-       "layerwise: refine each solution by splicing from its support")
+       "layerwise, obs: refine each (row) solution by splicing from its support")
       ("max-exchange", po::value<Index>()->default_value(2),
        "splicing, --splice: most coordinates exchanged in one round")
       ("start", po::value<std::string>()->default_value("zero"),
@@ -289,6 +289,11 @@ int prune_main(const std::vector<std::string>& args) {
     // Only where used: the other runs keep their settings.
     if (v["splice"].as<bool>()) settings["splice"] = true;
     if (v["splice"].as<bool>() || solver == "splicing") settings["max_exchange"] = max_exchange;
+  }
+  if (options.method == OneShotMethod::kOptimalBrainSurgeon && v["splice"].as<bool>()) {
+    settings["splice"] = true;
+    settings["max_exchange"] = max_exchange;
+    settings["max_iterations"] = max_iterations;
   }
   if (options.method == OneShotMethod::kFisher) {
     settings["solver"] = solver;

@@ -8,6 +8,7 @@
 #include "cardinal/bridge/starting_at.hpp"
 #include "cardinal/experiments/commands/number_option.hpp"
 #include "cardinal/experiments/solving/solver_registry.hpp"
+#include "cardinal/solvers/support_splicing.hpp"
 
 namespace cardinal {
 namespace po = boost::program_options;
@@ -16,6 +17,18 @@ FisherStart parse_fisher_start(const std::string& name) {
   if (name == "zero") return FisherStart::kZero;
   if (name == "magnitude") return FisherStart::kMagnitude;
   throw InvalidInput("--start must be zero or magnitude, got '" + name + "'");
+}
+
+RowRefinement splicing_refinement(Index max_iterations, Index max_exchange) {
+  SupportSplicingOptions splicing;
+  splicing.stopping.max_iterations = max_iterations;
+  // As after a greedy solver: exchanges go on while one lowers f, whatever the level reached.
+  splicing.stopping.objective_level = -std::numeric_limits<double>::infinity();
+  splicing.stopping.relative_decrease = -std::numeric_limits<double>::infinity();
+  splicing.max_exchange = max_exchange;
+  return [splicing](const CovarianceProblem& problem, const Eigen::VectorXd& start, Index k) {
+    return SupportSplicing(splicing).minimize_from(problem, start, k).w;
+  };
 }
 
 void set_pruning_solvers(OneShotPruningOptions& options, const std::string& name,
@@ -37,6 +50,9 @@ void set_pruning_solvers(OneShotPruningOptions& options, const std::string& name
     settings.stopping.objective_level = -std::numeric_limits<double>::infinity();
     settings.stopping.relative_decrease = -std::numeric_limits<double>::infinity();
   }
+  // The solvers splice through run_solver (settings.splice); OBS, which is no registry solver, by
+  // refining its rows.
+  options.refine_row = splice ? splicing_refinement(max_iterations, max_exchange) : RowRefinement();
   const std::string solver = name;
   options.row_solver = [settings, solver, traits](const CovarianceProblem& problem, Index k) {
     SolverSettings s = settings;
@@ -89,8 +105,9 @@ OneShotPruningOptions parse_one_shot_pruning(const boost::program_options::varia
   require(options.method == OneShotMethod::kWoodFisher || v["woodfisher-steps"].defaulted(),
           "--woodfisher-steps applies to --method woodfisher only");
   require(options.method == OneShotMethod::kLayerwise ||
+              options.method == OneShotMethod::kOptimalBrainSurgeon ||
               (!v["splice"].as<bool>() && v["max-exchange"].defaulted()),
-          "--splice and --max-exchange apply to --method layerwise only");
+          "--splice and --max-exchange apply to --method layerwise and obs only");
   if (options.method == OneShotMethod::kFisher)
     require(solver != "lasso",
             "--solver lasso is not available for --method fisher (the l1 "
@@ -137,7 +154,8 @@ std::pair<std::optional<PruningStep>, nlohmann::json> parse_pruning_step(
   for (const char* option : {"pruner-solver", "pruner-iterations"})
     require(layerwise || v[option].defaulted(),
             std::string("--") + option + " applies to --pruner layerwise only");
-  require(layerwise || !v["splice"].as<bool>(), "--splice applies to --pruner layerwise only");
+  require(name != "magnitude" || !v["splice"].as<bool>(),
+          "--splice applies to --pruner layerwise and obs only");
   for (const char* option : {"calibration", "calibration-inputs", "pruner-ridge", "pruner-values"})
     require(name != "magnitude" || v[option].defaulted(),
             std::string("--") + option + " applies to --pruner layerwise and obs only");
@@ -168,6 +186,11 @@ std::pair<std::optional<PruningStep>, nlohmann::json> parse_pruning_step(
     // Only where used: the other runs keep their settings.
     if (splice) settings["splice"] = true;
     if (splice || solver == "splicing") settings["max_exchange"] = max_exchange;
+  } else if (v["splice"].as<bool>()) {
+    const Index max_exchange = v["max-exchange"].as<Index>();
+    options.refine_row = splicing_refinement(v["pruner-iterations"].as<Index>(), max_exchange);
+    settings["splice"] = true;
+    settings["max_exchange"] = max_exchange;
   }
   step.validate();
   return {std::move(step), std::move(settings)};

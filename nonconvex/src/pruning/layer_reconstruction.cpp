@@ -169,8 +169,16 @@ std::vector<Index> row_budgets(const std::vector<Index>& capacities, Index kept)
   return budgets;
 }
 
-PrunedLayer prune_rows(const LayerReconstruction& layer, const std::vector<Index>& budgets,
-                       const RowSolver& solve, int threads, const AllowedWeights& allowed) {
+namespace {
+
+/// Row i's solution at budget budgets[i] by `solve(problem, i, start_i, k)`, where `problem` is the
+/// row's problem on its allowed coordinates and start_i the row of `start` there (zeros without a
+/// start), completed by the largest |trained| to exactly k; assembled into a layer. The body of
+/// prune_rows and refine_rows.
+template <typename SolveRow>
+PrunedLayer solve_rows_within(const LayerReconstruction& layer, const std::vector<Index>& budgets,
+                              const Eigen::MatrixXd* start, int threads,
+                              const AllowedWeights& allowed, const SolveRow& solve) {
   require(static_cast<Index>(budgets.size()) == layer.rows(),
           "pruning: " + std::to_string(budgets.size()) + " budgets for " +
               std::to_string(layer.rows()) + " rows");
@@ -180,10 +188,10 @@ PrunedLayer prune_rows(const LayerReconstruction& layer, const std::vector<Index
     CoordinateSpace::Support support;
   };
   // Solves `problem` at budget k, completing its support by the largest |trained| to exactly k.
-  auto solve_completed = [&solve](const CovarianceProblem& problem, const Eigen::VectorXd& trained,
-                                  Index k) {
+  auto solve_completed = [&solve](const CovarianceProblem& problem, const Eigen::VectorXd& from,
+                                  const Eigen::VectorXd& trained, Index k) {
     if (k == 0) return Row{problem.space().zeros(), {}};
-    Row row{solve(problem, k), {}};
+    Row row{solve(problem, from, k), {}};
     bool completed = false;
     row.support = completed_support(problem.space(), row.w, trained, k, completed);
     if (completed) row.w = problem.minimize_on(row.support, row.w);
@@ -194,14 +202,16 @@ PrunedLayer prune_rows(const LayerReconstruction& layer, const std::vector<Index
       [&](const CovarianceProblem& problem, Index i) {
         const Index k = budgets[static_cast<std::size_t>(i)];
         const Eigen::VectorXd trained = layer.weights().row(i).transpose();
+        const Eigen::VectorXd from = start ? Eigen::VectorXd(start->row(i).transpose())
+                                           : Eigen::VectorXd::Zero(layer.columns());
         const std::vector<Index> coordinates = allowed_in_row(allowed, i, layer.columns());
         if (static_cast<Index>(coordinates.size()) == layer.columns())
-          return solve_completed(problem, trained, k);
+          return solve_completed(problem, from, trained, k);
         // The row's problem on its allowed coordinates: H and b = Hwᵢ restricted there.
         const CovarianceProblem restricted(
             Eigen::MatrixXd(problem.hessian()(coordinates, coordinates)),
             Eigen::VectorXd(problem.linear()(coordinates)), problem.constant());
-        const Row sub = solve_completed(restricted, trained(coordinates), k);
+        const Row sub = solve_completed(restricted, from(coordinates), trained(coordinates), k);
         Row row{problem.space().zeros(), {}};
         for (Index position : sub.support) {
           const Index j = coordinates[static_cast<std::size_t>(position)];
@@ -220,6 +230,23 @@ PrunedLayer prune_rows(const LayerReconstruction& layer, const std::vector<Index
     }
   }
   return pruned;
+}
+
+}  // namespace
+
+PrunedLayer prune_rows(const LayerReconstruction& layer, const std::vector<Index>& budgets,
+                       const RowSolver& solve, int threads, const AllowedWeights& allowed) {
+  return solve_rows_within(layer, budgets, nullptr, threads, allowed,
+                           [&solve](const CovarianceProblem& problem, const Eigen::VectorXd&,
+                                    Index k) { return solve(problem, k); });
+}
+
+PrunedLayer refine_rows(const LayerReconstruction& layer, const PrunedLayer& pruned,
+                        const std::vector<Index>& budgets, const RowRefinement& refine, int threads,
+                        const AllowedWeights& allowed) {
+  require(pruned.weights.rows() == layer.rows() && pruned.weights.cols() == layer.columns(),
+          "refine_rows: the pruned layer is not of the layer's shape");
+  return solve_rows_within(layer, budgets, &pruned.weights, threads, allowed, refine);
 }
 
 PrunedLayer prune_layer(const LayerReconstruction& layer, Index kept, const LayerSolver& solve) {

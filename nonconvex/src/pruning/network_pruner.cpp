@@ -258,6 +258,9 @@ OneShotPruning prune_network(Network& network, const torch::Tensor& calibration,
       }
       case OneShotMethod::kOptimalBrainSurgeon:
         pruned = prune_optimal_brain_surgeon(layer, budgets, options.threads, allowed);
+        if (options.refine_row)
+          pruned =
+              refine_rows(layer, pruned, budgets, options.refine_row, options.threads, allowed);
         break;
       case OneShotMethod::kLayerwise:
         pruned = options.budget == LayerBudgetScope::kRow

@@ -109,14 +109,18 @@ TEST_F(PruneCommand, KeepsExactlyTheBudgetOfEveryLayerWithExactZeros) {
 }
 
 // --splice and --solver splicing reach the layer problems (that splicing lowers each row's
-// objective is tested on prune_rows in tests/nonconvex/pruning): they record themselves, keep
-// the same budgets, and choose other weights than OMP.
+// objective is tested on prune_rows and refine_rows in tests/nonconvex/pruning): they record
+// themselves, keep the same budgets, and choose other weights than OMP, or than OBS.
 TEST_F(PruneCommand, SplicingRefinesOrSolvesEachLayersProblems) {
   ASSERT_EQ(train_and_prune("dense").status, 0);
   const std::string common =
       kCommon + "--weights " + out("dense/dense.snapshot") + " --sparsity 0.9 ";
-  for (const auto& [name, options] : std::vector<std::pair<std::string, std::string>>{
-           {"omp", ""}, {"spliced", "--splice"}, {"splicing", "--solver splicing"}}) {
+  for (const auto& [name, options] :
+       std::vector<std::pair<std::string, std::string>>{{"omp", ""},
+                                                        {"spliced", "--splice"},
+                                                        {"splicing", "--solver splicing"},
+                                                        {"obs", "--method obs"},
+                                                        {"obs-spliced", "--method obs --splice"}}) {
     const CommandResult r = test::run_cardinal(common + options + " -o " + out(name));
     ASSERT_EQ(r.status, 0) << options << '\n' << r.output;
   }
@@ -130,9 +134,19 @@ TEST_F(PruneCommand, SplicingRefinesOrSolvesEachLayersProblems) {
     EXPECT_EQ(spliced["layers"][l]["kept"], omp["layers"][l]["kept"]) << l;
   EXPECT_NE(test::read_file(dir_ / "spliced" / "pruned.mask"),
             test::read_file(dir_ / "omp" / "pruned.mask"));
+  // OBS refined by splicing: recorded, the same budgets, another mask.
+  const nlohmann::json obs = summary("obs"), obs_spliced = summary("obs-spliced");
+  EXPECT_FALSE(obs.contains("splice"));
+  EXPECT_EQ(obs_spliced["splice"], true);
+  EXPECT_EQ(obs_spliced["max_exchange"], 2);
+  for (std::size_t l = 0; l < 3; ++l)
+    EXPECT_EQ(obs_spliced["layers"][l]["kept"], obs["layers"][l]["kept"]) << l;
+  EXPECT_NE(test::read_file(dir_ / "obs-spliced" / "pruned.mask"),
+            test::read_file(dir_ / "obs" / "pruned.mask"));
 #ifdef CARDINAL_WITH_TORCH
   expect_exact_zeros_outside_the_mask("spliced", spliced["weights_kept"].get<long>());
   expect_exact_zeros_outside_the_mask("splicing", spliced["weights_kept"].get<long>());
+  expect_exact_zeros_outside_the_mask("obs-spliced", obs_spliced["weights_kept"].get<long>());
 #endif
 }
 
@@ -297,8 +311,8 @@ TEST_F(PruneCommand, BadInputExitsWithStatusTwoAndLeavesNothingBehind) {
       {kCommon + weights + " --sparsity 0.5 --method woodfisher --ridge 0", "positive --ridge"},
       {kCommon + weights + " --sparsity 0.5 --woodfisher-steps 3",
        "applies to --method woodfisher"},
-      {kCommon + weights + " --sparsity 0.5 --method obs --splice",
-       "--splice and --max-exchange apply to --method layerwise only"},
+      {kCommon + weights + " --sparsity 0.5 --method woodfisher --ridge 0.1 --splice",
+       "--splice and --max-exchange apply to --method layerwise and obs only"},
       {kCommon + weights + " --sparsity 0.5 --max-exchange 0", "--max-exchange must be at least 1"},
       {kCommon + "--sparsity 0.5 --dense-cache " + out("dense/summary.json"),
        "--dense-cache " + out("dense/summary.json") + " exists and is not a directory"},

@@ -265,5 +265,52 @@ TEST(OptimalBrainSurgeon, RestrictedRowsRemoveTheBruteForceBestAmongTheAllowedWe
   EXPECT_THROW(prune_optimal_brain_surgeon(layer, {k + 2}, 1, r.allowed), InvalidInput);
 }
 
+// refine_rows hands each row's refinement the row of the given layer on the row's own
+// coordinates: the identity refinement gives OBS's layer back bit for bit (with and without an
+// allowed set), and splicing from OBS lowers or keeps every row's objective, keeping the budgets
+// and the allowed weights, and on correlated inputs lowers some.
+TEST(OptimalBrainSurgeon, RefinedRowsStartFromObsAndSplicingNeverRaisesTheirObjectives) {
+  const RowRefinement identity = [](const CovarianceProblem&, const Eigen::VectorXd& start, Index) {
+    return start;
+  };
+  const RowRefinement splicing = [](const CovarianceProblem& problem, const Eigen::VectorXd& start,
+                                    Index k) {
+    return SupportSplicing().minimize_from(problem, start, k).w;
+  };
+  const RestrictedLayer r = restricted_layer(40, 9, 4, 41);
+  const LayerReconstruction small = LayerReconstruction::from_inputs(r.w, r.x, 0.05);
+  const std::vector<Index> within = row_budgets(capacities(r.allowed), 10);
+  const PrunedLayer obs_within = prune_optimal_brain_surgeon(small, within, 1, r.allowed);
+  const PrunedLayer same = refine_rows(small, obs_within, within, identity, 2, r.allowed);
+  EXPECT_TRUE(same.weights == obs_within.weights);
+  EXPECT_TRUE((same.keep == obs_within.keep).all());
+  const PrunedLayer spliced_within = refine_rows(small, obs_within, within, splicing, 2, r.allowed);
+  EXPECT_TRUE((!spliced_within.keep || r.allowed).all())
+      << "a refinement stays on its row's allowed weights";
+
+  const Index n = 60, d_in = 30, d_out = 8;
+  Eigen::MatrixXd x = gaussian_matrix(n, d_in, 11);
+  for (Index j = 1; j < d_in; ++j) x.col(j) = 0.8 * x.col(j - 1) + 0.6 * x.col(j);
+  const Eigen::MatrixXd w = gaussian_matrix(d_out, d_in, 12);
+  const LayerReconstruction layer = LayerReconstruction::from_inputs(w, x, 0.01);
+  const std::vector<Index> budgets = row_budgets(d_out, d_in, 6 * d_out);
+  const PrunedLayer obs = prune_optimal_brain_surgeon(layer, budgets, 2);
+  const PrunedLayer unchanged = refine_rows(layer, obs, budgets, identity);
+  EXPECT_TRUE(unchanged.weights == obs.weights);
+  const PrunedLayer spliced = refine_rows(layer, obs, budgets, splicing, 3);
+  const Eigen::MatrixXd h = layer.gram() + layer.damping() * Eigen::MatrixXd::Identity(d_in, d_in);
+  int lower = 0;
+  for (Index i = 0; i < d_out; ++i) {
+    const Eigen::VectorXd a = (obs.weights.row(i) - w.row(i)).transpose();
+    const Eigen::VectorXd b = (spliced.weights.row(i) - w.row(i)).transpose();
+    const double before = 0.5 * a.dot(h * a), after = 0.5 * b.dot(h * b);
+    EXPECT_LE(after, before * (1 + 1e-12)) << "row " << i;
+    lower += after < before * (1 - 1e-9);
+    EXPECT_EQ(spliced.keep.row(i).count(), budgets[static_cast<std::size_t>(i)]);
+  }
+  EXPECT_GE(lower, 1);
+  EXPECT_TRUE((spliced.keep || spliced.weights.array() == 0.0).all());
+}
+
 }  // namespace
 }  // namespace cardinal

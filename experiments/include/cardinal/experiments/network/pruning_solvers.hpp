@@ -25,7 +25,8 @@ FisherStart parse_fisher_start(const std::string& name);
 /// network, and for a greedy solver with FisherStart::kMagnitude (its budget would be full before
 /// it selects anything). The layer solver throws for a solver that solves one row at a time. With
 /// `splice`, every solution is refined by splicing from its support (exchanges of up to
-/// `max_exchange` coordinates, at most max_iterations of them).
+/// `max_exchange` coordinates, at most max_iterations of them), and so are OBS's rows
+/// (options.refine_row).
 /// `flag` names the solver in messages.
 void set_pruning_solvers(OneShotPruningOptions& options, const std::string& name,
                          Index max_iterations, bool splice = false, Index max_exchange = 2,
@@ -41,7 +42,7 @@ OneShotPruningOptions parse_one_shot_pruning(const boost::program_options::varia
 /// "Pruning step": --pruner magnitude|layerwise|obs and the convex pruner's options
 /// (--pruner-solver, --calibration, --calibration-inputs, --pruner-ridge, --pruner-iterations),
 /// the same in `cardinal lottery` and `cardinal solve --problem network`. The command has
-/// --splice and --max-exchange of its own, which refine the layer-wise pruner's solutions.
+/// --splice and --max-exchange of its own, which refine the layer-wise and OBS pruners' solutions.
 boost::program_options::options_description pruning_step_options();
 
 /// The pruning step those flags describe: nullopt for magnitude, whose runs then take none of

@@ -93,6 +93,18 @@ using LayerSolver = std::function<Eigen::VectorXd(const CovarianceRows&, Index)>
 PrunedLayer prune_rows(const LayerReconstruction& layer, const std::vector<Index>& budgets,
                        const RowSolver& solve, int threads = 0, const AllowedWeights& allowed = {});
 
+/// A solver for one row's problem that starts from a given point of it (at most k nonzeros):
+/// the refinement of another method's row, e.g. support splicing from OBS's support.
+using RowRefinement =
+    std::function<Eigen::VectorXd(const CovarianceProblem&, const Eigen::VectorXd& start, Index)>;
+
+/// Each row of `pruned` (a solution of `layer` at `budgets`, within `allowed`) refined by
+/// `refine` from that row, on the same coordinates and budgets and completed in the same way
+/// as prune_rows.
+PrunedLayer refine_rows(const LayerReconstruction& layer, const PrunedLayer& pruned,
+                        const std::vector<Index>& budgets, const RowRefinement& refine,
+                        int threads = 0, const AllowedWeights& allowed = {});
+
 /// The whole layer as one problem with one budget `kept` (CovarianceRows), completed in the
 /// same way to exactly `kept` weights.
 PrunedLayer prune_layer(const LayerReconstruction& layer, Index kept, const LayerSolver& solve);

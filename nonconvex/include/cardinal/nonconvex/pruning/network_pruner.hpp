@@ -73,6 +73,9 @@ struct OneShotPruningOptions {
   /// The sparse solver of kLayerwise, per row and per layer (a budget scope's solver must be set).
   RowSolver row_solver;
   LayerSolver layer_solver;
+  /// kOptimalBrainSurgeon: when set, each row's OBS solution is refined by it from that solution
+  /// (refine_rows), e.g. by support splicing (`--method obs --splice`).
+  RowRefinement refine_row;
   /// The sparse solver of kFisher on the global Fisher model (fisher_model.hpp).
   std::function<Eigen::VectorXd(const CenteredRidgeProblem&, Index)> fisher_solver;
   /// kWoodFisher: pruning steps, the Fisher inverse recomputed on the remaining weights between
