@@ -23,6 +23,7 @@
 #include "cardinal/nonconvex/problem/tensor_space.hpp"
 #include "cardinal/nonconvex/pruning/network_pruner.hpp"
 #include "cardinal/solvers/iterative_hard_thresholding.hpp"
+#include "nonconvex/fixtures.hpp"
 #include "nonconvex/pruning/tiny_networks.hpp"
 
 namespace cardinal {
@@ -85,17 +86,7 @@ torch::Tensor to_tensor(const Eigen::MatrixXd& m) {
       .clone();
 }
 
-/// x ↦ w·x without bias, in double precision, starting at w = 0.
-struct LinearLayer : Network {
-  explicit LinearLayer(int64_t p)
-      : fc(register_module("fc", torch::nn::Linear(torch::nn::LinearOptions(p, 1).bias(false)))) {
-    to(torch::kDouble);
-    torch::NoGradGuard no_grad;
-    fc->weight.zero_();
-  }
-  torch::Tensor forward(const torch::Tensor& x) override { return fc(x.flatten(1)); }
-  torch::nn::Linear fc;
-};
+using testing::LinearLayer;
 
 // The lift's central claim (tests/nonconvex/problem/lift_test.cpp), with the network on the GPU:
 // IHT's iterates on one linear layer under squared error are those of IHT on least squares.
@@ -175,43 +166,22 @@ TEST(Cuda, OneShotPruningOnTheGpuChoosesTheCpusMasks) {
   }
 }
 
-const TensorDataset& fixture(const std::string& split) {
-  static const TensorDataset train =
-      load_dataset("fashion-mnist", CARDINAL_TEST_DATA_DIR "/nonconvex/fashion-mnist-gz", "train");
-  static const TensorDataset test =
-      load_dataset("fashion-mnist", CARDINAL_TEST_DATA_DIR "/nonconvex/fashion-mnist-gz", "test");
-  return split == "train" ? train : test;
-}
-
 // Two levels of IMP with rewinding, on the GPU and on the CPU, from the same seed: the float
 // kernels differ in rounding only, so the counts are exact, the masks agree but for weights
 // tied at the threshold to rounding, pruned weights stay exactly zero on the device, and the
 // trained weights agree to rounding.
 TEST(Cuda, ImpOnTheGpuFollowsTheCpu) {
   CARDINAL_REQUIRE_CUDA();
-  LotterySpec spec;
-  spec.model = "lenet300";
-  spec.input = {.channels = 1, .height = 28, .width = 28, .classes = 10};
-  spec.training.length = TrainingLength::epochs(2);
-  spec.training.batch_size = 8;
-  spec.training.optimizer = {.kind = OptimizerKind::kSgd, .momentum = 0.9};
-  spec.training.schedule = {
-      .kind = ScheduleKind::kStep, .base_lr = 0.05, .milestones = {4}, .gamma = 0.1};
-  spec.training.evaluate_every = 4;
-  spec.training.data_seed = 3;
-  spec.training.normalization = standard_normalization("fashion-mnist");
-  spec.method = LotteryMethod::kImpRewind;
-  spec.rewind = TrainingLength::iterations(2);
-  spec.seed = 17;
+  const LotterySpec spec = testing::small_lottery_spec(LotteryMethod::kImpRewind);
 
   LotteryOptions options;
   options.levels = 2;
   InMemoryLotteryArchive cpu_archive, cuda_archive;
-  const LotteryResult a =
-      run_lottery(spec, fixture("train"), fixture("test"), cpu_archive, options);
+  const LotteryResult a = run_lottery(spec, testing::fashion_mnist("train"),
+                                      testing::fashion_mnist("test"), cpu_archive, options);
   options.device = kCuda;
-  const LotteryResult b =
-      run_lottery(spec, fixture("train"), fixture("test"), cuda_archive, options);
+  const LotteryResult b = run_lottery(spec, testing::fashion_mnist("train"),
+                                      testing::fashion_mnist("test"), cuda_archive, options);
 
   ASSERT_EQ(a.tickets.size(), b.tickets.size());
   for (std::size_t level = 0; level < a.tickets.size(); ++level) {

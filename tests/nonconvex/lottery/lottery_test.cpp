@@ -23,6 +23,7 @@
 #include "cardinal/nonconvex/pruning/pruning_at_initialization.hpp"
 #include "cardinal/nonconvex/pruning/random_pruning.hpp"
 #include "cardinal/nonconvex/training/masked_optimizer.hpp"
+#include "nonconvex/fixtures.hpp"
 #include "nonconvex/pruning/tiny_networks.hpp"
 
 namespace cardinal {
@@ -31,31 +32,11 @@ namespace {
 const torch::Device kCpu(torch::kCPU);
 
 const TensorDataset& fixture(const std::string& split) {
-  static const TensorDataset train =
-      load_dataset("fashion-mnist", CARDINAL_TEST_DATA_DIR "/nonconvex/fashion-mnist-gz", "train");
-  static const TensorDataset test =
-      load_dataset("fashion-mnist", CARDINAL_TEST_DATA_DIR "/nonconvex/fashion-mnist-gz", "test");
-  return split == "train" ? train : test;
+  return testing::fashion_mnist(split);
 }
 
-/// LeNet-300-100 on the 32-image fixture: batches of 8, T = 8 iterations (2 epochs), the
-/// learning rate dropping tenfold at iteration 4, k = 2 where a method rewinds.
 LotterySpec small_spec(LotteryMethod method) {
-  LotterySpec spec;
-  spec.model = "lenet300";
-  spec.input = {.channels = 1, .height = 28, .width = 28, .classes = 10};
-  spec.training.length = TrainingLength::epochs(2);
-  spec.training.batch_size = 8;
-  spec.training.optimizer = {.kind = OptimizerKind::kSgd, .momentum = 0.9};
-  spec.training.schedule = {
-      .kind = ScheduleKind::kStep, .base_lr = 0.05, .milestones = {4}, .gamma = 0.1};
-  spec.training.evaluate_every = 4;
-  spec.training.data_seed = 3;
-  spec.training.normalization = standard_normalization("fashion-mnist");
-  spec.method = method;
-  spec.rewind = TrainingLength::iterations(method == LotteryMethod::kImpReset ? 0 : 2);
-  spec.seed = 17;
-  return spec;
+  return testing::small_lottery_spec(method);
 }
 
 LotteryResult run(const LotterySpec& spec, LotteryArchive& archive, Index levels,

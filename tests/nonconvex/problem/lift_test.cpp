@@ -18,6 +18,7 @@
 #include "cardinal/solvers/gradient_support_pursuit.hpp"
 #include "cardinal/solvers/hard_thresholding_pursuit.hpp"
 #include "cardinal/solvers/iterative_hard_thresholding.hpp"
+#include "nonconvex/fixtures.hpp"
 #include "nonconvex/pruning/tiny_networks.hpp"
 
 namespace cardinal {
@@ -29,17 +30,7 @@ static_assert(SparseSolver<IterativeHardThresholding, NetworkProblem>);
 static_assert(SparseSolver<FullyCorrectiveGreedy, NetworkProblem>);
 static_assert(SparseSolver<HardThresholdingPursuit, NetworkProblem>);
 
-/// x ↦ w·x: one linear layer without bias, in double precision, starting at w = 0.
-struct LinearLayer : Network {
-  explicit LinearLayer(int64_t p)
-      : fc(register_module("fc", torch::nn::Linear(torch::nn::LinearOptions(p, 1).bias(false)))) {
-    to(torch::kDouble);
-    torch::NoGradGuard no_grad;
-    fc->weight.zero_();
-  }
-  torch::Tensor forward(const torch::Tensor& x) override { return fc(x.flatten(1)); }
-  torch::nn::Linear fc;
-};
+using testing::LinearLayer;
 
 torch::Tensor to_tensor(const Eigen::MatrixXd& m) {
   // Eigen is column-major: the transpose of the row-major view.

@@ -16,6 +16,7 @@
 #include "cardinal/nonconvex/pruning/random_pruning.hpp"
 #include "cardinal/nonconvex/training/masked_optimizer.hpp"
 #include "cardinal/nonconvex/training/trainer.hpp"
+#include "nonconvex/fixtures.hpp"
 #include "nonconvex/pruning/tiny_networks.hpp"
 
 namespace cardinal {
@@ -24,11 +25,7 @@ namespace {
 const torch::Device kCpu(torch::kCPU);
 
 const TensorDataset& fixture(const std::string& split) {
-  static const TensorDataset train =
-      load_dataset("fashion-mnist", CARDINAL_TEST_DATA_DIR "/nonconvex/fashion-mnist-gz", "train");
-  static const TensorDataset test =
-      load_dataset("fashion-mnist", CARDINAL_TEST_DATA_DIR "/nonconvex/fashion-mnist-gz", "test");
-  return split == "train" ? train : test;
+  return testing::fashion_mnist(split);
 }
 
 std::shared_ptr<Network> lenet(std::uint64_t seed) {
