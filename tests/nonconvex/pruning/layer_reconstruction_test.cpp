@@ -80,15 +80,20 @@ TEST(LayerReconstruction, OmpRowsAreOmpOnTheExplicitLeastSquaresProblems) {
   EXPECT_TRUE((pruned.keep || pruned.weights.array() == 0.0).all());
 }
 
-// Splicing from OMP's supports lowers every row's objective ½(ŵ − w)ᵀH(ŵ − w), H = H₀ + λI, or
-// leaves it; on correlated inputs it lowers most of them.
-TEST(LayerReconstruction, SplicingRowsLowerTheRowsObjectives) {
+/// 8 rows over 30 strongly correlated inputs (60 examples, neighbouring columns ρ = 0.8), λ = 0.01.
+LayerReconstruction correlated_layer() {
   const Index n = 60, d_in = 30, d_out = 8;
   Eigen::MatrixXd x = gaussian_matrix(n, d_in, 11);
   for (Index j = 1; j < d_in; ++j) x.col(j) = 0.8 * x.col(j - 1) + 0.6 * x.col(j);
-  const Eigen::MatrixXd w = gaussian_matrix(d_out, d_in, 12);
-  const LayerReconstruction layer = LayerReconstruction::from_inputs(w, x, 0.01);
-  const std::vector<Index> budgets = row_budgets(d_out, d_in, 6 * d_out);
+  return LayerReconstruction::from_inputs(gaussian_matrix(d_out, d_in, 12), x, 0.01);
+}
+
+// Splicing from OMP's supports lowers every row's objective ½(ŵ − w)ᵀH(ŵ − w), H = H₀ + λI, or
+// leaves it; on correlated inputs it lowers most of them.
+TEST(LayerReconstruction, SplicingRowsLowerTheRowsObjectives) {
+  const LayerReconstruction layer = correlated_layer();
+  const Index d_out = layer.rows();
+  const std::vector<Index> budgets = row_budgets(d_out, layer.columns(), 6 * d_out);
   const PrunedLayer greedy = prune_rows(layer, budgets, omp_rows());
   const PrunedLayer spliced =
       prune_rows(layer, budgets, [](const CovarianceProblem& problem, Index k) {
@@ -305,12 +310,9 @@ TEST(OptimalBrainSurgeon, RefinedRowsStartFromObsAndSplicingNeverRaisesTheirObje
   EXPECT_TRUE((!spliced_within.keep || r.allowed).all())
       << "a refinement stays on its row's allowed weights";
 
-  const Index n = 60, d_in = 30, d_out = 8;
-  Eigen::MatrixXd x = gaussian_matrix(n, d_in, 11);
-  for (Index j = 1; j < d_in; ++j) x.col(j) = 0.8 * x.col(j - 1) + 0.6 * x.col(j);
-  const Eigen::MatrixXd w = gaussian_matrix(d_out, d_in, 12);
-  const LayerReconstruction layer = LayerReconstruction::from_inputs(w, x, 0.01);
-  const std::vector<Index> budgets = row_budgets(d_out, d_in, 6 * d_out);
+  const LayerReconstruction layer = correlated_layer();
+  const Index d_out = layer.rows();
+  const std::vector<Index> budgets = row_budgets(d_out, layer.columns(), 6 * d_out);
   const PrunedLayer obs = prune_optimal_brain_surgeon(layer, budgets, 2);
   const PrunedLayer unchanged = refine_rows(layer, obs, budgets, identity);
   EXPECT_TRUE(unchanged.weights == obs.weights);
