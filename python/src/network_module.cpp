@@ -269,6 +269,7 @@ py::dict layer_dict(const LayerPruningReport& l) {
   d["kept"] = l.kept;
   d["reconstruction_error"] = l.error;
   d["relative_error"] = l.relative_error;
+  d["damped_error"] = l.damped_error;
   d["seconds"] = l.seconds;
   d["calibration_rows"] = l.calibration_rows;
   d["calibration_rows_available"] = l.calibration_available;

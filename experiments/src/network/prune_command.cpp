@@ -149,13 +149,13 @@ std::string layers_csv(const std::vector<LayerPruningReport>& layers) {
   std::ostringstream out;
   out << std::setprecision(17)
       << "layer,rows,columns,weights,kept,sparsity,reconstruction_error,relative_error,seconds,"
-         "calibration_rows,calibration_rows_available\n";
+         "calibration_rows,calibration_rows_available,damped_error\n";
   for (const LayerPruningReport& l : layers) {
     const Index total = l.rows * l.columns;
     out << l.name << ',' << l.rows << ',' << l.columns << ',' << total << ',' << l.kept << ','
         << 1.0 - static_cast<double>(l.kept) / static_cast<double>(total) << ',' << l.error << ','
         << l.relative_error << ',' << l.seconds << ',' << l.calibration_rows << ','
-        << l.calibration_available << '\n';
+        << l.calibration_available << ',' << l.damped_error << '\n';
   }
   return out.str();
 }
@@ -410,6 +410,7 @@ int prune_main(const std::vector<std::string>& args) {
                                  {"kept", l.kept},
                                  {"reconstruction_error", l.error},
                                  {"relative_error", l.relative_error},
+                                 {"damped_error", l.damped_error},
                                  {"seconds", l.seconds}});
   write_file_atomically(out.file("summary.json"), summary.dump(2) + '\n');
   write_file_atomically(out.file("layers.csv"), layers_csv(pruned.layers));

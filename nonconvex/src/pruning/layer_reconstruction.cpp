@@ -120,6 +120,10 @@ double LayerReconstruction::error(const Eigen::MatrixXd& pruned) const {
   return 0.5 * (difference * gram_).cwiseProduct(difference).sum();
 }
 
+double LayerReconstruction::damped_error(const Eigen::MatrixXd& pruned) const {
+  return error(pruned) + 0.5 * damping_ * (pruned - weights_).squaredNorm();
+}
+
 double LayerReconstruction::output_energy() const {
   return 0.5 * (weights_ * gram_).cwiseProduct(weights_).sum();
 }

@@ -295,7 +295,8 @@ OneShotPruning prune_network(Network& network, const torch::Tensor& calibration,
     const double error = layer.error(pruned.weights), energy = layer.output_energy();
     result.layers.push_back({named[l].name, layer.rows(), layer.columns(), inputs.rows,
                              inputs.available, static_cast<Index>(pruned.keep.count()), error,
-                             energy > 0.0 ? error / energy : 0.0, seconds});
+                             energy > 0.0 ? error / energy : 0.0, seconds,
+                             layer.damped_error(pruned.weights)});
   }
   for (std::size_t l = 0; l < pending.size(); ++l) named[l].tensor.copy_(pending[l]);
   result.mask = Mask(std::move(names), std::move(keeps));

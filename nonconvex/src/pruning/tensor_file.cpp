@@ -15,8 +15,8 @@
 #include <sstream>
 #include <utility>
 
-#include "cardinal/convex/data/atomic_file.hpp"
 #include "cardinal/bridge/error.hpp"
+#include "cardinal/convex/data/atomic_file.hpp"
 
 namespace cardinal::detail {
 namespace {

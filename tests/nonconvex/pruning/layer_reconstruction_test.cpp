@@ -114,6 +114,12 @@ TEST(LayerReconstruction, FullBudgetReturnsTheTrainedWeightsWithZeroError) {
   // ‖X(Ŵ − W)ᵀ‖²/(2n) explicitly.
   const Eigen::MatrixXd other = gaussian_matrix(4, 10, 5);
   EXPECT_NEAR(layer.error(other), (x * (other - w).transpose()).squaredNorm() / 80.0, 1e-10);
+  // The damped error is the sum of the rows' objectives ½(ŵᵢ − wᵢ)ᵀ(H₀ + λI)(ŵᵢ − wᵢ).
+  const LayerReconstruction damped = LayerReconstruction::from_inputs(w, x, 0.1);
+  ASSERT_GT(damped.damping(), 0.0);
+  const std::vector<double> rows = row_objectives(damped, {other, other.array() != 0.0});
+  EXPECT_NEAR(damped.damped_error(other), std::accumulate(rows.begin(), rows.end(), 0.0), 1e-10);
+  EXPECT_GT(damped.damped_error(other), damped.error(other));
 }
 
 TEST(LayerReconstruction, LayerBudgetKeepsExactlyTheBudget) {

@@ -44,6 +44,9 @@ class LayerReconstruction {
 
   /// The reconstruction error ‖X(Ŵ − W)ᵀ‖²_F/(2n) = ½ Σᵢ (ŵᵢ − wᵢ)ᵀH₀(ŵᵢ − wᵢ) of `pruned`.
   double error(const Eigen::MatrixXd& pruned) const;
+  /// The damped objective the row solvers minimize, summed over the rows:
+  /// ½ Σᵢ (ŵᵢ − wᵢ)ᵀH(ŵᵢ − wᵢ) = error(pruned) + (λ/2)‖Ŵ − W‖²_F.
+  double damped_error(const Eigen::MatrixXd& pruned) const;
   /// ‖XWᵀ‖²_F/(2n): the error of pruning every weight (the scale of relative errors).
   double output_energy() const;
 

@@ -109,6 +109,9 @@ struct LayerPruningReport {
   double error = 0.0;
   double relative_error = 0.0;
   double seconds = 0.0;
+  /// The damped objective the solvers minimize (LayerReconstruction::damped_error): the error
+  /// plus (λ/2)‖Ŵ − W‖²_F. A refinement never raises it; the undamped error it may.
+  double damped_error = 0.0;
 };
 
 struct OneShotPruning {
