@@ -167,7 +167,7 @@ std::pair<std::optional<PruningStep>, nlohmann::json> parse_pruning_step(
   options.inputs = parse_calibration_inputs(v["calibration-inputs"].as<std::string>());
   options.ridge = v["pruner-ridge"].as<double>();
   step.calibration = v["calibration"].as<Index>();
-  step.values = parse_pruned_values(v["pruner-values"].as<std::string>(), "--pruner-values");
+  step.values = parse_pruned_values(v["pruner-values"].as<std::string>());
   nlohmann::json settings = {{"method", name},
                              {"calibration", step.calibration},
                              {"calibration_inputs", to_string(options.inputs)},

@@ -335,10 +335,10 @@ std::string to_string(PrunedValues values) {
   return values == PrunedValues::kKept ? "kept" : "reconstructed";
 }
 
-PrunedValues parse_pruned_values(const std::string& text, const std::string& flag) {
-  if (text == "reconstructed") return PrunedValues::kReconstructed;
-  if (text == "kept") return PrunedValues::kKept;
-  throw InvalidInput(flag + " must be reconstructed or kept, got '" + text + "'");
+PrunedValues parse_pruned_values(const std::string& name) {
+  return parse<PrunedValues>(
+      name, "--pruner-values",
+      {{"reconstructed", PrunedValues::kReconstructed}, {"kept", PrunedValues::kKept}});
 }
 
 OneShotPruning PruningStep::prune(Network& network, const torch::Tensor& calibration_inputs,

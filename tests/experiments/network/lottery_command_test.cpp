@@ -272,7 +272,7 @@ TEST_F(LotteryCommand, BadInputExitsWithStatusTwoAndAClearMessage) {
       {kSmall + "--pruner-values kept",
        "--pruner-values applies to --pruner layerwise and obs only"},
       {kSmall + "--pruner obs --pruner-values mixed",
-       "--pruner-values must be reconstructed or kept, got 'mixed'"},
+       "--pruner-values must be one of reconstructed, kept, got 'mixed'"},
       {kSmall + "--pruner layerwise --pruner-solver gmp", "--pruner-solver gmp trains a network"},
       {kSmall + "--pruner layerwise --method snip",
        "--pruner applies to the methods that prune trained weights, not snip"},

@@ -172,8 +172,8 @@ enum class PrunedValues {
 };
 
 std::string to_string(PrunedValues values);
-/// "reconstructed" or "kept"; throws InvalidInput naming `flag` otherwise.
-PrunedValues parse_pruned_values(const std::string& text, const std::string& flag);
+/// reconstructed | kept.
+PrunedValues parse_pruned_values(const std::string& name);
 
 /// A convex pruner as the pruning step of a longer procedure (a lottery level, a mask update of
 /// gradual pruning): prune_within with `options` (layerwise with per-row budgets, or obs) on the
