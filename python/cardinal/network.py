@@ -182,6 +182,7 @@ def imp_step(
     output_fraction=0.1,
     pruner="magnitude",
     calibration=None,
+    values="reconstructed",
     **options,
 ):
     """One round of iterative pruning, as ``cardinal lottery`` prunes between levels (its
@@ -192,9 +193,10 @@ def imp_step(
 
     With ``pruner="layerwise"`` or ``"obs"`` (``--pruner``), each layer keeps as many weights as
     magnitude pruning leaves it, chosen inside `masks` by that pruner on the `calibration`
-    examples, which then also reconstructs the module's weights in place, as the lottery does;
+    examples, which then also reconstructs the module's weights in place, as the lottery does
+    (``values="kept"``, ``--pruner-values kept``: the kept weights keep their values instead);
     ``options`` are its flags as keywords (``solver``, ``calibration_inputs``, ``ridge``,
-    ``max_iterations``)."""
+    ``max_iterations``, ``splice``)."""
     if calibration is not None:
         _check_tensor(calibration, "calibration")
     with _Network(module, restore_on_error=pruner != "magnitude") as network:
@@ -206,6 +208,7 @@ def imp_step(
             scope,
             pruner,
             calibration,
+            values,
             _flags(options),
         )
 

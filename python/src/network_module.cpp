@@ -305,16 +305,17 @@ py::dict prune(PythonNetwork& network, const at::Tensor& calibration,
 /// One round of iterative pruning as the lottery runner prunes between levels (prune_trained in
 /// lottery_run.cpp): magnitude pruning inside `masks`, or with a pruner (layerwise, obs) as many
 /// weights per layer as magnitude pruning keeps, chosen by the pruner inside `masks` on the
-/// calibration examples (prune_within; `args` its flags, as prune's).
+/// calibration examples (PruningStep::prune; `args` its flags, as prune's; `values` its
+/// --pruner-values).
 py::dict imp_step(PythonNetwork& network, const std::optional<TensorMap>& masks, double fraction,
                   std::optional<double> output_fraction, const std::string& scope,
                   const std::string& pruner, const std::optional<at::Tensor>& calibration,
-                  std::vector<std::string> args) {
+                  const std::string& values, std::vector<std::string> args) {
   require(scope == "global" || scope == "layerwise",
           "--pruning-scope must be global or layerwise, got '" + scope + "'");
   require(pruner == "magnitude" || pruner == "layerwise" || pruner == "obs",
           "--pruner must be magnitude, layerwise or obs, got '" + pruner + "'");
-  require(pruner != "magnitude" || (args.empty() && !calibration),
+  require(pruner != "magnitude" || (args.empty() && !calibration && values == "reconstructed"),
           "the pruner's options and calibration examples apply to --pruner layerwise and obs "
           "only");
   require(pruner == "magnitude" || calibration.has_value(),
@@ -328,14 +329,16 @@ py::dict imp_step(PythonNetwork& network, const std::optional<TensorMap>& masks,
   if (pruner == "magnitude") return mask_dict(magnitude);
   // prune_within reads neither --sparsity nor --allocation: a placeholder passes the checks.
   args.insert(args.begin(), {"--method=" + pruner, "--sparsity=0.5"});
-  const OneShotPruningOptions options = parse_one_shot_pruning(parse_prune_arguments(args));
+  PruningStep step;
+  step.options = parse_one_shot_pruning(parse_prune_arguments(args));
+  step.values = parse_pruned_values(values);
   std::vector<Index> kept;
   for (const std::string& name : magnitude.names()) kept.push_back(magnitude.remaining(name));
   std::optional<OneShotPruning> pruned;
   {
     py::gil_scoped_release release;
     ScopedInterruptionCheck interruptible(python_interruption_check);
-    pruned = prune_within(network, *calibration, options, previous, kept);
+    pruned = step.prune(network, *calibration, previous, kept);
   }
   return mask_dict(pruned->mask);
 }
@@ -404,7 +407,7 @@ PYBIND11_MODULE(_network, m) {
         py::arg("args"));
   m.def("imp_step", &cardinal::imp_step, py::arg("network"), py::arg("masks"), py::arg("fraction"),
         py::arg("output_fraction"), py::arg("scope"), py::arg("pruner"), py::arg("calibration"),
-        py::arg("args"));
+        py::arg("values"), py::arg("args"));
   m.def("apply_masks", &cardinal::apply_masks, py::arg("network"), py::arg("masks"));
   m.def("load_snapshot", &cardinal::load_snapshot, py::arg("path"));
   m.def("load_mask", &cardinal::load_mask, py::arg("path"));

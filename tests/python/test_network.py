@@ -240,6 +240,14 @@ def test_imp_step_with_a_pruner_equals_the_lottery_mask(tmp_path, pruner, flags)
     cn.imp_step(reconstructed, masks, pruner=pruner, calibration=inputs, ridge=0.05, **keywords)
     assert not torch.equal(reconstructed.fc2.weight[stored["fc2.weight"]],
                            module.fc2.weight[stored["fc2.weight"]])
+    # values="kept": the pruner's masks, the module's own weights on them.
+    kept = cn.mlpnet()
+    kept.load_state_dict(state)
+    kept_masks = cn.imp_step(kept, masks, pruner=pruner, calibration=inputs, ridge=0.05,
+                             values="kept", **keywords)
+    assert_same_tensors(kept_masks, stored)
+    for name, mask in stored.items():
+        assert torch.equal(dict(kept.named_parameters())[name].detach(), state[name] * mask)
     with pytest.raises(cardinal.InvalidInput, match="needs calibration examples"):
         cn.imp_step(module, masks, pruner=pruner)
     with pytest.raises(cardinal.InvalidInput, match="--pruner must be magnitude, layerwise or obs"):
