@@ -332,13 +332,11 @@ py::dict imp_step(PythonNetwork& network, const std::optional<TensorMap>& masks,
   PruningStep step;
   step.options = parse_one_shot_pruning(parse_prune_arguments(args));
   step.values = parse_pruned_values(values);
-  std::vector<Index> kept;
-  for (const std::string& name : magnitude.names()) kept.push_back(magnitude.remaining(name));
   std::optional<OneShotPruning> pruned;
   {
     py::gil_scoped_release release;
     ScopedInterruptionCheck interruptible(python_interruption_check);
-    pruned = step.prune(network, *calibration, previous, kept);
+    pruned = step.prune(network, *calibration, previous, magnitude);
   }
   return mask_dict(pruned->mask);
 }

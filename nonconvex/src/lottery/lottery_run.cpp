@@ -276,9 +276,7 @@ class LotteryRunner {
   Mask prune_trained(const Mask& previous, const PruningSpec& pruning) {
     Mask magnitude = prune_magnitude(*network_, previous, pruning);
     if (!spec_.pruner) return magnitude;
-    std::vector<Index> kept;
-    for (const std::string& name : magnitude.names()) kept.push_back(magnitude.remaining(name));
-    return spec_.pruner->prune(*network_, calibration_inputs(), previous, kept).mask;
+    return spec_.pruner->prune(*network_, calibration_inputs(), previous, magnitude).mask;
   }
 
   /// The pruner's calibration examples: the first PruningStep::calibration training examples,

@@ -209,12 +209,9 @@ TensorSupport NetworkProblem::prune(TensorList& w, Index k) const {
     space_.restrict(w, support);
     return support;
   }
-  const Mask counts = space_.to_mask(support);
-  std::vector<Index> kept;
-  for (const std::string& name : counts.names()) kept.push_back(counts.remaining(name));
   space_.write(w, *network_);
-  const OneShotPruning pruned =
-      options_.pruning_step->prune(*network_, calibration_, Mask::dense(*network_), kept);
+  const OneShotPruning pruned = options_.pruning_step->prune(
+      *network_, calibration_, Mask::dense(*network_), space_.to_mask(support));
   w = space_.read(*network_);
   return space_.from_mask(pruned.mask);
 }

@@ -175,9 +175,9 @@ std::vector<Index> row_budgets(const std::vector<Index>& capacities, Index kept)
 
 namespace {
 
-/// Row i's solution at budget budgets[i] by `solve(problem, i, start_i, k)`, where `problem` is the
-/// row's problem on its allowed coordinates and start_i the row of `start` there (zeros without a
-/// start), completed by the largest |trained| to exactly k; assembled into a layer. The body of
+/// Row i's solution at budget budgets[i] by `solve(problem, from, k)`, where `problem` is row i's
+/// problem on its allowed coordinates and `from` row i of `start` there (zeros without a start),
+/// completed by the largest |trained| to exactly k; assembled into a layer. The body of
 /// prune_rows and refine_rows.
 template <typename SolveRow>
 PrunedLayer solve_rows_within(const LayerReconstruction& layer, const std::vector<Index>& budgets,

@@ -342,16 +342,19 @@ PrunedValues parse_pruned_values(const std::string& name) {
 }
 
 OneShotPruning PruningStep::prune(Network& network, const torch::Tensor& calibration_inputs,
-                                  const Mask& mask, const std::vector<Index>& kept) const {
+                                  const Mask& within, const Mask& counts) const {
+  std::vector<Index> kept;
+  for (const std::string& name : counts.names()) kept.push_back(counts.remaining(name));
   if (values == PrunedValues::kReconstructed)
-    return prune_within(network, calibration_inputs, options, mask, kept);
+    return prune_within(network, calibration_inputs, options, within, kept);
   auto parameters = network.named_parameters();
   std::vector<torch::Tensor> before;
-  for (const std::string& name : mask.names()) before.push_back(parameters[name].detach().clone());
-  OneShotPruning result = prune_within(network, calibration_inputs, options, mask, kept);
+  for (const std::string& name : within.names())
+    before.push_back(parameters[name].detach().clone());
+  OneShotPruning result = prune_within(network, calibration_inputs, options, within, kept);
   {
     torch::NoGradGuard no_grad;
-    for (std::size_t i = 0; i < before.size(); ++i) parameters[mask.names()[i]].copy_(before[i]);
+    for (std::size_t i = 0; i < before.size(); ++i) parameters[within.names()[i]].copy_(before[i]);
   }
   result.mask.apply(network);
   return result;

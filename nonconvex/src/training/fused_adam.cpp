@@ -1,14 +1,12 @@
 #include "cardinal/nonconvex/training/fused_adam.hpp"
 
 #include <ATen/core/grad_mode.h>
-#include <c10/util/string_utils.h>
 #include <torch/utils.h>
 
 #include <cmath>
 #include <memory>
 
 #include "adam_update.hpp"
-
 #include "cardinal/nonconvex/training/optimizer_state_key.hpp"
 
 namespace cardinal {

@@ -183,11 +183,13 @@ struct PruningStep {
   Index calibration = kDefaultCalibrationExamples;
   PrunedValues values = PrunedValues::kReconstructed;
 
-  /// prune_within(network, calibration_inputs, options, mask, kept); with PrunedValues::kKept the
-  /// kept weights are then given back the values they had before the step (the pruned ones are
-  /// zero either way). The returned layer reports are the pruner's, at its own values.
-  OneShotPruning prune(Network& network, const torch::Tensor& calibration_inputs, const Mask& mask,
-                       const std::vector<Index>& kept) const;
+  /// prune_within(network, calibration_inputs, options, within, kept), each layer keeping as many
+  /// weights as `counts` keeps in it (e.g. hard thresholding's or magnitude pruning's mask at this
+  /// step); with PrunedValues::kKept the kept weights are then given back the values they had
+  /// before the step (the pruned ones are zero either way). The returned layer reports are the
+  /// pruner's, at its own values.
+  OneShotPruning prune(Network& network, const torch::Tensor& calibration_inputs,
+                       const Mask& within, const Mask& counts) const;
 
   /// Throws InvalidInput (naming the flag) unless the method is layerwise with per-row budgets
   /// or obs, the options are valid and calibration ≥ 1.
