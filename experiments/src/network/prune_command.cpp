@@ -44,7 +44,9 @@ std::string usage() {
          "One-shot pruning of a trained network (any --model; fisher and woodfisher: lenet300,\n"
          "mlpnet): the fraction S of the weights is removed, each layer keeping the count that "
          "global magnitude\n"
-         "pruning leaves it (--allocation global) or 1 - S of its own (uniform). Methods:\n"
+         "pruning leaves it (--allocation global), 1 - S of its own (uniform), or each row\n"
+         "the count that minimizes the layers' summed relative reconstruction errors along the\n"
+         "rows' OBS error paths (reconstruction). Methods:\n"
          "  magnitude            the largest |w| over all layers (global)\n"
          "  magnitude-layerwise  the largest |w| of each layer\n"
          "  obs                  Optimal Brain Surgeon row by row (OBC) on H = X'X/n + lambda I\n"
@@ -103,7 +105,8 @@ po::options_description prune_options() {
       ("sparsity", po::value<double>(), "fraction of the weights removed, in (0, 1)")
       ("allocation", po::value<std::string>()->default_value("global"),
        "obs, layerwise: global (each layer keeps what global magnitude pruning leaves it) | "
-       "uniform (every layer keeps 1 - S)")
+       "uniform (every layer keeps 1 - S) | reconstruction (row budgets from the OBS error "
+       "paths, docs/pruning.md)")
       ("budget", po::value<std::string>()->default_value("row"),
        "layerwise: row (each row keeps its share) | layer (one budget per layer)")
       ("calibration", po::value<Index>()->default_value(kDefaultCalibrationExamples),

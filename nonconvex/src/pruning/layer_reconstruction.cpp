@@ -272,7 +272,8 @@ PrunedLayer prune_layer(const LayerReconstruction& layer, Index kept, const Laye
 }
 
 Eigen::VectorXd optimal_brain_surgeon_row(Eigen::MatrixXd h_inverse, Eigen::VectorXd w, Index k,
-                                          std::vector<bool>* kept) {
+                                          std::vector<bool>* kept, std::vector<double>* losses) {
+  if (losses != nullptr) losses->clear();
   const Index p = w.size();
   // The remaining coordinates are kept compact in the leading m × m block: a removed one is
   // swapped with the last, so that every update touches the remaining weights only.
@@ -291,6 +292,7 @@ Eigen::VectorXd optimal_brain_surgeon_row(Eigen::MatrixXd h_inverse, Eigen::Vect
     }
     // δw = −(w_q / [H⁻¹]_qq) H⁻¹ e_q zeroes w_q and re-optimizes the others; H⁻¹ then becomes
     // the inverse of H without row and column q (on the remaining coordinates).
+    if (losses != nullptr) losses->push_back(least);
     const double pivot = h_inverse(best, best);
     const Eigen::VectorXd column = h_inverse.col(best).head(m);
     w.head(m) -= (w[best] / pivot) * column;
@@ -312,6 +314,35 @@ Eigen::VectorXd optimal_brain_surgeon_row(Eigen::MatrixXd h_inverse, Eigen::Vect
   return pruned;
 }
 
+namespace {
+
+Eigen::MatrixXd inverse_hessian(const LayerReconstruction& layer) {
+  const Eigen::MatrixXd& h = layer.problems().hessian();
+  const Eigen::LLT<Eigen::MatrixXd> llt(h);
+  require(llt.info() == Eigen::Success,
+          "obs: H = XᵀX/n + λI is singular (dead inputs); give a positive --ridge");
+  return llt.solve(Eigen::MatrixXd::Identity(h.rows(), h.cols()));
+}
+
+}  // namespace
+
+std::vector<Eigen::VectorXd> optimal_brain_surgeon_paths(const LayerReconstruction& layer,
+                                                         int threads) {
+  const Eigen::MatrixXd h_inverse = inverse_hessian(layer);
+  const Index d = layer.columns();
+  std::vector<Eigen::VectorXd> paths(static_cast<std::size_t>(layer.rows()));
+  parallel_for(layer.rows(), threads, [&](Index i) {
+    std::vector<double> losses;
+    optimal_brain_surgeon_row(h_inverse, layer.weights().row(i).transpose(), 0, nullptr, &losses);
+    // losses[m] is the removal that left d − m − 1 weights.
+    Eigen::VectorXd& path = paths[static_cast<std::size_t>(i)];
+    path = Eigen::VectorXd::Zero(d + 1);
+    for (Index m = 0; m < d; ++m)
+      path[d - m - 1] = path[d - m] + losses[static_cast<std::size_t>(m)];
+  });
+  return paths;
+}
+
 PrunedLayer prune_optimal_brain_surgeon(const LayerReconstruction& layer,
                                         const std::vector<Index>& budgets, int threads,
                                         const AllowedWeights& allowed) {
@@ -320,10 +351,7 @@ PrunedLayer prune_optimal_brain_surgeon(const LayerReconstruction& layer,
               std::to_string(layer.rows()) + " rows");
   check_allowed(layer, budgets, allowed);
   const Eigen::MatrixXd& h = layer.problems().hessian();
-  const Eigen::LLT<Eigen::MatrixXd> llt(h);
-  require(llt.info() == Eigen::Success,
-          "obs: H = XᵀX/n + λI is singular (dead inputs); give a positive --ridge");
-  const Eigen::MatrixXd h_inverse = llt.solve(Eigen::MatrixXd::Identity(h.rows(), h.cols()));
+  const Eigen::MatrixXd h_inverse = inverse_hessian(layer);
   PrunedLayer pruned = empty_layer(layer);
   parallel_for(layer.rows(), threads, [&](Index i) {
     const Index k = budgets[static_cast<std::size_t>(i)];

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <numeric>
 #include <optional>
 
 #include "cardinal/bridge/error.hpp"
@@ -10,6 +11,7 @@
 #include "cardinal/nonconvex/pruning/fisher_model.hpp"
 #include "cardinal/nonconvex/pruning/magnitude_pruning.hpp"
 #include "cardinal/nonconvex/pruning/pruning_spec.hpp"
+#include "cardinal/nonconvex/pruning/row_budget_allocation.hpp"
 #include "cardinal/nonconvex/pruning/woodfisher.hpp"
 
 namespace cardinal {
@@ -69,13 +71,22 @@ std::string to_string(CalibrationInputs inputs) {
 }
 
 std::string to_string(BudgetAllocation allocation) {
-  return allocation == BudgetAllocation::kUniform ? "uniform" : "global";
+  switch (allocation) {
+    case BudgetAllocation::kUniform:
+      return "uniform";
+    case BudgetAllocation::kGlobalMagnitude:
+      return "global";
+    case BudgetAllocation::kReconstruction:
+      return "reconstruction";
+  }
+  return "unknown";
 }
 
 BudgetAllocation parse_budget_allocation(const std::string& name) {
-  return parse<BudgetAllocation>(
-      name, "--allocation",
-      {{"uniform", BudgetAllocation::kUniform}, {"global", BudgetAllocation::kGlobalMagnitude}});
+  return parse<BudgetAllocation>(name, "--allocation",
+                                 {{"uniform", BudgetAllocation::kUniform},
+                                  {"global", BudgetAllocation::kGlobalMagnitude},
+                                  {"reconstruction", BudgetAllocation::kReconstruction}});
 }
 
 OneShotMethod parse_one_shot_method(const std::string& name) {
@@ -177,6 +188,44 @@ struct Within {
   const std::vector<Index>& kept;
 };
 
+/// The reconstruction allocation: every row's budget (per layer, in prunable_tensors order) from
+/// the OBS error paths of all the rows on the network's current (dense) inputs, each layer's
+/// paths divided by its damped output energy so that the sum is one of relative errors.
+std::vector<std::vector<Index>> allocate_by_reconstruction(Network& network,
+                                                           const std::vector<NamedTensor>& named,
+                                                           const torch::Tensor& examples,
+                                                           const OneShotPruningOptions& options) {
+  std::vector<Eigen::VectorXd> paths;
+  std::vector<double> scales;
+  std::vector<Index> rows;
+  Index total = 0;
+  for (std::size_t l = 0; l < named.size(); ++l) {
+    const torch::Tensor& weight = named[l].tensor;
+    const CalibrationGram inputs =
+        calibration_gram(network, weight, examples, options.max_patches, splitmix64(l));
+    const LayerReconstruction layer =
+        LayerReconstruction::from_gram(weight_matrix(weight), inputs.gram, options.ridge);
+    std::vector<Eigen::VectorXd> layer_paths = optimal_brain_surgeon_paths(layer, options.threads);
+    double energy = 0.0;
+    for (const Eigen::VectorXd& path : layer_paths) energy += path[0];
+    for (Eigen::VectorXd& path : layer_paths) {
+      paths.push_back(std::move(path));
+      scales.push_back(energy > 0.0 ? 1.0 / energy : 0.0);
+    }
+    rows.push_back(layer.rows());
+    total += layer.rows() * layer.columns();
+  }
+  const std::vector<Index> budgets =
+      allocate_along_error_paths(paths, scales, total - pruned_count(options.sparsity, total));
+  std::vector<std::vector<Index>> per_layer;
+  auto next = budgets.begin();
+  for (Index r : rows) {
+    per_layer.emplace_back(next, next + r);
+    next += r;
+  }
+  return per_layer;
+}
+
 Eigen::Array<bool, Eigen::Dynamic, Eigen::Dynamic> to_allowed(const torch::Tensor& keep) {
   return to_eigen(keep).array() != 0.0;
 }
@@ -214,6 +263,11 @@ OneShotPruning prune_network(Network& network, const torch::Tensor& calibration,
     magnitude = prune_magnitude(network, Mask::dense(network), spec);
   }
 
+  std::vector<std::vector<Index>> allocated;
+  if (!within && !global && !by_magnitude &&
+      options.allocation == BudgetAllocation::kReconstruction)
+    allocated = allocate_by_reconstruction(network, named, examples, options);
+
   OneShotPruning result;
   if (global) result.fisher = global->report;
   Index global_offset = 0;
@@ -230,13 +284,17 @@ OneShotPruning prune_network(Network& network, const torch::Tensor& calibration,
         LayerReconstruction::from_gram(weight_matrix(weight), inputs.gram, options.ridge);
     const Index total = layer.rows() * layer.columns();
     const Index kept = within ? within->kept[l]
+                       : !allocated.empty()
+                           ? std::accumulate(allocated[l].begin(), allocated[l].end(), Index{0})
                        : magnitude && options.allocation == BudgetAllocation::kGlobalMagnitude
                            ? magnitude->remaining(named[l].name)
                            : total - pruned_count(options.sparsity, total);
     // Within an earlier round, each row's budget is spread over what that round kept of it.
     AllowedWeights allowed;
     std::vector<Index> budgets;
-    if (within) {
+    if (!allocated.empty()) {
+      budgets = allocated[l];
+    } else if (within) {
       allowed = to_allowed(within->mask.keep(named[l].name).flatten(1));
       std::vector<Index> capacities(static_cast<std::size_t>(layer.rows()));
       for (Index i = 0; i < layer.rows(); ++i)

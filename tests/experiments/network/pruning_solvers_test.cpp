@@ -56,6 +56,8 @@ TEST(ParseOneShotPruning, ReadsEveryFlag) {
   EXPECT_EQ(o.inputs, CalibrationInputs::kParallel);
   EXPECT_EQ(o.ridge, 0.5);
   EXPECT_EQ(o.max_patches, 7);
+  EXPECT_EQ(parse({"--sparsity=0.5", "--method=obs", "--allocation=reconstruction"}).allocation,
+            BudgetAllocation::kReconstruction);
   const OneShotPruningOptions w =
       parse({"--sparsity=0.25", "--method=woodfisher", "--woodfisher-steps=3"});
   EXPECT_EQ(w.method, OneShotMethod::kWoodFisher);
@@ -71,6 +73,8 @@ TEST(ParseOneShotPruning, RefusesWhatTheCommandRefuses) {
             "--solver applies to --method layerwise and fisher only");
   EXPECT_EQ(refusal({"--sparsity=0.5", "--method=magnitude", "--allocation=uniform"}),
             "--allocation applies to --method obs and layerwise only");
+  EXPECT_EQ(refusal({"--sparsity=0.5", "--allocation=magnitude"}),
+            "--allocation must be one of uniform, global, reconstruction, got 'magnitude'");
   EXPECT_EQ(refusal({"--sparsity=0.5", "--method=obs", "--woodfisher-steps=2"}),
             "--woodfisher-steps applies to --method woodfisher only");
   EXPECT_EQ(refusal({"--sparsity=0.5", "--max-iterations=0"}),

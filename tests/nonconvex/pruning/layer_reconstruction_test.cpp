@@ -191,6 +191,32 @@ TEST(OptimalBrainSurgeon, LayerKeepsEachRowsBudgetWithExactZeros) {
   EXPECT_THROW(row_budgets(5, 9, 46), InvalidInput);
 }
 
+TEST(OptimalBrainSurgeon, ErrorPathsAreTheDampedErrorsOfTheObsRowsAtEveryBudget) {
+  const Index d = 7;
+  const Eigen::MatrixXd x = gaussian_matrix(30, d, 12);
+  const Eigen::MatrixXd w = gaussian_matrix(3, d, 13);
+  const LayerReconstruction layer = LayerReconstruction::from_inputs(w, x, 0.02);
+  const Eigen::MatrixXd h = layer.problems().hessian();
+  const Eigen::MatrixXd h_inverse = h.inverse();
+  const std::vector<Eigen::VectorXd> paths = optimal_brain_surgeon_paths(layer, 2);
+  ASSERT_EQ(paths.size(), 3u);
+  for (Index i = 0; i < 3; ++i) {
+    const Eigen::VectorXd& path = paths[static_cast<std::size_t>(i)];
+    ASSERT_EQ(path.size(), d + 1);
+    const Eigen::VectorXd wi = w.row(i).transpose();
+    // Each OBS step's saliency is the exact rise of the objective, so the path adds up to the
+    // objective of removing every weight, ½wᵀHw.
+    EXPECT_EQ(path[d], 0.0);
+    EXPECT_NEAR(path[0], 0.5 * wi.dot(h * wi), 1e-12 * wi.dot(h * wi));
+    for (Index k = 0; k <= d; ++k) {
+      const Eigen::VectorXd pruned = optimal_brain_surgeon_row(h_inverse, wi, k);
+      const Eigen::VectorXd e = pruned - wi;
+      EXPECT_NEAR(path[k], 0.5 * e.dot(h * e), 1e-10 * path[0]) << "row " << i << " k " << k;
+      if (k > 0) EXPECT_LE(path[k], path[k - 1]);
+    }
+  }
+}
+
 TEST(RowBudgets, FillTheCapacitiesEvenly) {
   // Equal capacities: the plain split, for every count.
   for (Index kept = 0; kept <= 5 * 9; ++kept)

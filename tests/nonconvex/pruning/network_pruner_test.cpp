@@ -14,6 +14,7 @@
 #include "cardinal/nonconvex/models/resnet.hpp"
 #include "cardinal/nonconvex/pruning/fisher_model.hpp"
 #include "cardinal/nonconvex/pruning/pruning_spec.hpp"
+#include "cardinal/nonconvex/pruning/row_budget_allocation.hpp"
 #include "cardinal/nonconvex/pruning/woodfisher.hpp"
 #include "nonconvex/pruning/conv_layers.hpp"
 #include "nonconvex/pruning/tiny_networks.hpp"
@@ -117,6 +118,52 @@ TEST(OneShotPruning, BaselinesKeepTheSameBudgets) {
   EXPECT_THROW(prune_one_shot(f.network, f.calibration, options), InvalidInput);
   options.sparsity = 0.5;
   EXPECT_THROW(prune_one_shot(f.network, torch::zeros({5, 7}), options), InvalidInput);
+}
+
+TEST(OneShotPruning, ReconstructionAllocationGivesEachRowItsShareAlongTheObsPaths) {
+  for (OneShotMethod method : {OneShotMethod::kOptimalBrainSurgeon, OneShotMethod::kLayerwise}) {
+    for (CalibrationInputs mode : {CalibrationInputs::kSequential, CalibrationInputs::kParallel}) {
+      Fixture f;
+      const auto layers = f.network.layers();
+      const Eigen::MatrixXd w0 = to_eigen(layers[0]->weight), w1 = to_eigen(layers[1]->weight);
+      const Eigen::RowVectorXd b0 = to_eigen(layers[0]->bias.unsqueeze(0));
+      const Eigen::MatrixXd x0 = to_eigen(f.calibration);
+      // The allocation reads the dense network's inputs in either mode.
+      const Eigen::MatrixXd x1 = ((x0 * w0.transpose()).rowwise() + b0).cwiseMax(0.0);
+      std::vector<Eigen::VectorXd> paths;
+      std::vector<double> scales;
+      for (const LayerReconstruction& layer : {LayerReconstruction::from_inputs(w0, x0, 0.01),
+                                               LayerReconstruction::from_inputs(w1, x1, 0.01)}) {
+        const std::vector<Eigen::VectorXd> own = optimal_brain_surgeon_paths(layer);
+        double energy = 0.0;
+        for (const Eigen::VectorXd& path : own) energy += path[0];
+        for (const Eigen::VectorXd& path : own) {
+          paths.push_back(path);
+          scales.push_back(1.0 / energy);
+        }
+      }
+      const std::vector<Index> expected = allocate_along_error_paths(paths, scales, 66 - 40);
+
+      OneShotPruningOptions options = omp_options(mode);
+      options.method = method;
+      options.ridge = 0.01;
+      options.allocation = BudgetAllocation::kReconstruction;
+      const OneShotPruning result = prune_one_shot(f.network, f.calibration, options);
+      SCOPED_TRACE(to_string(method) + " " + to_string(mode));
+      EXPECT_EQ(result.mask.remaining(), 66 - 40);
+      const torch::Tensor rows0 = result.mask.keep(0).sum(1), rows1 = result.mask.keep(1).sum(1);
+      for (Index i = 0; i < 6; ++i) EXPECT_EQ(rows0[i].item<int64_t>(), expected[i]) << i;
+      for (Index i = 0; i < 3; ++i) EXPECT_EQ(rows1[i].item<int64_t>(), expected[6 + i]) << i;
+      for (std::size_t l = 0; l < 2; ++l)
+        EXPECT_TRUE(layers[l]
+                        ->weight.masked_select(result.mask.keep(l).logical_not())
+                        .eq(0)
+                        .all()
+                        .item<bool>());
+    }
+  }
+  EXPECT_EQ(parse_budget_allocation("reconstruction"), BudgetAllocation::kReconstruction);
+  EXPECT_EQ(to_string(BudgetAllocation::kReconstruction), "reconstruction");
 }
 
 /// The network's prunable weights stacked in prunable_tensors order (the Fisher model's order).

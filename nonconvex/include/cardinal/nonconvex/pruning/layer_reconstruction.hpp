@@ -123,9 +123,18 @@ PrunedLayer prune_optimal_brain_surgeon(const LayerReconstruction& layer,
                                         const AllowedWeights& allowed = {});
 
 /// One OBS row: w pruned to k weights against H⁻¹ (`h_inverse`, positive definite). Returns the
-/// new weights, exactly zero on the removed coordinates, and (in `kept`, when given) which
-/// coordinates remain. Ties in saliency go to the smaller index.
+/// new weights, exactly zero on the removed coordinates, (in `kept`, when given) which
+/// coordinates remain, and (in `losses`, when given) the saliency of each removal in order: the
+/// rise of ½(ŵ − w)ᵀH(ŵ − w) it caused. Ties in saliency go to the smaller index.
 Eigen::VectorXd optimal_brain_surgeon_row(Eigen::MatrixXd h_inverse, Eigen::VectorXd w, Index k,
-                                          std::vector<bool>* kept = nullptr);
+                                          std::vector<bool>* kept = nullptr,
+                                          std::vector<double>* losses = nullptr);
+
+/// Each row's OBS error path: paths[i][k] = ½(ŵ − wᵢ)ᵀH(ŵ − wᵢ) at the OBS solution of row i
+/// with k weights, k = 0, …, d_in (the sum of the saliencies of the d_in − k removals; 0 at
+/// k = d_in, ½wᵢᵀHwᵢ at k = 0). One full OBS pass per row, O(d_in³), in parallel over the rows.
+/// Needs λ > 0 or a nonsingular H₀ (InvalidInput otherwise).
+std::vector<Eigen::VectorXd> optimal_brain_surgeon_paths(const LayerReconstruction& layer,
+                                                         int threads = 0);
 
 }  // namespace cardinal

@@ -37,8 +37,13 @@ enum class LayerBudgetScope { kRow, kLayer };
 /// How the budget is spread over the layers (obs and layerwise; the magnitude methods are each
 /// one of these): every layer keeps the same fraction (uniform), or each layer keeps the count
 /// that global magnitude pruning leaves it (global: one ranking of |w| over all layers decides
-/// how many weights each layer keeps, the layer's own method decides which).
-enum class BudgetAllocation { kUniform, kGlobalMagnitude };
+/// how many weights each layer keeps, the layer's own method decides which), or every row keeps
+/// the count that minimizes the sum over the layers of their relative reconstruction errors
+/// along the rows' OBS error paths (reconstruction: optimal_brain_surgeon_paths on the dense
+/// network's inputs, each layer's paths divided by its damped output energy, then
+/// allocate_along_error_paths; docs/pruning.md). The reconstruction allocation gives the rows of
+/// a layer budgets of their own; uniform and global spread a layer's count evenly over its rows.
+enum class BudgetAllocation { kUniform, kGlobalMagnitude, kReconstruction };
 
 /// Where each layer's calibration inputs come from: the already pruned layers before it
 /// (sequential, as OBC and SparseGPT do) or the dense network (parallel).
@@ -53,7 +58,7 @@ std::string to_string(BudgetAllocation allocation);
 OneShotMethod parse_one_shot_method(const std::string& name);
 LayerBudgetScope parse_layer_budget_scope(const std::string& name);
 CalibrationInputs parse_calibration_inputs(const std::string& name);
-/// uniform | global.
+/// uniform | global | reconstruction.
 BudgetAllocation parse_budget_allocation(const std::string& name);
 
 struct OneShotPruningOptions {
