@@ -140,7 +140,11 @@ po::options_description pruning_step_options() {
        "--pruner layerwise: iteration cap of the iterative solvers")
       ("pruner-values", po::value<std::string>()->default_value("reconstructed"),
        "--pruner layerwise, obs: reconstructed (the pruner's weights) | kept (the weights the "
-       "network had, on the pruner's support)");
+       "network had, on the pruner's support)")
+      ("pruner-allocation", po::value<std::string>()->default_value("step"),
+       "--pruner layerwise, obs: step (each layer keeps the count of the procedure's own "
+       "step) | reconstruction (the rows of all the layers share that step's total by their "
+       "OBS error paths, as prune --allocation reconstruction)");
   return pruning;
 }
 // clang-format on
@@ -156,7 +160,8 @@ std::pair<std::optional<PruningStep>, nlohmann::json> parse_pruning_step(
             std::string("--") + option + " applies to --pruner layerwise only");
   require(name != "magnitude" || !v["splice"].as<bool>(),
           "--splice applies to --pruner layerwise and obs only");
-  for (const char* option : {"calibration", "calibration-inputs", "pruner-ridge", "pruner-values"})
+  for (const char* option :
+       {"calibration", "calibration-inputs", "pruner-ridge", "pruner-values", "pruner-allocation"})
     require(name != "magnitude" || v[option].defaulted(),
             std::string("--") + option + " applies to --pruner layerwise and obs only");
   if (name == "magnitude") return {std::nullopt, nullptr};
@@ -174,6 +179,13 @@ std::pair<std::optional<PruningStep>, nlohmann::json> parse_pruning_step(
                              {"ridge", options.ridge}};
   // Only where used: the other runs keep their settings.
   if (step.values != PrunedValues::kReconstructed) settings["values"] = to_string(step.values);
+  const std::string allocation = v["pruner-allocation"].as<std::string>();
+  require(allocation == "step" || allocation == "reconstruction",
+          "--pruner-allocation must be one of step, reconstruction, got '" + allocation + "'");
+  if (allocation == "reconstruction") {
+    options.allocation = BudgetAllocation::kReconstruction;
+    settings["allocation"] = allocation;
+  }
   if (layerwise) {
     const std::string solver = v["pruner-solver"].as<std::string>();
     const Index max_iterations = v["pruner-iterations"].as<Index>();

@@ -55,7 +55,8 @@ const std::map<std::pair<std::string, std::string>, nlohmann::json> kOmittedAtOr
       {"calibration-inputs", "sequential"},
       {"pruner-ridge", 0.01},
       {"pruner-iterations", 1000},
-      {"pruner-values", "reconstructed"}};
+      {"pruner-values", "reconstructed"},
+      {"pruner-allocation", "step"}};
   for (const char* command : {"lottery", "solve"})
     for (const auto& [name, value] : pruning_step) omitted[{command, name}] = value;
   return omitted;

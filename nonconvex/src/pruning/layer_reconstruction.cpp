@@ -327,13 +327,30 @@ Eigen::MatrixXd inverse_hessian(const LayerReconstruction& layer) {
 }  // namespace
 
 std::vector<Eigen::VectorXd> optimal_brain_surgeon_paths(const LayerReconstruction& layer,
-                                                         int threads) {
+                                                         int threads,
+                                                         const AllowedWeights& allowed) {
+  if (allowed.size() != 0)
+    require(allowed.rows() == layer.rows() && allowed.cols() == layer.columns(),
+            "obs paths: the allowed weights are " + std::to_string(allowed.rows()) + " × " +
+                std::to_string(allowed.cols()) + ", the layer " + std::to_string(layer.rows()) +
+                " × " + std::to_string(layer.columns()));
   const Eigen::MatrixXd h_inverse = inverse_hessian(layer);
-  const Index d = layer.columns();
+  const Eigen::MatrixXd& h = layer.problems().hessian();
   std::vector<Eigen::VectorXd> paths(static_cast<std::size_t>(layer.rows()));
   parallel_for(layer.rows(), threads, [&](Index i) {
+    const std::vector<Index> coordinates = allowed_in_row(allowed, i, layer.columns());
+    const Index d = static_cast<Index>(coordinates.size());
+    const Eigen::VectorXd trained = layer.weights().row(i).transpose();
     std::vector<double> losses;
-    optimal_brain_surgeon_row(h_inverse, layer.weights().row(i).transpose(), 0, nullptr, &losses);
+    if (d == layer.columns()) {
+      optimal_brain_surgeon_row(h_inverse, trained, 0, nullptr, &losses);
+    } else if (d > 0) {
+      // H⁻¹ of the allowed coordinates is the inverse of H restricted to them.
+      const Eigen::MatrixXd h_sub = h(coordinates, coordinates);
+      optimal_brain_surgeon_row(
+          Eigen::LLT<Eigen::MatrixXd>(h_sub).solve(Eigen::MatrixXd::Identity(d, d)),
+          trained(coordinates), 0, nullptr, &losses);
+    }
     // losses[m] is the removal that left d − m − 1 weights.
     Eigen::VectorXd& path = paths[static_cast<std::size_t>(i)];
     path = Eigen::VectorXd::Zero(d + 1);

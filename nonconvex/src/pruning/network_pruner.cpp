@@ -188,13 +188,20 @@ struct Within {
   const std::vector<Index>& kept;
 };
 
+Eigen::Array<bool, Eigen::Dynamic, Eigen::Dynamic> to_allowed(const torch::Tensor& keep) {
+  return to_eigen(keep).array() != 0.0;
+}
+
 /// The reconstruction allocation: every row's budget (per layer, in prunable_tensors order) from
-/// the OBS error paths of all the rows on the network's current (dense) inputs, each layer's
-/// paths divided by its damped output energy so that the sum is one of relative errors.
+/// the OBS error paths of all the rows on the network's current (unpruned) inputs, each layer's
+/// paths divided by its damped output energy so that the sum is one of relative errors. Within
+/// an earlier round the paths run over the weights its mask keeps, and the rows share the total
+/// of its counts.
 std::vector<std::vector<Index>> allocate_by_reconstruction(Network& network,
                                                            const std::vector<NamedTensor>& named,
                                                            const torch::Tensor& examples,
-                                                           const OneShotPruningOptions& options) {
+                                                           const OneShotPruningOptions& options,
+                                                           const std::optional<Within>& within) {
   std::vector<Eigen::VectorXd> paths;
   std::vector<double> scales;
   std::vector<Index> rows;
@@ -205,7 +212,10 @@ std::vector<std::vector<Index>> allocate_by_reconstruction(Network& network,
         calibration_gram(network, weight, examples, options.max_patches, splitmix64(l));
     const LayerReconstruction layer =
         LayerReconstruction::from_gram(weight_matrix(weight), inputs.gram, options.ridge);
-    std::vector<Eigen::VectorXd> layer_paths = optimal_brain_surgeon_paths(layer, options.threads);
+    const AllowedWeights allowed =
+        within ? to_allowed(within->mask.keep(named[l].name).flatten(1)) : AllowedWeights();
+    std::vector<Eigen::VectorXd> layer_paths =
+        optimal_brain_surgeon_paths(layer, options.threads, allowed);
     double energy = 0.0;
     for (const Eigen::VectorXd& path : layer_paths) energy += path[0];
     for (Eigen::VectorXd& path : layer_paths) {
@@ -215,8 +225,9 @@ std::vector<std::vector<Index>> allocate_by_reconstruction(Network& network,
     rows.push_back(layer.rows());
     total += layer.rows() * layer.columns();
   }
-  const std::vector<Index> budgets =
-      allocate_along_error_paths(paths, scales, total - pruned_count(options.sparsity, total));
+  const Index kept = within ? std::accumulate(within->kept.begin(), within->kept.end(), Index{0})
+                            : total - pruned_count(options.sparsity, total);
+  const std::vector<Index> budgets = allocate_along_error_paths(paths, scales, kept);
   std::vector<std::vector<Index>> per_layer;
   auto next = budgets.begin();
   for (Index r : rows) {
@@ -224,10 +235,6 @@ std::vector<std::vector<Index>> allocate_by_reconstruction(Network& network,
     next += r;
   }
   return per_layer;
-}
-
-Eigen::Array<bool, Eigen::Dynamic, Eigen::Dynamic> to_allowed(const torch::Tensor& keep) {
-  return to_eigen(keep).array() != 0.0;
 }
 
 OneShotPruning prune_network(Network& network, const torch::Tensor& calibration,
@@ -264,9 +271,8 @@ OneShotPruning prune_network(Network& network, const torch::Tensor& calibration,
   }
 
   std::vector<std::vector<Index>> allocated;
-  if (!within && !global && !by_magnitude &&
-      options.allocation == BudgetAllocation::kReconstruction)
-    allocated = allocate_by_reconstruction(network, named, examples, options);
+  if (!global && !by_magnitude && options.allocation == BudgetAllocation::kReconstruction)
+    allocated = allocate_by_reconstruction(network, named, examples, options, within);
 
   OneShotPruning result;
   if (global) result.fisher = global->report;
@@ -283,19 +289,19 @@ OneShotPruning prune_network(Network& network, const torch::Tensor& calibration,
     const LayerReconstruction layer =
         LayerReconstruction::from_gram(weight_matrix(weight), inputs.gram, options.ridge);
     const Index total = layer.rows() * layer.columns();
-    const Index kept = within ? within->kept[l]
-                       : !allocated.empty()
+    const Index kept = !allocated.empty()
                            ? std::accumulate(allocated[l].begin(), allocated[l].end(), Index{0})
+                       : within ? within->kept[l]
                        : magnitude && options.allocation == BudgetAllocation::kGlobalMagnitude
                            ? magnitude->remaining(named[l].name)
                            : total - pruned_count(options.sparsity, total);
     // Within an earlier round, each row's budget is spread over what that round kept of it.
     AllowedWeights allowed;
+    if (within) allowed = to_allowed(within->mask.keep(named[l].name).flatten(1));
     std::vector<Index> budgets;
     if (!allocated.empty()) {
       budgets = allocated[l];
     } else if (within) {
-      allowed = to_allowed(within->mask.keep(named[l].name).flatten(1));
       std::vector<Index> capacities(static_cast<std::size_t>(layer.rows()));
       for (Index i = 0; i < layer.rows(); ++i)
         capacities[static_cast<std::size_t>(i)] = allowed.row(i).count();

@@ -225,6 +225,20 @@ TEST_F(LotteryCommand, ALayerwisePrunerPrunesAConvolutionalNetwork) {
   EXPECT_EQ(done["weights_remaining"], 6147);
 }
 
+TEST_F(LotteryCommand, TheReconstructionAllocationKeepsTheStepsTotal) {
+  const CommandResult r = run(kSmall +
+                              "--model lenet5 --levels 1 --pruner obs --pruner-allocation "
+                              "reconstruction --calibration 8 --prune-fraction 0.9 "
+                              "--pruning-scope global --output-fraction -1 --store " +
+                              store("allocated"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  const fs::path run_dir = run_directory(store("allocated"));
+  const auto settings = nlohmann::json::parse(read(run_dir / "settings.json"));
+  EXPECT_EQ(settings["pruner"]["allocation"], "reconstruction");
+  const auto done = nlohmann::json::parse(read(run_dir / "level-1" / "DONE.json"));
+  EXPECT_EQ(done["weights_remaining"], 6147);  // the total of global magnitude's counts
+}
+
 TEST_F(LotteryCommand, InstabilityAddsACopyPerLevelAndTheBarrierColumns) {
   const CommandResult r = run(kSmall +
                               "--method imp-rewind --rewind 2it --levels 1 --instability "
@@ -273,6 +287,10 @@ TEST_F(LotteryCommand, BadInputExitsWithStatusTwoAndAClearMessage) {
        "--pruner-values applies to --pruner layerwise and obs only"},
       {kSmall + "--pruner obs --pruner-values mixed",
        "--pruner-values must be one of reconstructed, kept, got 'mixed'"},
+      {kSmall + "--pruner-allocation reconstruction",
+       "--pruner-allocation applies to --pruner layerwise and obs only"},
+      {kSmall + "--pruner obs --pruner-allocation global",
+       "--pruner-allocation must be one of step, reconstruction, got 'global'"},
       {kSmall + "--pruner layerwise --pruner-solver gmp", "--pruner-solver gmp trains a network"},
       {kSmall + "--pruner layerwise --method snip",
        "--pruner applies to the methods that prune trained weights, not snip"},

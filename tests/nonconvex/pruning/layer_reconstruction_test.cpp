@@ -217,6 +217,32 @@ TEST(OptimalBrainSurgeon, ErrorPathsAreTheDampedErrorsOfTheObsRowsAtEveryBudget)
   }
 }
 
+TEST(OptimalBrainSurgeon, RestrictedErrorPathsAreThePathsOfTheProblemsOverTheAllowedWeights) {
+  const Index d = 8;
+  const Eigen::MatrixXd x = gaussian_matrix(30, d, 14);
+  const Eigen::MatrixXd w = gaussian_matrix(3, d, 15);
+  const LayerReconstruction layer = LayerReconstruction::from_inputs(w, x, 0.02);
+  AllowedWeights allowed = AllowedWeights::Constant(3, d, true);
+  allowed(0, 1) = allowed(0, 5) = allowed(2, 0) = allowed(2, 3) = allowed(2, 7) = false;
+  const std::vector<Eigen::VectorXd> paths = optimal_brain_surgeon_paths(layer, 2, allowed);
+  for (Index i = 0; i < 3; ++i) {
+    std::vector<Index> columns;
+    for (Index j = 0; j < d; ++j)
+      if (allowed(i, j)) columns.push_back(j);
+    const Index m = static_cast<Index>(columns.size());
+    // Row i alone over its allowed weights: H₀ and wᵢ restricted to them, the same λ.
+    const LayerReconstruction own(w(Eigen::seqN(i, 1), columns), layer.gram()(columns, columns),
+                                  layer.damping());
+    const Eigen::VectorXd expected = optimal_brain_surgeon_paths(own).front();
+    ASSERT_EQ(paths[static_cast<std::size_t>(i)].size(), m + 1) << "row " << i;
+    EXPECT_LE((paths[static_cast<std::size_t>(i)] - expected).lpNorm<Eigen::Infinity>(),
+              1e-12 * expected[0])
+        << "row " << i;
+  }
+  EXPECT_THROW(optimal_brain_surgeon_paths(layer, 1, AllowedWeights::Constant(2, d, true)),
+               InvalidInput);
+}
+
 TEST(RowBudgets, FillTheCapacitiesEvenly) {
   // Equal capacities: the plain split, for every count.
   for (Index kept = 0; kept <= 5 * 9; ++kept)

@@ -275,6 +275,47 @@ TEST(PruneWithin, PrunesInsideTheMaskToExactlyTheCounts) {
                InvalidInput);
 }
 
+TEST(PruneWithin, TheReconstructionAllocationSharesTheTotalAlongThePathsInsideTheMask) {
+  for (OneShotMethod method : {OneShotMethod::kOptimalBrainSurgeon, OneShotMethod::kLayerwise}) {
+    OneShotPruningOptions options = omp_options(CalibrationInputs::kSequential);
+    options.method = method;
+    options.ridge = 0.01;
+    Fixture f;
+    const OneShotPruning first = prune_one_shot(f.network, f.calibration, options);  // 19, 7 kept
+    // The paths inside the first mask, on the network as the first round left it.
+    const auto layers = f.network.layers();
+    const Eigen::MatrixXd w0 = to_eigen(layers[0]->weight), w1 = to_eigen(layers[1]->weight);
+    const Eigen::RowVectorXd b0 = to_eigen(layers[0]->bias.unsqueeze(0));
+    const Eigen::MatrixXd x0 = to_eigen(f.calibration);
+    const Eigen::MatrixXd x1 = ((x0 * w0.transpose()).rowwise() + b0).cwiseMax(0.0);
+    std::vector<Eigen::VectorXd> paths;
+    std::vector<double> scales;
+    for (std::size_t l = 0; l < 2; ++l) {
+      const LayerReconstruction layer =
+          LayerReconstruction::from_inputs(l == 0 ? w0 : w1, l == 0 ? x0 : x1, options.ridge);
+      const AllowedWeights allowed = to_eigen(first.mask.keep(l).to(torch::kDouble)).array() != 0;
+      const std::vector<Eigen::VectorXd> own = optimal_brain_surgeon_paths(layer, 0, allowed);
+      double energy = 0.0;
+      for (const Eigen::VectorXd& path : own) energy += path[0];
+      for (const Eigen::VectorXd& path : own) {
+        paths.push_back(path);
+        scales.push_back(1.0 / energy);
+      }
+    }
+    const std::vector<Index> expected = allocate_along_error_paths(paths, scales, 15);
+
+    options.allocation = BudgetAllocation::kReconstruction;
+    const OneShotPruning second =
+        prune_within(f.network, f.calibration, options, first.mask, {11, 4});
+    SCOPED_TRACE(to_string(method));
+    EXPECT_EQ(second.mask.remaining(), 15);
+    EXPECT_TRUE(second.mask.intersect(first.mask) == second.mask);
+    const torch::Tensor rows0 = second.mask.keep(0).sum(1), rows1 = second.mask.keep(1).sum(1);
+    for (Index i = 0; i < 6; ++i) EXPECT_EQ(rows0[i].item<int64_t>(), expected[i]) << i;
+    for (Index i = 0; i < 3; ++i) EXPECT_EQ(rows1[i].item<int64_t>(), expected[6 + i]) << i;
+  }
+}
+
 // Convolutions: each layer's problem is on its unfolded input patches.
 
 /// SmallConvNet in double precision (so that the comparisons are to 1e-9) and 6 examples.

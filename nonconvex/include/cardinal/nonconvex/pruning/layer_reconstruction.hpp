@@ -133,8 +133,11 @@ Eigen::VectorXd optimal_brain_surgeon_row(Eigen::MatrixXd h_inverse, Eigen::Vect
 /// Each row's OBS error path: paths[i][k] = ½(ŵ − wᵢ)ᵀH(ŵ − wᵢ) at the OBS solution of row i
 /// with k weights, k = 0, …, d_in (the sum of the saliencies of the d_in − k removals; 0 at
 /// k = d_in, ½wᵢᵀHwᵢ at k = 0). One full OBS pass per row, O(d_in³), in parallel over the rows.
-/// Needs λ > 0 or a nonsingular H₀ (InvalidInput otherwise).
+/// Needs λ > 0 or a nonsingular H₀ (InvalidInput otherwise). With `allowed`, row i's path runs
+/// over the coordinates it allows only (as prune_optimal_brain_surgeon's restricted rows: the
+/// others are removed already), paths[i][k] for k = 0, …, its allowed count.
 std::vector<Eigen::VectorXd> optimal_brain_surgeon_paths(const LayerReconstruction& layer,
-                                                         int threads = 0);
+                                                         int threads = 0,
+                                                         const AllowedWeights& allowed = {});
 
 }  // namespace cardinal

@@ -164,8 +164,11 @@ OneShotPruning prune_one_shot(Network& network, const torch::Tensor& calibration
 /// water-filling row_budgets), and each row's problem is restricted to those coordinates; its
 /// target stays the network's current weights (zero where the mask removes, for a network trained
 /// with that mask). With a dense mask and the counts of an allocation this is prune_one_shot.
-/// options.sparsity and options.allocation are not used. Throws InvalidInput for another method,
-/// per-layer budgets, a mask of another network, or a count above what the mask keeps.
+/// options.sparsity is not used; with options.allocation = kReconstruction the rows of all the
+/// layers share the total of `kept` by their OBS error paths within the mask (the one-shot
+/// reconstruction allocation, with the mask's weights as each row's coordinates), instead of each
+/// layer keeping kept[l]; the other allocations are not used. Throws InvalidInput for another
+/// method, per-layer budgets, a mask of another network, or a count above what the mask keeps.
 OneShotPruning prune_within(Network& network, const torch::Tensor& calibration,
                             const OneShotPruningOptions& options, const Mask& mask,
                             const std::vector<Index>& kept);
