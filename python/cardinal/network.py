@@ -196,7 +196,9 @@ def imp_step(
     examples, which then also reconstructs the module's weights in place, as the lottery does
     (``values="kept"``, ``--pruner-values kept``: the kept weights keep their values instead);
     ``options`` are its flags as keywords (``solver``, ``calibration_inputs``, ``ridge``,
-    ``max_iterations``, ``splice``)."""
+    ``max_iterations``, ``splice``; ``allocation="reconstruction"``, ``--pruner-allocation
+    reconstruction``: the rows of all the layers share the step's total by their OBS error
+    paths instead of each layer keeping magnitude's count)."""
     if calibration is not None:
         _check_tensor(calibration, "calibration")
     with _Network(module, restore_on_error=pruner != "magnitude") as network:

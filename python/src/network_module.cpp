@@ -305,7 +305,8 @@ py::dict prune(PythonNetwork& network, const at::Tensor& calibration,
 /// One round of iterative pruning as the lottery runner prunes between levels (prune_trained in
 /// lottery_run.cpp): magnitude pruning inside `masks`, or with a pruner (layerwise, obs) as many
 /// weights per layer as magnitude pruning keeps, chosen by the pruner inside `masks` on the
-/// calibration examples (PruningStep::prune; `args` its flags, as prune's; `values` its
+/// calibration examples (PruningStep::prune; `args` its flags, as prune's, --allocation
+/// reconstruction being the lottery's --pruner-allocation reconstruction; `values` its
 /// --pruner-values).
 py::dict imp_step(PythonNetwork& network, const std::optional<TensorMap>& masks, double fraction,
                   std::optional<double> output_fraction, const std::string& scope,
@@ -327,7 +328,8 @@ py::dict imp_step(PythonNetwork& network, const std::optional<TensorMap>& masks,
   const Mask previous = masks ? mask_from(network, *masks) : Mask::dense(network);
   Mask magnitude = prune_magnitude(network, previous, spec);
   if (pruner == "magnitude") return mask_dict(magnitude);
-  // prune_within reads neither --sparsity nor --allocation: a placeholder passes the checks.
+  // prune_within does not read --sparsity: a placeholder passes the checks. It reads
+  // --allocation reconstruction (the rows share the step's total), and no other allocation.
   args.insert(args.begin(), {"--method=" + pruner, "--sparsity=0.5"});
   PruningStep step;
   step.options = parse_one_shot_pruning(parse_prune_arguments(args));

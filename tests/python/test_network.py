@@ -212,7 +212,11 @@ def test_imp_step_equals_the_lottery_mask(tmp_path):
 
 @pytest.mark.parametrize(
     "pruner,flags",
-    [("layerwise", ["--pruner-solver", "iht", "--pruner-iterations", "20"]), ("obs", [])],
+    [
+        ("layerwise", ["--pruner-solver", "iht", "--pruner-iterations", "20"]),
+        ("obs", []),
+        ("obs", ["--pruner-allocation", "reconstruction"]),
+    ],
 )
 def test_imp_step_with_a_pruner_equals_the_lottery_mask(tmp_path, pruner, flags):
     store = tmp_path / "store"
@@ -226,7 +230,8 @@ def test_imp_step_with_a_pruner_equals_the_lottery_mask(tmp_path, pruner, flags)
     module.load_state_dict(state)
     inputs, _ = calibration(16)
     # The module takes the pruner's options by the names of cardinal prune's flags.
-    prune_names = {"--pruner-solver": "solver", "--pruner-iterations": "max_iterations"}
+    prune_names = {"--pruner-solver": "solver", "--pruner-iterations": "max_iterations",
+                   "--pruner-allocation": "allocation"}
     keywords = {prune_names[k]: v for k, v in zip(flags[::2], flags[1::2])}
     step = cn.imp_step(module, masks, pruner=pruner, calibration=inputs, ridge=0.05, **keywords)
     _, stored = cn.load_run(store, level=1)
