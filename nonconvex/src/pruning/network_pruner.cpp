@@ -192,6 +192,24 @@ Eigen::Array<bool, Eigen::Dynamic, Eigen::Dynamic> to_allowed(const torch::Tenso
   return to_eigen(keep).array() != 0.0;
 }
 
+/// Layer l's reconstruction problem on the inputs the network gives it as it is now, and how
+/// many input rows built its H₀ of how many the calibration examples give.
+struct LayerProblem {
+  LayerReconstruction layer;
+  Index calibration_rows;
+  Index calibration_available;
+};
+
+LayerProblem layer_problem(Network& network, const torch::Tensor& weight,
+                           const torch::Tensor& examples, const OneShotPruningOptions& options,
+                           std::size_t l) {
+  CalibrationGram inputs =
+      calibration_gram(network, weight, examples, options.max_patches, splitmix64(l));
+  return {
+      LayerReconstruction::from_gram(weight_matrix(weight), std::move(inputs.gram), options.ridge),
+      inputs.rows, inputs.available};
+}
+
 /// The reconstruction allocation: every row's budget (per layer, in prunable_tensors order) from
 /// the OBS error paths of all the rows on the network's current (unpruned) inputs, each layer's
 /// paths divided by its damped output energy so that the sum is one of relative errors. Within
@@ -207,11 +225,8 @@ std::vector<std::vector<Index>> allocate_by_reconstruction(Network& network,
   std::vector<Index> rows;
   Index total = 0;
   for (std::size_t l = 0; l < named.size(); ++l) {
-    const torch::Tensor& weight = named[l].tensor;
-    const CalibrationGram inputs =
-        calibration_gram(network, weight, examples, options.max_patches, splitmix64(l));
     const LayerReconstruction layer =
-        LayerReconstruction::from_gram(weight_matrix(weight), inputs.gram, options.ridge);
+        layer_problem(network, named[l].tensor, examples, options, l).layer;
     const AllowedWeights allowed =
         within ? to_allowed(within->mask.keep(named[l].name).flatten(1)) : AllowedWeights();
     std::vector<Eigen::VectorXd> layer_paths =
@@ -284,10 +299,8 @@ OneShotPruning prune_network(Network& network, const torch::Tensor& calibration,
   std::vector<torch::Tensor> pending;
   for (std::size_t l = 0; l < named.size(); ++l) {
     const torch::Tensor& weight = named[l].tensor;
-    const CalibrationGram inputs =
-        calibration_gram(network, weight, examples, options.max_patches, splitmix64(l));
-    const LayerReconstruction layer =
-        LayerReconstruction::from_gram(weight_matrix(weight), inputs.gram, options.ridge);
+    const LayerProblem problem = layer_problem(network, weight, examples, options, l);
+    const LayerReconstruction& layer = problem.layer;
     const Index total = layer.rows() * layer.columns();
     const Index kept = !allocated.empty()
                            ? std::accumulate(allocated[l].begin(), allocated[l].end(), Index{0})
@@ -357,9 +370,9 @@ OneShotPruning prune_network(Network& network, const torch::Tensor& calibration,
     keeps.push_back(to_tensor(keep_values).to(torch::kBool).reshape(weight.sizes()));
     names.push_back(named[l].name);
     const double error = layer.error(pruned.weights), energy = layer.output_energy();
-    result.layers.push_back({named[l].name, layer.rows(), layer.columns(), inputs.rows,
-                             inputs.available, static_cast<Index>(pruned.keep.count()), error,
-                             energy > 0.0 ? error / energy : 0.0, seconds,
+    result.layers.push_back({named[l].name, layer.rows(), layer.columns(), problem.calibration_rows,
+                             problem.calibration_available, static_cast<Index>(pruned.keep.count()),
+                             error, energy > 0.0 ? error / energy : 0.0, seconds,
                              layer.damped_error(pruned.weights)});
   }
   for (std::size_t l = 0; l < pending.size(); ++l) named[l].tensor.copy_(pending[l]);

@@ -120,6 +120,25 @@ TEST(OneShotPruning, BaselinesKeepTheSameBudgets) {
   EXPECT_THROW(prune_one_shot(f.network, torch::zeros({5, 7}), options), InvalidInput);
 }
 
+/// allocate_along_error_paths on the OBS paths of `layers` (within `allowed`, one per layer),
+/// each layer's paths divided by its damped energy: the reconstruction allocation, by hand.
+std::vector<Index> reconstruction_allocation(const std::vector<LayerReconstruction>& layers,
+                                             const std::vector<AllowedWeights>& allowed,
+                                             Index kept) {
+  std::vector<Eigen::VectorXd> paths;
+  std::vector<double> scales;
+  for (std::size_t l = 0; l < layers.size(); ++l) {
+    const std::vector<Eigen::VectorXd> own = optimal_brain_surgeon_paths(layers[l], 0, allowed[l]);
+    double energy = 0.0;
+    for (const Eigen::VectorXd& path : own) energy += path[0];
+    for (const Eigen::VectorXd& path : own) {
+      paths.push_back(path);
+      scales.push_back(1.0 / energy);
+    }
+  }
+  return allocate_along_error_paths(paths, scales, kept);
+}
+
 TEST(OneShotPruning, ReconstructionAllocationGivesEachRowItsShareAlongTheObsPaths) {
   for (OneShotMethod method : {OneShotMethod::kOptimalBrainSurgeon, OneShotMethod::kLayerwise}) {
     for (CalibrationInputs mode : {CalibrationInputs::kSequential, CalibrationInputs::kParallel}) {
@@ -130,19 +149,10 @@ TEST(OneShotPruning, ReconstructionAllocationGivesEachRowItsShareAlongTheObsPath
       const Eigen::MatrixXd x0 = to_eigen(f.calibration);
       // The allocation reads the dense network's inputs in either mode.
       const Eigen::MatrixXd x1 = ((x0 * w0.transpose()).rowwise() + b0).cwiseMax(0.0);
-      std::vector<Eigen::VectorXd> paths;
-      std::vector<double> scales;
-      for (const LayerReconstruction& layer : {LayerReconstruction::from_inputs(w0, x0, 0.01),
-                                               LayerReconstruction::from_inputs(w1, x1, 0.01)}) {
-        const std::vector<Eigen::VectorXd> own = optimal_brain_surgeon_paths(layer);
-        double energy = 0.0;
-        for (const Eigen::VectorXd& path : own) energy += path[0];
-        for (const Eigen::VectorXd& path : own) {
-          paths.push_back(path);
-          scales.push_back(1.0 / energy);
-        }
-      }
-      const std::vector<Index> expected = allocate_along_error_paths(paths, scales, 66 - 40);
+      const std::vector<Index> expected =
+          reconstruction_allocation({LayerReconstruction::from_inputs(w0, x0, 0.01),
+                                     LayerReconstruction::from_inputs(w1, x1, 0.01)},
+                                    {AllowedWeights(), AllowedWeights()}, 66 - 40);
 
       OneShotPruningOptions options = omp_options(mode);
       options.method = method;
@@ -288,21 +298,13 @@ TEST(PruneWithin, TheReconstructionAllocationSharesTheTotalAlongThePathsInsideTh
     const Eigen::RowVectorXd b0 = to_eigen(layers[0]->bias.unsqueeze(0));
     const Eigen::MatrixXd x0 = to_eigen(f.calibration);
     const Eigen::MatrixXd x1 = ((x0 * w0.transpose()).rowwise() + b0).cwiseMax(0.0);
-    std::vector<Eigen::VectorXd> paths;
-    std::vector<double> scales;
-    for (std::size_t l = 0; l < 2; ++l) {
-      const LayerReconstruction layer =
-          LayerReconstruction::from_inputs(l == 0 ? w0 : w1, l == 0 ? x0 : x1, options.ridge);
-      const AllowedWeights allowed = to_eigen(first.mask.keep(l).to(torch::kDouble)).array() != 0;
-      const std::vector<Eigen::VectorXd> own = optimal_brain_surgeon_paths(layer, 0, allowed);
-      double energy = 0.0;
-      for (const Eigen::VectorXd& path : own) energy += path[0];
-      for (const Eigen::VectorXd& path : own) {
-        paths.push_back(path);
-        scales.push_back(1.0 / energy);
-      }
-    }
-    const std::vector<Index> expected = allocate_along_error_paths(paths, scales, 15);
+    const auto allowed = [&first](std::size_t l) -> AllowedWeights {
+      return to_eigen(first.mask.keep(l).to(torch::kDouble)).array() != 0;
+    };
+    const std::vector<Index> expected =
+        reconstruction_allocation({LayerReconstruction::from_inputs(w0, x0, options.ridge),
+                                   LayerReconstruction::from_inputs(w1, x1, options.ridge)},
+                                  {allowed(0), allowed(1)}, 15);
 
     options.allocation = BudgetAllocation::kReconstruction;
     const OneShotPruning second =
