@@ -324,6 +324,28 @@ Eigen::MatrixXd inverse_hessian(const LayerReconstruction& layer) {
   return llt.solve(Eigen::MatrixXd::Identity(h.rows(), h.cols()));
 }
 
+/// OBS on row i of `layer` over `coordinates` (the row's allowed ones, in increasing order) down
+/// to k weights: against `h_inverse` when they are every column, else against the inverse of H
+/// restricted to them (the others are removed already). Returns the weights on `coordinates`, in
+/// their order, with `kept` and `losses` as optimal_brain_surgeon_row gives them.
+Eigen::VectorXd optimal_brain_surgeon_on(const LayerReconstruction& layer,
+                                         const Eigen::MatrixXd& h_inverse, Index i,
+                                         const std::vector<Index>& coordinates, Index k,
+                                         std::vector<bool>* kept, std::vector<double>* losses) {
+  const Eigen::VectorXd trained = layer.weights().row(i).transpose();
+  const Index d = static_cast<Index>(coordinates.size());
+  if (d == layer.columns()) return optimal_brain_surgeon_row(h_inverse, trained, k, kept, losses);
+  if (d == 0) {
+    if (kept != nullptr) kept->clear();
+    if (losses != nullptr) losses->clear();
+    return Eigen::VectorXd();
+  }
+  const Eigen::MatrixXd h_sub = layer.problems().hessian()(coordinates, coordinates);
+  return optimal_brain_surgeon_row(
+      Eigen::LLT<Eigen::MatrixXd>(h_sub).solve(Eigen::MatrixXd::Identity(d, d)),
+      trained(coordinates), k, kept, losses);
+}
+
 }  // namespace
 
 std::vector<Eigen::VectorXd> optimal_brain_surgeon_paths(const LayerReconstruction& layer,
@@ -335,22 +357,12 @@ std::vector<Eigen::VectorXd> optimal_brain_surgeon_paths(const LayerReconstructi
                 std::to_string(allowed.cols()) + ", the layer " + std::to_string(layer.rows()) +
                 " × " + std::to_string(layer.columns()));
   const Eigen::MatrixXd h_inverse = inverse_hessian(layer);
-  const Eigen::MatrixXd& h = layer.problems().hessian();
   std::vector<Eigen::VectorXd> paths(static_cast<std::size_t>(layer.rows()));
   parallel_for(layer.rows(), threads, [&](Index i) {
     const std::vector<Index> coordinates = allowed_in_row(allowed, i, layer.columns());
     const Index d = static_cast<Index>(coordinates.size());
-    const Eigen::VectorXd trained = layer.weights().row(i).transpose();
     std::vector<double> losses;
-    if (d == layer.columns()) {
-      optimal_brain_surgeon_row(h_inverse, trained, 0, nullptr, &losses);
-    } else if (d > 0) {
-      // H⁻¹ of the allowed coordinates is the inverse of H restricted to them.
-      const Eigen::MatrixXd h_sub = h(coordinates, coordinates);
-      optimal_brain_surgeon_row(
-          Eigen::LLT<Eigen::MatrixXd>(h_sub).solve(Eigen::MatrixXd::Identity(d, d)),
-          trained(coordinates), 0, nullptr, &losses);
-    }
+    optimal_brain_surgeon_on(layer, h_inverse, i, coordinates, 0, nullptr, &losses);
     // losses[m] is the removal that left d − m − 1 weights.
     Eigen::VectorXd& path = paths[static_cast<std::size_t>(i)];
     path = Eigen::VectorXd::Zero(d + 1);
@@ -367,25 +379,13 @@ PrunedLayer prune_optimal_brain_surgeon(const LayerReconstruction& layer,
           "pruning: " + std::to_string(budgets.size()) + " budgets for " +
               std::to_string(layer.rows()) + " rows");
   check_allowed(layer, budgets, allowed);
-  const Eigen::MatrixXd& h = layer.problems().hessian();
   const Eigen::MatrixXd h_inverse = inverse_hessian(layer);
   PrunedLayer pruned = empty_layer(layer);
   parallel_for(layer.rows(), threads, [&](Index i) {
-    const Index k = budgets[static_cast<std::size_t>(i)];
-    const Eigen::VectorXd trained = layer.weights().row(i).transpose();
     const std::vector<Index> coordinates = allowed_in_row(allowed, i, layer.columns());
     std::vector<bool> kept;
-    if (static_cast<Index>(coordinates.size()) == layer.columns()) {
-      pruned.weights.row(i) = optimal_brain_surgeon_row(h_inverse, trained, k, &kept).transpose();
-      for (Index j = 0; j < layer.columns(); ++j)
-        pruned.keep(i, j) = kept[static_cast<std::size_t>(j)];
-      return;
-    }
-    // H⁻¹ of the remaining coordinates is the inverse of H restricted to them.
-    const Eigen::MatrixXd h_sub = h(coordinates, coordinates);
-    const Eigen::MatrixXd inverse = Eigen::LLT<Eigen::MatrixXd>(h_sub).solve(
-        Eigen::MatrixXd::Identity(h_sub.rows(), h_sub.cols()));
-    const Eigen::VectorXd w = optimal_brain_surgeon_row(inverse, trained(coordinates), k, &kept);
+    const Eigen::VectorXd w = optimal_brain_surgeon_on(
+        layer, h_inverse, i, coordinates, budgets[static_cast<std::size_t>(i)], &kept, nullptr);
     for (std::size_t position = 0; position < coordinates.size(); ++position) {
       if (!kept[position]) continue;
       pruned.keep(i, coordinates[position]) = true;

@@ -39,6 +39,15 @@ OneShotPruningOptions omp_options(CalibrationInputs inputs) {
   return options;
 }
 
+/// omp_options with `method` and damping 0.01 (OBS needs H invertible).
+OneShotPruningOptions damped_options(OneShotMethod method,
+                                     CalibrationInputs inputs = CalibrationInputs::kSequential) {
+  OneShotPruningOptions options = omp_options(inputs);
+  options.method = method;
+  options.ridge = 0.01;
+  return options;
+}
+
 MultilayerPerceptron seeded_network() {
   torch::manual_seed(3);
   return MultilayerPerceptron(8, {6}, 3);
@@ -91,9 +100,7 @@ TEST(OneShotPruning, BaselinesKeepTheSameBudgets) {
   for (OneShotMethod method :
        {OneShotMethod::kMagnitudeLayerwise, OneShotMethod::kOptimalBrainSurgeon}) {
     Fixture f;
-    OneShotPruningOptions options = omp_options(CalibrationInputs::kSequential);
-    options.method = method;
-    options.ridge = 0.01;
+    OneShotPruningOptions options = damped_options(method);
     const OneShotPruning result = prune_one_shot(f.network, f.calibration, options);
     EXPECT_EQ(result.layers[0].kept, 19) << to_string(method);
     EXPECT_EQ(result.layers[1].kept, 7) << to_string(method);
@@ -106,9 +113,7 @@ TEST(OneShotPruning, BaselinesKeepTheSameBudgets) {
   // The global allocation gives every layer the count global magnitude pruning left it.
   for (OneShotMethod method : {OneShotMethod::kLayerwise, OneShotMethod::kOptimalBrainSurgeon}) {
     Fixture g;
-    OneShotPruningOptions allocated = omp_options(CalibrationInputs::kSequential);
-    allocated.method = method;
-    allocated.ridge = 0.01;
+    OneShotPruningOptions allocated = damped_options(method);
     allocated.allocation = BudgetAllocation::kGlobalMagnitude;
     const OneShotPruning result = prune_one_shot(g.network, g.calibration, allocated);
     for (std::size_t l = 0; l < 2; ++l)
@@ -154,9 +159,7 @@ TEST(OneShotPruning, ReconstructionAllocationGivesEachRowItsShareAlongTheObsPath
                                      LayerReconstruction::from_inputs(w1, x1, 0.01)},
                                     {AllowedWeights(), AllowedWeights()}, 66 - 40);
 
-      OneShotPruningOptions options = omp_options(mode);
-      options.method = method;
-      options.ridge = 0.01;
+      OneShotPruningOptions options = damped_options(method, mode);
       options.allocation = BudgetAllocation::kReconstruction;
       const OneShotPruning result = prune_one_shot(f.network, f.calibration, options);
       SCOPED_TRACE(to_string(method) + " " + to_string(mode));
@@ -229,9 +232,7 @@ TEST(OneShotPruning, FisherMethodsSolveTheGlobalFisherModel) {
 
 TEST(PruneWithin, ADenseMaskWithTheAllocationsCountsIsOneShotPruning) {
   for (OneShotMethod method : {OneShotMethod::kLayerwise, OneShotMethod::kOptimalBrainSurgeon}) {
-    OneShotPruningOptions options = omp_options(CalibrationInputs::kSequential);
-    options.method = method;
-    options.ridge = 0.01;
+    OneShotPruningOptions options = damped_options(method);
     Fixture a, b;
     const OneShotPruning one_shot = prune_one_shot(a.network, a.calibration, options);
     std::vector<Index> kept;
@@ -247,9 +248,7 @@ TEST(PruneWithin, ADenseMaskWithTheAllocationsCountsIsOneShotPruning) {
 
 TEST(PruneWithin, PrunesInsideTheMaskToExactlyTheCounts) {
   for (OneShotMethod method : {OneShotMethod::kLayerwise, OneShotMethod::kOptimalBrainSurgeon}) {
-    OneShotPruningOptions options = omp_options(CalibrationInputs::kSequential);
-    options.method = method;
-    options.ridge = 0.01;
+    OneShotPruningOptions options = damped_options(method);
     Fixture f;
     const OneShotPruning first = prune_one_shot(f.network, f.calibration, options);  // 19, 7 kept
     const OneShotPruning second =
@@ -287,9 +286,7 @@ TEST(PruneWithin, PrunesInsideTheMaskToExactlyTheCounts) {
 
 TEST(PruneWithin, TheReconstructionAllocationSharesTheTotalAlongThePathsInsideTheMask) {
   for (OneShotMethod method : {OneShotMethod::kOptimalBrainSurgeon, OneShotMethod::kLayerwise}) {
-    OneShotPruningOptions options = omp_options(CalibrationInputs::kSequential);
-    options.method = method;
-    options.ridge = 0.01;
+    OneShotPruningOptions options = damped_options(method);
     Fixture f;
     const OneShotPruning first = prune_one_shot(f.network, f.calibration, options);  // 19, 7 kept
     // The paths inside the first mask, on the network as the first round left it.
@@ -428,9 +425,7 @@ TEST(OneShotPruningConvolutions, ConvolutionalModelsKeepExactlyTheBudgetAndRerun
   for (OneShotMethod method : {OneShotMethod::kLayerwise, OneShotMethod::kOptimalBrainSurgeon})
     for (CalibrationInputs mode : {CalibrationInputs::kSequential, CalibrationInputs::kParallel}) {
       SCOPED_TRACE(to_string(method) + " " + to_string(mode));
-      OneShotPruningOptions options = omp_options(mode);
-      options.method = method;
-      options.ridge = 0.01;
+      OneShotPruningOptions options = damped_options(method, mode);
       options.allocation = BudgetAllocation::kGlobalMagnitude;
       options.max_patches = 1000;  // conv1 gives 8 · 256 patches
       LeNetFixture a, b, magnitude;
