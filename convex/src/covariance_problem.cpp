@@ -3,6 +3,7 @@
 #include <Eigen/Cholesky>
 #include <Eigen/QR>
 #include <cmath>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -10,12 +11,34 @@
 
 namespace cardinal {
 
-CovarianceProblem::CovarianceProblem(Trusted, std::shared_ptr<const Eigen::MatrixXd> h, Vector b,
-                                     double c)
-    : h_(std::move(h)), b_(std::move(b)), c_(c), space_(b_.size()) {}
+struct CovarianceProblem::SharedInverse {
+  std::once_flag formed;
+  /// Empty when H is not positive definite, or so badly conditioned (reciprocal condition
+  /// number below kMinimumReciprocalCondition) that the multiplier's route would lose the digits
+  /// that the Cholesky factor of H_aa keeps.
+  Eigen::MatrixXd matrix;
+  static constexpr double kMinimumReciprocalCondition = 1e-8;
+
+  const Eigen::MatrixXd& of(const Eigen::MatrixXd& h) {
+    std::call_once(formed, [&] {
+      const Eigen::LLT<Eigen::MatrixXd> llt(h);
+      if (llt.info() == Eigen::Success && llt.rcond() >= kMinimumReciprocalCondition)
+        matrix = llt.solve(Eigen::MatrixXd::Identity(h.rows(), h.cols()));
+    });
+    return matrix;
+  }
+};
+
+std::shared_ptr<CovarianceProblem::SharedInverse> CovarianceProblem::no_inverse_yet() {
+  return std::make_shared<SharedInverse>();
+}
+
+CovarianceProblem::CovarianceProblem(Trusted, std::shared_ptr<const Eigen::MatrixXd> h,
+                                     std::shared_ptr<SharedInverse> inverse, Vector b, double c)
+    : h_(std::move(h)), inverse_(std::move(inverse)), b_(std::move(b)), c_(c), space_(b_.size()) {}
 
 CovarianceProblem::CovarianceProblem(std::shared_ptr<const Eigen::MatrixXd> h, Vector b, double c)
-    : CovarianceProblem(Trusted{}, std::move(h), std::move(b), c) {
+    : CovarianceProblem(Trusted{}, std::move(h), no_inverse_yet(), std::move(b), c) {
   require(h_ != nullptr, "covariance problem: H is missing");
   require(h_->rows() == h_->cols(), "covariance problem: H is " + std::to_string(h_->rows()) +
                                         " x " + std::to_string(h_->cols()) + ", not square");
@@ -70,6 +93,41 @@ double CovarianceProblem::value_and_gradient(const Vector& w, Vector& g) const {
 }
 
 auto CovarianceProblem::minimize_on(const Support& a, const Vector&) const -> Vector {
+  const Index p = features();
+  const Index k = static_cast<Index>(a.size());
+  const Index m = p - k;
+  // Flop counts of the two routes, up to the same constant.
+  const double cholesky = static_cast<double>(k) * k * k / 3.0 + static_cast<double>(k) * k;
+  const double complement = static_cast<double>(p) * p + static_cast<double>(p) * m +
+                            static_cast<double>(m) * m * m / 3.0;
+  if (k == 0 || complement >= cholesky) return minimize_with_cholesky(a);
+  const Eigen::MatrixXd& h_inverse = inverse_->of(*h_);
+  if (h_inverse.size() == 0) return minimize_with_cholesky(a);
+
+  Vector w = h_inverse * b_;
+  if (m == 0) return w;
+  std::vector<bool> in_a(static_cast<std::size_t>(p), false);
+  for (Index i : a) in_a[static_cast<std::size_t>(i)] = true;
+  std::vector<Index> c;
+  c.reserve(static_cast<std::size_t>(m));
+  for (Index j = 0; j < p; ++j)
+    if (!in_a[static_cast<std::size_t>(j)]) c.push_back(j);
+  Eigen::MatrixXd inverse_c(p, m);  // the columns c of H⁻¹
+  for (Index i = 0; i < m; ++i) inverse_c.col(i) = h_inverse.col(c[static_cast<std::size_t>(i)]);
+  Eigen::MatrixXd inverse_cc(m, m);
+  Vector w_c(m);
+  for (Index i = 0; i < m; ++i) {
+    inverse_cc.row(i) = inverse_c.row(c[static_cast<std::size_t>(i)]);
+    w_c[i] = w[c[static_cast<std::size_t>(i)]];
+  }
+  const Eigen::LLT<Eigen::MatrixXd> llt(inverse_cc);
+  if (llt.info() != Eigen::Success) return minimize_with_cholesky(a);
+  w.noalias() -= inverse_c * llt.solve(w_c);
+  for (Index j : c) w[j] = 0.0;
+  return w;
+}
+
+auto CovarianceProblem::minimize_with_cholesky(const Support& a) const -> Vector {
   const Index k = static_cast<Index>(a.size());
   Vector w = space_.zeros();
   if (k == 0) return w;

@@ -17,7 +17,11 @@ Eigen::Map<const Eigen::MatrixXd> as_columns(const Eigen::VectorXd& w, Index p) 
 
 CovarianceRows::CovarianceRows(std::shared_ptr<const Eigen::MatrixXd> h, Eigen::MatrixXd b,
                                Vector c)
-    : h_(std::move(h)), b_(std::move(b)), c_(std::move(c)), space_(b_.rows() * b_.cols()) {
+    : h_(std::move(h)),
+      inverse_(CovarianceProblem::no_inverse_yet()),
+      b_(std::move(b)),
+      c_(std::move(c)),
+      space_(b_.rows() * b_.cols()) {
   require(h_ != nullptr, "covariance rows: H is missing");
   require(h_->rows() == h_->cols() && h_->rows() == b_.rows(),
           "covariance rows: H is " + std::to_string(h_->rows()) + " x " +
@@ -31,7 +35,7 @@ CovarianceRows::CovarianceRows(std::shared_ptr<const Eigen::MatrixXd> h, Eigen::
 }
 
 CovarianceProblem CovarianceRows::row(Index i) const {
-  return CovarianceProblem(CovarianceProblem::Trusted{}, h_, b_.col(i), c_[i]);
+  return CovarianceProblem(CovarianceProblem::Trusted{}, h_, inverse_, b_.col(i), c_[i]);
 }
 
 double CovarianceRows::value(const Vector& w) const {

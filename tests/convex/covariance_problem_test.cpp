@@ -124,6 +124,77 @@ TEST(CovarianceProblem, SacrificesAreTheExactChangesOfTheRestrictedMinimum) {
   }
 }
 
+/// The minimizer on `a` from the normal equations of the explicit sub-problem.
+Vector explicit_restricted_minimizer(const Eigen::MatrixXd& h, const Vector& b,
+                                     const std::vector<Index>& a) {
+  const Index k = static_cast<Index>(a.size());
+  Eigen::MatrixXd h_aa(k, k);
+  Vector b_a(k);
+  for (Index i = 0; i < k; ++i) {
+    b_a[i] = b[a[static_cast<std::size_t>(i)]];
+    for (Index j = 0; j < k; ++j)
+      h_aa(i, j) = h(a[static_cast<std::size_t>(i)], a[static_cast<std::size_t>(j)]);
+  }
+  const Vector v = h_aa.completeOrthogonalDecomposition().solve(b_a);
+  Vector w = Vector::Zero(b.size());
+  for (Index i = 0; i < k; ++i) w[a[static_cast<std::size_t>(i)]] = v[i];
+  return w;
+}
+
+TEST(CovarianceProblem, RestrictedSolveIsExactOnSmallAndLargeSupports) {
+  // p = 120: supports of 10 coordinates take the Cholesky route, those missing a few take the
+  // route through H⁻¹; both must give the restricted minimizer, for a problem of its own and for
+  // rows sharing H (and its inverse) in any order.
+  const Index p = 120;
+  const SyntheticInstance instance =
+      make_synthetic({.samples = 300, .features = p, .correlation = 0.6, .seed = 11});
+  std::vector<Index> all(static_cast<std::size_t>(p));
+  std::iota(all.begin(), all.end(), Index{0});
+  const Eigen::MatrixXd x = instance.design.dense_columns(all);
+  Eigen::MatrixXd h = x.transpose() * x / 300.0;
+  h.diagonal().array() += 1e-3;
+  const Eigen::MatrixXd b = h * Eigen::MatrixXd::Random(p, 3) + 0.1 * Eigen::MatrixXd::Random(p, 3);
+  const CovarianceRows rows(std::make_shared<const Eigen::MatrixXd>(h), b, Vector::Zero(3));
+  for (Index missing : {Index{110}, Index{40}, Index{7}, Index{1}, Index{0}}) {
+    std::vector<Index> a;
+    for (Index j = 0; j < p; ++j)
+      if ((j * 37) % p >= missing) a.push_back(j);
+    for (Index i : {2, 0, 1}) {
+      SCOPED_TRACE(::testing::Message() << p - missing << " coordinates, row " << i);
+      const Vector expected = explicit_restricted_minimizer(h, b.col(i), a);
+      const Vector shared = rows.row(i).minimize_on(a, Vector());
+      const Vector alone = CovarianceProblem(h, b.col(i)).minimize_on(a, Vector());
+      const double scale = expected.lpNorm<Eigen::Infinity>();
+      EXPECT_LE((shared - expected).lpNorm<Eigen::Infinity>(), 1e-9 * scale);
+      EXPECT_LE((alone - expected).lpNorm<Eigen::Infinity>(), 1e-9 * scale);
+      // Exactly zero off the support, and the gradient vanishes on it.
+      Vector g;
+      rows.row(i).value_and_gradient(shared, g);
+      for (Index j = 0, next = 0; j < p; ++j) {
+        const bool inside =
+            next < static_cast<Index>(a.size()) && a[static_cast<std::size_t>(next)] == j;
+        if (inside) {
+          EXPECT_LE(std::abs(g[j]), 1e-9 * b.col(i).lpNorm<Eigen::Infinity>()) << j;
+          ++next;
+        } else {
+          EXPECT_EQ(shared[j], 0.0) << j;
+        }
+      }
+    }
+  }
+  // A singular H (p > n, no ridge): no inverse, the minimum-norm solution on any support.
+  const SyntheticInstance wide = make_synthetic({.samples = 20, .features = 40, .seed = 5});
+  const CovarianceProblem singular =
+      CovarianceProblem::from_design(LeastSquaresProblem(wide.design, wide.response));
+  std::vector<Index> most(40);
+  std::iota(most.begin(), most.end(), Index{0});
+  most.erase(most.begin() + 17);
+  const Vector expected =
+      explicit_restricted_minimizer(singular.hessian(), singular.linear(), most);
+  EXPECT_LE((singular.minimize_on(most, Vector()) - expected).lpNorm<Eigen::Infinity>(),
+            1e-9 * expected.lpNorm<Eigen::Infinity>());
+}
+
 TEST(CovarianceProblem, RejectsInconsistentSizesAndAnIntercept) {
   EXPECT_THROW(CovarianceProblem(Eigen::MatrixXd::Identity(3, 2), Vector::Zero(3)), InvalidInput);
   EXPECT_THROW(CovarianceProblem(Eigen::MatrixXd::Identity(3, 3), Vector::Zero(2)), InvalidInput);

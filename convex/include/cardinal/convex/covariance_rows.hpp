@@ -50,6 +50,7 @@ class CovarianceRows {
 
  private:
   std::shared_ptr<const Eigen::MatrixXd> h_;
+  std::shared_ptr<CovarianceProblem::SharedInverse> inverse_;
   Eigen::MatrixXd b_;
   Vector c_;
   Space space_;
