@@ -167,24 +167,35 @@ nlohmann::json constant_json(const RestrictedConstant& c) {
   return {{"value", c.value}, {"kind", std::string(to_string(c.kind))}, {"method", c.method}};
 }
 
-/// bounds.json: per layer its p, s, the constants at each level (labelled by kind) and each
-/// theorem's assumption with its status.
+nlohmann::json constants_json(const std::vector<RestrictedConstants>& constants) {
+  nlohmann::json levels = nlohmann::json::array();
+  for (const RestrictedConstants& c : constants) {
+    nlohmann::json level = {{"k", c.k},
+                            {"rsc", constant_json(c.rsc)},
+                            {"rss", constant_json(c.rss)},
+                            {"condition", constant_json(c.condition)},
+                            {"best_isometry", constant_json(best_isometry_constant(c))},
+                            {"matrix", c.matrix}};
+    // The supports that attain an estimate: the evidence of a refutation.
+    if (!c.rsc_support.empty()) level["rsc_support"] = c.rsc_support;
+    if (!c.rss_support.empty()) level["rss_support"] = c.rss_support;
+    levels.push_back(std::move(level));
+  }
+  return levels;
+}
+
+/// bounds.json: per layer its p, s, the constants at each level (labelled by kind), estimates
+/// where those are certified bounds, and each theorem's assumption with its status.
 nlohmann::json theory_json(const std::vector<LayerTheory>& theories) {
   nlohmann::json layers = nlohmann::json::array();
   for (const LayerTheory& t : theories) {
     nlohmann::json layer = {{"layer", t.layer},
                             {"dimension", t.dimension},
                             {"sparsity", t.sparsity},
-                            {"constants", nlohmann::json::array()},
+                            {"constants", constants_json(t.constants)},
+                            {"estimates", constants_json(t.estimates)},
                             {"theorems", nlohmann::json::array()},
                             {"not_covered", t.not_covered}};
-    for (const RestrictedConstants& c : t.constants)
-      layer["constants"].push_back({{"k", c.k},
-                                    {"rsc", constant_json(c.rsc)},
-                                    {"rss", constant_json(c.rss)},
-                                    {"condition", constant_json(c.condition)},
-                                    {"best_isometry", constant_json(best_isometry_constant(c))},
-                                    {"matrix", c.matrix}});
     for (const GuaranteeBound& g : t.theorems)
       layer["theorems"].push_back({{"theorem", g.theorem},
                                    {"assumption", g.assumption},
@@ -197,21 +208,22 @@ nlohmann::json theory_json(const std::vector<LayerTheory>& theories) {
 }
 
 /// bounds.csv: `layer,k,constant,value,kind`, constant one of rsc, rss, condition,
-/// best_isometry.
+/// best_isometry; the estimates follow the exact or certified constants of each layer.
 std::string theory_csv(const std::vector<LayerTheory>& theories) {
   std::ostringstream out;
   out << std::setprecision(17) << "layer,k,constant,value,kind\n";
   for (const LayerTheory& t : theories)
-    for (const RestrictedConstants& c : t.constants) {
-      const std::pair<const char*, RestrictedConstant> rows[] = {
-          {"rsc", c.rsc},
-          {"rss", c.rss},
-          {"condition", c.condition},
-          {"best_isometry", best_isometry_constant(c)}};
-      for (const auto& [name, value] : rows)
-        out << t.layer << ',' << c.k << ',' << name << ',' << value.value << ','
-            << to_string(value.kind) << '\n';
-    }
+    for (const auto* kind : {&t.constants, &t.estimates})
+      for (const RestrictedConstants& c : *kind) {
+        const std::pair<const char*, RestrictedConstant> rows[] = {
+            {"rsc", c.rsc},
+            {"rss", c.rss},
+            {"condition", c.condition},
+            {"best_isometry", best_isometry_constant(c)}};
+        for (const auto& [name, value] : rows)
+          out << t.layer << ',' << c.k << ',' << name << ',' << value.value << ','
+              << to_string(value.kind) << '\n';
+      }
   return out.str();
 }
 

@@ -23,6 +23,30 @@ double tightest_step(const RestrictedConstants& c) {
   return rho > 0.0 ? 2.0 / (rho + beta) : 1.0 / beta;
 }
 
+/// The theorems whose levels are among `constants` (s, 2s, 3s, 4s), in the order IHT, HTP,
+/// CoSaMP, GraSP.
+std::vector<GuaranteeBound> theorems_on(const std::vector<RestrictedConstants>& constants,
+                                        Index s) {
+  auto at = [&](Index multiple) -> const RestrictedConstants* {
+    for (const RestrictedConstants& c : constants)
+      if (c.k == multiple * s) return &c;
+    return nullptr;
+  };
+  std::vector<GuaranteeBound> theorems;
+  if (const RestrictedConstants* c3 = at(3)) {
+    theorems.push_back(iht_blumensath_davies_bound(
+        {.restricted = *c3, .sparsity = s, .step = tightest_step(*c3)}));
+    FoucartHtpInputs foucart{.restricted_3s = *c3, .sparsity = s, .step = tightest_step(*c3)};
+    if (const RestrictedConstants* c2 = at(2)) foucart.restricted_2s = *c2;
+    theorems.push_back(htp_foucart_bound(foucart));
+  }
+  if (const RestrictedConstants* c4 = at(4)) {
+    theorems.push_back(cosamp_needell_tropp_bound({.restricted = *c4, .sparsity = s}));
+    theorems.push_back(grasp_bahmani_bound({.restricted = *c4, .sparsity = s}));
+  }
+  return theorems;
+}
+
 }  // namespace
 
 LayerTheory layer_theory(const std::string& name, const LayerReconstruction& layer, Index sparsity,
@@ -34,34 +58,43 @@ LayerTheory layer_theory(const std::string& name, const LayerReconstruction& lay
   const Eigen::MatrixXd& h = layer.problems().hessian();
   LayerTheory theory{.layer = name, .dimension = p, .sparsity = sparsity};
   const Index s = sparsity;
-  auto at = [&](Index multiple) -> const RestrictedConstants* {
-    for (const RestrictedConstants& c : theory.constants)
-      if (c.k == multiple * s) return &c;
-    return nullptr;
-  };
+  // The constants that can refute: exact ones where there are, estimates elsewhere. A layer's
+  // extreme supports are found by the greedy searches, not by random supports, and two swap
+  // rounds keep the search to seconds on a 784-input layer.
+  RestrictedConstantsOptions search = options;
+  search.random_supports = 0;
+  search.greedy_starts = std::min<Index>(options.greedy_starts, 1);
+  search.swap_rounds = std::min<Index>(options.swap_rounds, 2);
+  std::vector<RestrictedConstants> refuting;
   for (Index multiple = 1; multiple <= 4 && multiple * s <= p; ++multiple) {
     theory.constants.push_back(exact_or_certified(h, multiple * s, options));
     theory.constants.back().matrix = "H = XᵀX/n + λI of layer " + name;
+    if (theory.constants.back().rsc.kind == RestrictedConstant::Kind::kExact) {
+      refuting.push_back(theory.constants.back());
+    } else {
+      theory.estimates.push_back(estimated_restricted_constants(h, multiple * s, search));
+      theory.estimates.back().matrix = theory.constants.back().matrix;
+      refuting.push_back(theory.estimates.back());
+    }
+  }
+  theory.theorems = theorems_on(theory.constants, s);
+  if (!theory.estimates.empty()) {
+    std::vector<GuaranteeBound> refuted = theorems_on(refuting, s);
+    for (std::size_t i = 0; i < theory.theorems.size(); ++i)
+      if (theory.theorems[i].status == AssumptionStatus::kUnverified &&
+          refuted[i].status == AssumptionStatus::kFails)
+        theory.theorems[i] = std::move(refuted[i]);
   }
   auto not_covered = [&](const std::string& theorem, Index multiple) {
     theory.not_covered.push_back(theorem + ": needs constants at " + std::to_string(multiple) +
                                  "s = " + std::to_string(multiple * s) +
                                  " > p = " + std::to_string(p));
   };
-  if (const RestrictedConstants* c3 = at(3)) {
-    theory.theorems.push_back(iht_blumensath_davies_bound(
-        {.restricted = *c3, .sparsity = s, .step = tightest_step(*c3)}));
-    FoucartHtpInputs foucart{.restricted_3s = *c3, .sparsity = s, .step = tightest_step(*c3)};
-    if (const RestrictedConstants* c2 = at(2)) foucart.restricted_2s = *c2;
-    theory.theorems.push_back(htp_foucart_bound(foucart));
-  } else {
+  if (3 * s > p) {
     not_covered("Blumensath & Davies (IHT)", 3);
     not_covered("Foucart (HTP)", 3);
   }
-  if (const RestrictedConstants* c4 = at(4)) {
-    theory.theorems.push_back(cosamp_needell_tropp_bound({.restricted = *c4, .sparsity = s}));
-    theory.theorems.push_back(grasp_bahmani_bound({.restricted = *c4, .sparsity = s}));
-  } else {
+  if (4 * s > p) {
     not_covered("Needell & Tropp (CoSaMP)", 4);
     not_covered("Bahmani, Raj & Boufounos (GraSP)", 4);
   }

@@ -258,9 +258,36 @@ TEST_F(PruneCommand, TheoryWritesEachLayersConstantsAndTheorems) {
   ASSERT_EQ(bounds[0]["constants"].size(), 4u);
   for (const auto& c : bounds[0]["constants"]) EXPECT_EQ(c["rss"]["kind"], "certified bound") << c;
   EXPECT_EQ(bounds[2]["theorems"].size(), 4u);
+  // Estimates beside every certified level, none beside exact ones.
+  std::size_t estimates = 0;
+  for (const auto& layer : bounds) {
+    std::size_t certified = 0;
+    for (const auto& c : layer["constants"]) certified += c["rsc"]["kind"] == "certified bound";
+    ASSERT_EQ(layer["estimates"].size(), certified) << layer["layer"];
+    for (const auto& e : layer["estimates"]) {
+      EXPECT_EQ(e["rsc"]["kind"], "estimate");
+      EXPECT_EQ(e["rsc_support"].size(), e["k"]);
+    }
+    estimates += certified;
+  }
+  EXPECT_EQ(bounds[2]["estimates"].size(), 0u);
+  EXPECT_EQ(bounds[0]["estimates"].size(), 4u);
+  // fc1's inputs are image pixels, strongly correlated: the supports the search finds have
+  // condition numbers far above every threshold, refuting what the certified bounds left
+  // unverified.
+  for (const auto& t : bounds[0]["theorems"]) {
+    EXPECT_EQ(t["status"], "fails") << t;
+    EXPECT_EQ(t["constants_kind"], "estimate") << t;
+  }
   const std::string csv = test::read_file(dir_ / "theory" / "bounds.csv");
   EXPECT_EQ(csv.substr(0, csv.find('\n')), "layer,k,constant,value,kind");
-  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 1 + 4 * (4 + 4 + 4));
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'),
+            static_cast<std::ptrdiff_t>(1 + 4 * (4 + 4 + 4 + estimates)));
+  std::size_t estimate_rows = 0;
+  for (std::size_t at = csv.find(",estimate\n"); at != std::string::npos;
+       at = csv.find(",estimate\n", at + 1))
+    ++estimate_rows;
+  EXPECT_EQ(estimate_rows, 4 * estimates);
 }
 
 #ifdef CARDINAL_WITH_TORCH

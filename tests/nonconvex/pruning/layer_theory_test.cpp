@@ -35,6 +35,10 @@ std::pair<double, double> enumerated(const Eigen::MatrixXd& h, Index k) {
   return {low, high};
 }
 
+Eigen::VectorXd eigenvalues_of(const Eigen::MatrixXd& h) {
+  return Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>(h).eigenvalues();
+}
+
 TEST(LayerTheory, SmallLayerConstantsAreExactAndMatchEnumeration) {
   // Correlated inputs, so that the constants are far from the identity's.
   Eigen::MatrixXd x = gaussian_matrix(30, 8, 1);
@@ -92,7 +96,51 @@ TEST(LayerTheory, LevelsAboveTheWidthAreNotCoveredAndLargeOnesCertified) {
     EXPECT_LE(c.rsc.value, diagonal.minCoeff());
     EXPECT_GE(c.rss.value, diagonal.maxCoeff());
   }
-  for (const GuaranteeBound& g : theory.theorems) EXPECT_NE(g.status, AssumptionStatus::kFails);
+  // Certified bounds never refute: a failing theorem was refuted by the estimates.
+  for (const GuaranteeBound& g : theory.theorems)
+    if (g.status == AssumptionStatus::kFails)
+      EXPECT_EQ(g.constants_kind, RestrictedConstant::Kind::kEstimate) << g.theorem;
+}
+
+TEST(LayerTheory, EstimatesAreAttainedAndRefuteWhereBoundsCannot) {
+  // Inputs 3 and 7 nearly equal: H has a 2 x 2 principal submatrix of condition number above
+  // 10^3, so every theorem's assumption fails, though certified bounds (p = 60, k = 10 and
+  // beyond: no enumeration) cannot show it.
+  Eigen::MatrixXd x = gaussian_matrix(100, 60, 6);
+  x.col(7) = x.col(3) + 1e-3 * x.col(11);
+  const LayerReconstruction layer =
+      LayerReconstruction::from_inputs(gaussian_matrix(2, 60, 5), x, 1e-6);
+  const Eigen::MatrixXd& h = layer.problems().hessian();
+  const LayerTheory theory = layer_theory("fc1.weight", layer, 10);
+  ASSERT_EQ(theory.constants.size(), 4u);
+  ASSERT_EQ(theory.estimates.size(), 4u);
+  for (std::size_t i = 0; i < 4; ++i) {
+    const RestrictedConstants& bound = theory.constants[i];
+    const RestrictedConstants& estimate = theory.estimates[i];
+    SCOPED_TRACE(::testing::Message() << "k " << estimate.k);
+    EXPECT_EQ(estimate.k, bound.k);
+    EXPECT_EQ(estimate.rsc.kind, RestrictedConstant::Kind::kEstimate);
+    EXPECT_GE(estimate.rsc.value, bound.rsc.value);
+    EXPECT_LE(estimate.rss.value, bound.rss.value);
+    // Each estimate is the extreme eigenvalue of H on the support it reports.
+    ASSERT_EQ(static_cast<Index>(estimate.rsc_support.size()), estimate.k);
+    ASSERT_EQ(static_cast<Index>(estimate.rss_support.size()), estimate.k);
+    const auto eigenvalues = [&](const std::vector<Index>& support) {
+      return eigenvalues_of(h(support, support));
+    };
+    EXPECT_NEAR(eigenvalues(estimate.rsc_support).minCoeff(), estimate.rsc.value,
+                1e-9 * estimate.rss.value);
+    EXPECT_NEAR(eigenvalues(estimate.rss_support).maxCoeff(), estimate.rss.value,
+                1e-9 * estimate.rss.value);
+  }
+  const std::vector<Index> pair{3, 7};
+  const Eigen::VectorXd pair_values = eigenvalues_of(h(pair, pair));
+  EXPECT_GT(pair_values.maxCoeff() / pair_values.minCoeff(), 1e3);
+  ASSERT_EQ(theory.theorems.size(), 4u);
+  for (const GuaranteeBound& g : theory.theorems) {
+    EXPECT_EQ(g.status, AssumptionStatus::kFails) << g.theorem;
+    EXPECT_EQ(g.constants_kind, RestrictedConstant::Kind::kEstimate) << g.theorem;
+  }
 }
 
 }  // namespace

@@ -21,8 +21,16 @@ struct LayerTheory {
   /// The constants of H at the levels s, 2s, 3s, 4s that do not exceed p (in that order):
   /// exact where C(p, k) ≤ options.max_subsets, certified bounds elsewhere (labelled by kind).
   std::vector<RestrictedConstants> constants;
+  /// At each level where `constants` holds certified bounds, estimates from supports found by
+  /// search (estimated_restricted_constants): attained values, so ρ_k from above and β_k, κ_k,
+  /// δ_k from below. Certified bounds can only prove an assumption, these only refute it.
+  std::vector<RestrictedConstants> estimates;
   /// The theorems evaluated at the step that makes each tightest where it has one: assumptions
-  /// with the numbers plugged in and their status (no trace: `bound` is empty).
+  /// with the numbers plugged in and their status (no trace: `bound` is empty). A theorem left
+  /// unverified by the certified bounds is evaluated again on the estimates (exact constants
+  /// where there are some); when they refute it, that evaluation is the one reported (status
+  /// fails, constants kind estimate). The refutation holds at every step: the true δ_k(μ) is at
+  /// least the estimated one at each μ, and the best step's value grows with κ_k.
   std::vector<GuaranteeBound> theorems;
   /// Theorems whose level exceeds p, with the reason.
   std::vector<std::string> not_covered;
@@ -30,7 +38,9 @@ struct LayerTheory {
 
 /// The theory of `layer` at row budget `sparsity` ≥ 1: constants of layer.problems().hessian()
 /// and the assumptions of Blumensath–Davies (IHT), Foucart (HTP), Needell–Tropp (CoSaMP) and
-/// Bahmani–Raj–Boufounos (GraSP). Throws InvalidInput for a sparsity outside [1, p].
+/// Bahmani–Raj–Boufounos (GraSP). Throws InvalidInput for a sparsity outside [1, p]. The
+/// estimates come from one greedy search per constant with at most two swap rounds and no
+/// random supports (`options` can only lower these).
 LayerTheory layer_theory(const std::string& name, const LayerReconstruction& layer, Index sparsity,
                          const RestrictedConstantsOptions& options = {});
 
