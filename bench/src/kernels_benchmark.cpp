@@ -10,6 +10,7 @@
 #include <Eigen/Cholesky>
 #include <Eigen/Core>
 #include <cstdlib>
+#include <memory>
 #include <random>
 #include <string>
 #include <thread>
@@ -17,16 +18,20 @@
 
 #include "benchmark_main.hpp"
 #include "cardinal/convex/coordinate_space.hpp"
+#include "cardinal/convex/covariance_problem.hpp"
+#include "cardinal/convex/covariance_rows.hpp"
 #include "cardinal/convex/data/synthetic.hpp"
-#include "cardinal/convex/parallel.hpp"
 #include "cardinal/convex/glm_problem.hpp"
+#include "cardinal/convex/parallel.hpp"
 #include "machine_limits.hpp"
 #include "sparse_synthetic.hpp"
 
 namespace cardinal::bench {
 namespace {
 
-void use_threads(int threads) { set_configured_threads(threads); }
+void use_threads(int threads) {
+  set_configured_threads(threads);
+}
 
 Design gaussian_design(Index n, Index p) {
   return make_synthetic(SyntheticSpec{.samples = n, .features = p, .sparsity = 0}).design;
@@ -122,6 +127,53 @@ void BM_FullyCorrectiveSolve(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(problem.minimize_on(support, warm));
 }
 
+/// A layer-shaped H = XᵀX/n + λI (p × p) and a support missing m of its coordinates, as
+/// CoSaMP's merged supports are at low sparsity.
+struct LayerShapedSolve {
+  std::shared_ptr<const Eigen::MatrixXd> h;
+  Eigen::VectorXd b;
+  CoordinateSpace::Support support;
+
+  LayerShapedSolve(Index p, Index m) {
+    const Eigen::MatrixXd x = std::get<Design::Dense>(gaussian_design(2 * p, p).storage());
+    Eigen::MatrixXd gram = x.transpose() * x / static_cast<double>(2 * p);
+    gram.diagonal().array() += 0.01 * gram.diagonal().mean();
+    h = std::make_shared<const Eigen::MatrixXd>(std::move(gram));
+    b = *h * gaussian_vector(p, 6);
+    for (Index j = 0; j < p; ++j)
+      if ((j * 7919) % p >= m) support.push_back(j);
+  }
+};
+
+/// CovarianceProblem::minimize_on on a support missing m coordinates, H⁻¹ formed once beforehand
+/// and shared, as by a layer's rows.
+void BM_CovarianceRestrictedSolve(benchmark::State& state) {
+  const LayerShapedSolve solve(state.range(0), state.range(1));
+  const CovarianceRows rows(solve.h, solve.b, Eigen::VectorXd::Zero(1));
+  const CovarianceProblem problem = rows.row(0);
+  benchmark::DoNotOptimize(problem.minimize_on(solve.support, Eigen::VectorXd()));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(problem.minimize_on(solve.support, Eigen::VectorXd()));
+}
+
+/// The reference for BM_CovarianceRestrictedSolve: gather H_aa and b_a, Cholesky, solve.
+void BM_CholeskyRestrictedSolve(benchmark::State& state) {
+  const LayerShapedSolve solve(state.range(0), state.range(1));
+  const auto k = static_cast<Index>(solve.support.size());
+  for (auto _ : state) {
+    Eigen::MatrixXd h_aa(k, k);
+    Eigen::VectorXd b_a(k);
+    for (Index i = 0; i < k; ++i) {
+      b_a[i] = solve.b[solve.support[static_cast<std::size_t>(i)]];
+      for (Index j = 0; j < k; ++j)
+        h_aa(i, j) = (*solve.h)(solve.support[static_cast<std::size_t>(i)],
+                                solve.support[static_cast<std::size_t>(j)]);
+    }
+    const Eigen::VectorXd v = h_aa.llt().solve(b_a);
+    benchmark::DoNotOptimize(v.data());
+  }
+}
+
 /// The machine's streaming read rate with t threads (the floor of every pass above).
 void BM_MemoryRead(benchmark::State& state) {
   const auto bytes = static_cast<std::size_t>(state.range(0)) << 20;
@@ -162,6 +214,16 @@ void register_all(bool smoke) {
   }
   benchmark::RegisterBenchmark("BM_HardThreshold", BM_HardThreshold)->Args({p, k});
   benchmark::RegisterBenchmark("BM_IncrementalCholesky", BM_IncrementalCholesky)->Args({n, k});
+  // LeNet-300-100's first layer (p = 784) with supports missing 8, 36 and 200 coordinates.
+  for (Index m : smoke ? std::vector<Index>{4} : std::vector<Index>{8, 36, 200}) {
+    const Index width = smoke ? 48 : 784;
+    benchmark::RegisterBenchmark("BM_CovarianceRestrictedSolve", BM_CovarianceRestrictedSolve)
+        ->Args({width, m})
+        ->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark("BM_CholeskyRestrictedSolve", BM_CholeskyRestrictedSolve)
+        ->Args({width, m})
+        ->Unit(benchmark::kMillisecond);
+  }
   benchmark::RegisterBenchmark("BM_FullyCorrectiveSolve/least-squares",
                                BM_FullyCorrectiveSolve<SquaredLoss>)
       ->Args({n, smoke ? p : 1000, k})
