@@ -112,18 +112,11 @@ auto CovarianceProblem::minimize_on(const Support& a, const Vector&) const -> Ve
   c.reserve(static_cast<std::size_t>(m));
   for (Index j = 0; j < p; ++j)
     if (!in_a[static_cast<std::size_t>(j)]) c.push_back(j);
-  Eigen::MatrixXd inverse_c(p, m);  // the columns c of H⁻¹
-  for (Index i = 0; i < m; ++i) inverse_c.col(i) = h_inverse.col(c[static_cast<std::size_t>(i)]);
-  Eigen::MatrixXd inverse_cc(m, m);
-  Vector w_c(m);
-  for (Index i = 0; i < m; ++i) {
-    inverse_cc.row(i) = inverse_c.row(c[static_cast<std::size_t>(i)]);
-    w_c[i] = w[c[static_cast<std::size_t>(i)]];
-  }
-  const Eigen::LLT<Eigen::MatrixXd> llt(inverse_cc);
+  const Eigen::MatrixXd inverse_c = h_inverse(Eigen::all, c);  // the columns c of H⁻¹
+  const Eigen::LLT<Eigen::MatrixXd> llt(inverse_c(c, Eigen::all));
   if (llt.info() != Eigen::Success) return minimize_with_cholesky(a);
-  w.noalias() -= inverse_c * llt.solve(w_c);
-  for (Index j : c) w[j] = 0.0;
+  w.noalias() -= inverse_c * llt.solve(Vector(w(c)));
+  w(c).setZero();
   return w;
 }
 

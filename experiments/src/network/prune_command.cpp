@@ -75,7 +75,7 @@ std::string usage() {
          "Results go to --output DIR, written all at once: summary.json (settings, accuracies,\n"
          "per-layer results), layers.csv, pruned.mask, pruned.snapshot (pruned, and retrained\n"
          "when asked), dense.snapshot / retrain-curve.csv when trained here, and with --theory\n"
-         "bounds.json and bounds.csv (each layer's restricted constants and theorems).";
+         "bounds.json and bounds.csv (each layer's restricted constants, estimates and theorems).";
 }
 
 // One option per line reads better than the formatter's packing of the chained calls.
@@ -121,8 +121,10 @@ po::options_description prune_options() {
        "iteration cap of the iterative solvers (iht, niht, htp, grasp, cosamp)")
       ("theory", po::bool_switch(),
        "for each layer, the restricted constants of H at s, 2s, 3s, 4s (s: its largest row "
-       "budget; exact where enumeration is feasible, else certified) and the theorems whose "
-       "assumptions they prove: bounds.json, bounds.csv")
+       "budget; exact where enumeration is feasible, else certified bounds with estimates from "
+       "supports found by search beside them) and each theorem's assumption: holds (proved), "
+       "fails (refuted by exact values or an exhibited support) or unverified: bounds.json, "
+       "bounds.csv")
       ("retrain", po::value<Index>()->default_value(0),
        "iterations of retraining with the mask fixed (0: none)")
       ("seed", po::value<std::uint64_t>()->default_value(0),
@@ -213,8 +215,8 @@ std::string theory_csv(const std::vector<LayerTheory>& theories) {
   std::ostringstream out;
   out << std::setprecision(17) << "layer,k,constant,value,kind\n";
   for (const LayerTheory& t : theories)
-    for (const auto* kind : {&t.constants, &t.estimates})
-      for (const RestrictedConstants& c : *kind) {
+    for (const auto* levels : {&t.constants, &t.estimates})
+      for (const RestrictedConstants& c : *levels) {
         const std::pair<const char*, RestrictedConstant> rows[] = {
             {"rsc", c.rsc},
             {"rss", c.rss},
