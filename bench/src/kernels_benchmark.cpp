@@ -9,6 +9,7 @@
 
 #include <Eigen/Cholesky>
 #include <Eigen/Core>
+#include <cmath>
 #include <cstdlib>
 #include <memory>
 #include <random>
@@ -23,6 +24,7 @@
 #include "cardinal/convex/data/synthetic.hpp"
 #include "cardinal/convex/glm_problem.hpp"
 #include "cardinal/convex/parallel.hpp"
+#include "cardinal/convex/solvers/l1_path.hpp"
 #include "machine_limits.hpp"
 #include "sparse_synthetic.hpp"
 
@@ -166,6 +168,31 @@ void BM_CholeskyRestrictedSolve(benchmark::State& state) {
   }
 }
 
+/// The ℓ1 path to k nonzeros (LassoPathSelection) on one row of a layer-shaped problem: H from
+/// 2p Gaussian samples, b = H w̄ for a dense w̄, through the covariance updates.
+void BM_CovarianceLassoPath(benchmark::State& state) {
+  const LayerShapedSolve solve(state.range(0), 0);
+  const CovarianceProblem problem(solve.h, solve.b);
+  const LassoPathSelection path;
+  for (auto _ : state) benchmark::DoNotOptimize(path.minimize(problem, state.range(1)).w.data());
+}
+
+/// The reference for BM_CovarianceLassoPath: the same path on the square-root design
+/// X̃ = √p Lᵀ, ỹ = √p L⁻¹b (H = LLᵀ, X̃ᵀX̃/p = H, X̃ᵀỹ/p = b), the design form with p samples;
+/// the Cholesky factor is included.
+void BM_SquareRootLassoPath(benchmark::State& state) {
+  const LayerShapedSolve solve(state.range(0), 0);
+  const LassoPathSelection path;
+  for (auto _ : state) {
+    const Eigen::LLT<Eigen::MatrixXd> llt(*solve.h);
+    const double root = std::sqrt(static_cast<double>(solve.b.size()));
+    const LeastSquaresProblem problem(
+        Design(Eigen::MatrixXd(root * Eigen::MatrixXd(llt.matrixU()))),
+        root * llt.matrixL().solve(solve.b));
+    benchmark::DoNotOptimize(path.minimize(problem, state.range(1)).w.data());
+  }
+}
+
 /// The machine's streaming read rate with t threads (the floor of every pass above).
 void BM_MemoryRead(benchmark::State& state) {
   const auto bytes = static_cast<std::size_t>(state.range(0)) << 20;
@@ -214,6 +241,16 @@ void register_all(bool smoke) {
         ->Unit(benchmark::kMillisecond);
     benchmark::RegisterBenchmark("BM_CholeskyRestrictedSolve", BM_CholeskyRestrictedSolve)
         ->Args({width, m})
+        ->Unit(benchmark::kMillisecond);
+  }
+  // The same layer's rows pruned to 80% and 50% by the l1 path.
+  for (Index k : smoke ? std::vector<Index>{8} : std::vector<Index>{157, 392}) {
+    const Index width = smoke ? 48 : 784;
+    benchmark::RegisterBenchmark("BM_CovarianceLassoPath", BM_CovarianceLassoPath)
+        ->Args({width, k})
+        ->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark("BM_SquareRootLassoPath", BM_SquareRootLassoPath)
+        ->Args({width, k})
         ->Unit(benchmark::kMillisecond);
   }
   benchmark::RegisterBenchmark("BM_FullyCorrectiveSolve/least-squares",

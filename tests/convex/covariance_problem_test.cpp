@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <utility>
 #include <vector>
 
 #include "cardinal/bridge/error.hpp"
@@ -203,12 +204,40 @@ TEST(CovarianceProblem, RejectsInconsistentSizesAndAnIntercept) {
   EXPECT_THROW(CovarianceProblem::from_design(
                    LeastSquaresProblem(instance.design, instance.response, {.intercept = true})),
                InvalidInput);
-  // p > n: H is singular, and the ℓ1 path's square-root form needs it positive definite.
-  const SyntheticInstance wide =
-      make_synthetic({.samples = 4, .features = 10, .sparsity = 2, .seed = 1});
-  EXPECT_THROW(
-      lasso_path(CovarianceProblem::from_design(LeastSquaresProblem(wide.design, wide.response))),
-      InvalidInput);
+}
+
+TEST(CovarianceProblem, LassoPathFollowsTheDesignFormsPathEvenWhenHIsSingular) {
+  // p > n without a ridge: H is singular. Covariance updates need no factor of H, and a column
+  // of zeros (H_jj = 0) never enters.
+  for (const auto& [samples, ridge] : {std::pair{80, 0.05}, std::pair{12, 0.0}}) {
+    SCOPED_TRACE(::testing::Message() << samples << " samples, ridge " << ridge);
+    SyntheticInstance instance = make_synthetic(
+        {.samples = samples, .features = 30, .sparsity = 4, .noise = 0.1, .seed = 11});
+    std::vector<Index> all(30);
+    std::iota(all.begin(), all.end(), Index{0});
+    Eigen::MatrixXd x = instance.design.dense_columns(all);
+    x.col(7).setZero();
+    const LeastSquaresProblem design(Design(x), instance.response, {.ridge = ridge});
+    const CovarianceProblem covariance = CovarianceProblem::from_design(design);
+    const L1PathOptions options{.path_length = 40, .min_ratio = 1e-2};
+    const L1Path a = lasso_path(design, options);
+    const L1Path b = lasso_path(covariance, options);
+    EXPECT_NEAR(a.lambda_max, b.lambda_max, 1e-12);
+    ASSERT_EQ(a.points.size(), b.points.size());
+    for (std::size_t t = 0; t < a.points.size(); ++t) {
+      EXPECT_TRUE(b.points[t].converged) << t;
+      EXPECT_EQ(a.points[t].nonzeros, b.points[t].nonzeros) << t;
+      EXPECT_EQ(a.points[t].sweeps, b.points[t].sweeps) << t;
+      EXPECT_LE((a.points[t].w - b.points[t].w).lpNorm<Eigen::Infinity>(), 1e-10) << t;
+      EXPECT_NEAR(a.points[t].loss, b.points[t].loss, 1e-10) << t;
+      EXPECT_NEAR(a.points[t].objective, b.points[t].objective, 1e-10) << t;
+      EXPECT_EQ(b.points[t].w[7], 0.0) << t;
+      // The reported loss is f at the reported point, and the gradient is ∇f there.
+      Vector g;
+      EXPECT_NEAR(b.points[t].loss, covariance.value_and_gradient(b.points[t].w, g), 1e-12) << t;
+      EXPECT_LE((b.points[t].gradient - g).lpNorm<Eigen::Infinity>(), 1e-12) << t;
+    }
+  }
 }
 
 /// Rows sharing H: H from a random design, B = Xᵀ Y / n for m responses.

@@ -8,8 +8,6 @@
 #include <utility>
 #include <variant>
 
-#include <Eigen/Cholesky>
-
 #include "cardinal/bridge/error.hpp"
 
 namespace cardinal {
@@ -22,7 +20,7 @@ using Vector = Eigen::VectorXd;
 template <class Matrix>
 class DenseColumns {
  public:
-  explicit DenseColumns(const Matrix& x) : x_(x) {}
+  DenseColumns(const Design& design, const Matrix& x) : design_(design), x_(x) {}
 
   double dot(Index j, const Vector& r) const { return column(j).dot(r); }
   /// r += t X_j.
@@ -37,18 +35,26 @@ class DenseColumns {
     return {(x * v.array()).sum(), (x.square() * v.array()).sum()};
   }
 
+  /// Xᵀr: one pass over the design (Design::transpose_multiply, at memory bandwidth and on
+  /// every thread), cheaper than p separate column dot products.
+  Vector correlations(const Vector& r) const { return design_.transpose_multiply(r); }
+
  private:
   /// X_j as doubles (for double entries, the column itself).
   auto column(Index j) const { return x_.col(j).template cast<double>(); }
 
+  const Design& design_;
   const Matrix& x_;
 };
 
 /// The same operations on a compressed column-major sparse design.
 class SparseColumns {
  public:
-  explicit SparseColumns(const Design::Sparse& x)
-      : outer_(x.outerIndexPtr()), inner_(x.innerIndexPtr()), values_(x.valuePtr()) {}
+  SparseColumns(const Design& design, const Design::Sparse& x)
+      : design_(design),
+        outer_(x.outerIndexPtr()),
+        inner_(x.innerIndexPtr()),
+        values_(x.valuePtr()) {}
 
   double dot(Index j, const Vector& r) const {
     double sum = 0.0;
@@ -73,12 +79,60 @@ class SparseColumns {
     }
     return {first, second};
   }
+  Vector correlations(const Vector& r) const { return design_.transpose_multiply(r); }
 
  private:
+  const Design& design_;
   const Index* outer_;
   const Index* inner_;
   const double* values_;
 };
+
+/// The covariance form f(w) = ½wᵀHw − bᵀw + c seen by the same coordinate descent: its
+/// "samples" are the coordinates, with unit weight, response b and columns those of H, so that
+/// the per-sample gradient s = Hw − b is the gradient itself (no ridge: H holds it; no
+/// intercept). A coordinate's gradient is read in O(1) and a move costs one column of H, O(p),
+/// whatever the number of examples behind H: glmnet's covariance updates (Friedman, Hastie &
+/// Tibshirani 2010, §2.2), on the full H.
+class CovarianceColumns {
+ public:
+  explicit CovarianceColumns(const CovarianceProblem& problem) : problem_(problem) {}
+
+  double dot(Index j, const Vector& s) const { return s[j]; }
+  void add(Index j, double t, Vector& r) const { r.noalias() += t * problem_.hessian().col(j); }
+  /// (m_j, h_j) for the unit weights of the quadratic model: m_j is read only with an
+  /// intercept, which this form does not have.
+  std::pair<double, double> weighted_moments(Index j, const Vector&) const {
+    return {0.0, problem_.hessian()(j, j)};
+  }
+  Vector correlations(const Vector& s) const { return s; }
+  /// f(w) from z = Hw: ½wᵀz − bᵀw + c.
+  double value(const Vector& w, const Vector& z) const {
+    return 0.5 * w.dot(z) - problem_.linear().dot(w) + problem_.constant();
+  }
+
+ private:
+  const CovarianceProblem& problem_;
+};
+
+/// What the path solver reads of a problem besides its columns.
+struct PathData {
+  const Vector& response;  ///< y, one entry per sample
+  Index features;
+  bool intercept;
+  double ridge;
+  double sample_weight;  ///< 1/n for a design (the loss is a mean), 1 for the covariance form
+};
+
+template <class Loss>
+PathData path_data(const GlmProblem<Loss>& problem) {
+  return {problem.response(), problem.features(), problem.options().intercept,
+          problem.options().ridge, 1.0 / static_cast<double>(problem.samples())};
+}
+
+PathData path_data(const CovarianceProblem& problem) {
+  return {problem.linear(), problem.features(), false, 0.0, 1.0};
+}
 
 void validate(const L1PathOptions& o) {
   require(o.path_length >= 1,
@@ -132,27 +186,26 @@ double intercept_only_fit(const GlmProblem<Loss>& problem) {
 template <class Loss, class Columns>
 class PathSolver {
  public:
-  PathSolver(const GlmProblem<Loss>& problem, const Columns& columns, const L1PathOptions& options,
+  PathSolver(const PathData& data, const Columns& columns, const L1PathOptions& options,
              double intercept)
       : columns_(columns),
-        design_(problem.design()),
         options_(options),
-        y_(problem.response()),
-        n_(problem.samples()),
-        p_(problem.features()),
-        intercept_(problem.options().intercept),
-        ridge_(problem.options().ridge),
-        inv_n_(1.0 / static_cast<double>(problem.samples())),
-        w_(Vector::Zero(problem.features())),
+        y_(data.response),
+        n_(data.response.size()),
+        p_(data.features),
+        intercept_(data.intercept),
+        ridge_(data.ridge),
+        inv_n_(data.sample_weight),
+        w_(Vector::Zero(data.features)),
         b_(intercept),
-        z_(Vector::Constant(problem.samples(), intercept)),
-        s_(problem.samples()),
-        h_(problem.features()),
-        m_(problem.features()),
-        h_stamp_(static_cast<std::size_t>(problem.features()), -1),
-        gradient_(problem.features()),
-        is_active_(static_cast<std::size_t>(problem.features()), 0),
-        in_working_set_(static_cast<std::size_t>(problem.features()), 0) {
+        z_(Vector::Constant(n_, intercept)),
+        s_(n_),
+        h_(data.features),
+        m_(data.features),
+        h_stamp_(static_cast<std::size_t>(data.features), -1),
+        gradient_(data.features),
+        is_active_(static_cast<std::size_t>(data.features), 0),
+        in_working_set_(static_cast<std::size_t>(data.features), 0) {
     if constexpr (Loss::kQuadratic) {
       v_ = Vector::Constant(n_, inv_n_);
       intercept_curvature_ = 1.0;
@@ -197,7 +250,10 @@ class PathSolver {
     point.w.resize(p_ + (intercept_ ? 1 : 0));
     point.w.head(p_) = w_;
     if (intercept_) point.w[p_] = b_;
-    point.loss = smooth_value(z_, 0.5 * ridge_ * w_.squaredNorm());
+    if constexpr (requires { columns_.value(w_, z_); })
+      point.loss = columns_.value(w_, z_);
+    else
+      point.loss = smooth_value(z_, 0.5 * ridge_ * w_.squaredNorm());
     point.objective = point.loss + lambda * w_.lpNorm<1>();
     point.nonzeros = static_cast<Index>((w_.array() != 0.0).count());
     point.sweeps = sweeps;
@@ -368,10 +424,8 @@ class PathSolver {
     }
     if (!outside || violation > tolerance) return violation;
     working_set_grew_ = false;
-    // The coordinates outside the working set are most of them: one correlation pass over the
-    // design (Design::transpose_multiply, at memory bandwidth and on every thread) is cheaper
-    // than as many separate column dot products.
-    const Vector all = design_.transpose_multiply(s_);
+    // The coordinates outside the working set are most of them: one correlation pass.
+    const Vector all = columns_.correlations(s_);
     for (Index j = 0; j < p_; ++j) {
       if (in_working_set_[static_cast<std::size_t>(j)]) continue;
       gradient_[j] = all[j];  // c_j = 0 outside the working set
@@ -553,7 +607,6 @@ class PathSolver {
   }
 
   const Columns& columns_;
-  const Design& design_;
   const L1PathOptions& options_;
   const Vector& y_;
   Index n_, p_;
@@ -563,7 +616,7 @@ class PathSolver {
 
   Vector w_;
   double b_;
-  Vector z_;               ///< X w + b
+  Vector z_;               ///< X w + b (the covariance form: H w)
   Vector s_;               ///< per-sample gradient of the model at the coordinate-descent iterate
   Vector g_;               ///< logistic: ℓ'(zᵢ)/n at the Newton center
   Vector margin_sigmoid_;  ///< logistic: σ(−yᵢ zᵢ) at the Newton center
@@ -597,8 +650,8 @@ auto with_solver(const GlmProblem<Loss>& problem, const L1PathOptions& options, 
         using Storage = std::decay_t<decltype(x)>;
         using Columns = std::conditional_t<std::is_same_v<Storage, Design::Sparse>, SparseColumns,
                                            DenseColumns<Storage>>;
-        const Columns columns(x);
-        PathSolver<Loss, Columns> solver(problem, columns, options, intercept);
+        const Columns columns(problem.design(), x);
+        PathSolver<Loss, Columns> solver(path_data(problem), columns, options, intercept);
         return run(solver);
       },
       problem.design().storage());
@@ -606,106 +659,51 @@ auto with_solver(const GlmProblem<Loss>& problem, const L1PathOptions& options, 
 
 /// problem.minimize_on(a, w), except on an empty support (no intercept, no feature), where the
 /// only candidate is zero.
-template <class Loss>
-Vector refit(const GlmProblem<Loss>& problem, const CoordinateSpace::Support& a, const Vector& w) {
+template <class Problem>
+Vector refit(const Problem& problem, const CoordinateSpace::Support& a, const Vector& w) {
   return a.empty() ? problem.space().zeros() : problem.minimize_on(a, w);
 }
 
-/// The square-root design of a covariance problem (see lasso_path(const CovarianceProblem&))
-/// and the constant f − f̃ between the two objectives.
-struct SquareRootForm {
-  LeastSquaresProblem problem;
-  double shift;
-};
+/// Follows the path of options (generated from λ_max, or options.lambdas) with warm starts.
+template <class Solver>
+L1Path follow_path(Solver& solver, const L1PathOptions& options,
+                   const std::function<void(const L1PathPoint&)>& visit) {
+  L1Path path;
+  path.lambda_max = solver.gradient_max_norm();
+  solver.set_threshold(options.stopping.gradient_tolerance *
+                       (path.lambda_max > 0.0 ? path.lambda_max : 1.0));
 
-SquareRootForm square_root_form(const CovarianceProblem& covariance) {
-  const Eigen::LLT<Eigen::MatrixXd> llt(covariance.hessian());
-  require(llt.info() == Eigen::Success, "l1 path: H is not positive definite (add a ridge to H)");
-  const Index p = covariance.features();
-  const double root = std::sqrt(static_cast<double>(p));
-  const Vector u = llt.matrixL().solve(covariance.linear());  // L⁻¹b
-  Design x(Eigen::MatrixXd(root * Eigen::MatrixXd(llt.matrixU())));
-  return {LeastSquaresProblem(std::move(x), root * u),
-          covariance.constant() - 0.5 * u.squaredNorm()};
-}
-
-}  // namespace
-
-L1Path lasso_path(const CovarianceProblem& problem, const L1PathOptions& options) {
-  return lasso_path(problem, options, [](const L1PathPoint&) {});
-}
-
-L1Path lasso_path(const CovarianceProblem& problem, const L1PathOptions& options,
-                  const std::function<void(const L1PathPoint&)>& visit) {
-  const SquareRootForm form = square_root_form(problem);
-  L1Path path = lasso_path(form.problem, options, [&](const L1PathPoint& point) {
-    L1PathPoint shifted = point;
-    shifted.loss += form.shift;
-    shifted.objective += form.shift;
-    visit(shifted);
-  });
-  for (L1PathPoint& point : path.points) {
-    point.loss += form.shift;
-    point.objective += form.shift;
+  std::vector<double> lambdas = options.lambdas;
+  if (lambdas.empty()) {
+    const Index length = options.path_length;
+    lambdas.resize(static_cast<std::size_t>(length));
+    for (Index k = 0; k < length; ++k)
+      lambdas[static_cast<std::size_t>(k)] =
+          k == 0
+              ? path.lambda_max
+              : path.lambda_max * std::pow(options.min_ratio, static_cast<double>(k) /
+                                                                  static_cast<double>(length - 1));
+  }
+  path.points.reserve(lambdas.size());
+  for (double lambda : lambdas) {
+    path.points.push_back(solver.solve(lambda));
+    visit(path.points.back());
+    if (options.max_nonzeros > 0 && path.points.back().nonzeros > options.max_nonzeros) break;
   }
   return path;
 }
 
-template <class Loss>
-double l1_lambda_max(const GlmProblem<Loss>& problem) {
-  const L1PathOptions options;
-  return with_solver(problem, options, [](auto& solver) { return solver.gradient_max_norm(); });
-}
-
-template <class Loss>
-L1Path lasso_path(const GlmProblem<Loss>& problem, const L1PathOptions& options) {
-  return lasso_path(problem, options, [](const L1PathPoint&) {});
-}
-
-template <class Loss>
-L1Path lasso_path(const GlmProblem<Loss>& problem, const L1PathOptions& options,
-                  const std::function<void(const L1PathPoint&)>& visit) {
-  validate(options);
-  return with_solver(problem, options, [&](auto& solver) {
-    L1Path path;
-    path.lambda_max = solver.gradient_max_norm();
-    solver.set_threshold(options.stopping.gradient_tolerance *
-                         (path.lambda_max > 0.0 ? path.lambda_max : 1.0));
-
-    std::vector<double> lambdas = options.lambdas;
-    if (lambdas.empty()) {
-      const Index length = options.path_length;
-      lambdas.resize(static_cast<std::size_t>(length));
-      for (Index k = 0; k < length; ++k)
-        lambdas[static_cast<std::size_t>(k)] =
-            k == 0 ? path.lambda_max
-                   : path.lambda_max *
-                         std::pow(options.min_ratio,
-                                  static_cast<double>(k) / static_cast<double>(length - 1));
-    }
-    path.points.reserve(lambdas.size());
-    for (double lambda : lambdas) {
-      path.points.push_back(solver.solve(lambda));
-      visit(path.points.back());
-      if (options.max_nonzeros > 0 && path.points.back().nonzeros > options.max_nonzeros) break;
-    }
-    return path;
-  });
-}
-
-LassoPathSelection::LassoPathSelection(LassoPathSelectionOptions options)
-    : options_(std::move(options)) {}
-
-template <class Loss>
-SolverResult<GlmProblem<Loss>> LassoPathSelection::minimize(const GlmProblem<Loss>& problem,
-                                                            Index sparsity) const {
+/// LassoPathSelection::minimize for a least-squares, logistic or covariance-form problem.
+template <class Problem>
+SolverResult<Problem> select_on_path(const Problem& problem, Index sparsity,
+                                     const LassoPathSelectionOptions& options) {
   require_valid_sparsity(problem, sparsity);
   const Stopwatch clock;
   const CoordinateSpace& space = problem.space();
-  L1PathOptions path_options = options_.path;
+  L1PathOptions path_options = options.path;
   path_options.max_nonzeros = sparsity;
 
-  SolverResult<GlmProblem<Loss>> result;
+  SolverResult<Problem> result;
   Index solved = 0;
   bool kept_converged = true, over_budget = false;
   Vector gradient;
@@ -734,7 +732,7 @@ SolverResult<GlmProblem<Loss>> LassoPathSelection::minimize(const GlmProblem<Los
     record(problem, result.trace, 0, f, gradient, space.empty_support(), clock);
   }
   result.support = space.support_of(result.w);
-  if (options_.debias) {
+  if (options.debias) {
     result.w = refit(problem, result.support, result.w);
     ++result.evaluations.restricted_solves;
     ++result.evaluations.gradients;
@@ -756,22 +754,51 @@ SolverResult<GlmProblem<Loss>> LassoPathSelection::minimize(const GlmProblem<Los
   return result;
 }
 
+}  // namespace
+
+L1Path lasso_path(const CovarianceProblem& problem, const L1PathOptions& options) {
+  return lasso_path(problem, options, [](const L1PathPoint&) {});
+}
+
+L1Path lasso_path(const CovarianceProblem& problem, const L1PathOptions& options,
+                  const std::function<void(const L1PathPoint&)>& visit) {
+  validate(options);
+  const CovarianceColumns columns(problem);
+  PathSolver<SquaredLoss, CovarianceColumns> solver(path_data(problem), columns, options, 0.0);
+  return follow_path(solver, options, visit);
+}
+
+template <class Loss>
+double l1_lambda_max(const GlmProblem<Loss>& problem) {
+  const L1PathOptions options;
+  return with_solver(problem, options, [](auto& solver) { return solver.gradient_max_norm(); });
+}
+
+template <class Loss>
+L1Path lasso_path(const GlmProblem<Loss>& problem, const L1PathOptions& options) {
+  return lasso_path(problem, options, [](const L1PathPoint&) {});
+}
+
+template <class Loss>
+L1Path lasso_path(const GlmProblem<Loss>& problem, const L1PathOptions& options,
+                  const std::function<void(const L1PathPoint&)>& visit) {
+  validate(options);
+  return with_solver(problem, options,
+                     [&](auto& solver) { return follow_path(solver, options, visit); });
+}
+
+LassoPathSelection::LassoPathSelection(LassoPathSelectionOptions options)
+    : options_(std::move(options)) {}
+
+template <class Loss>
+SolverResult<GlmProblem<Loss>> LassoPathSelection::minimize(const GlmProblem<Loss>& problem,
+                                                            Index sparsity) const {
+  return select_on_path(problem, sparsity, options_);
+}
+
 SolverResult<CovarianceProblem> LassoPathSelection::minimize(const CovarianceProblem& problem,
                                                              Index sparsity) const {
-  require_valid_sparsity(problem, sparsity);
-  const SquareRootForm form = square_root_form(problem);
-  SolverResult<LeastSquaresProblem> root = minimize(form.problem, sparsity);
-  SolverResult<CovarianceProblem> result;
-  result.w = std::move(root.w);
-  result.support = std::move(root.support);
-  result.objective = root.objective + form.shift;
-  result.iterations = root.iterations;
-  result.reason = root.reason;
-  result.message = std::move(root.message);
-  result.evaluations = root.evaluations;
-  result.trace = std::move(root.trace);
-  for (TraceRow& row : result.trace.rows) row.objective += form.shift;
-  return result;
+  return select_on_path(problem, sparsity, options_);
 }
 
 template double l1_lambda_max(const GlmProblem<SquaredLoss>&);

@@ -96,11 +96,11 @@ template <class Loss>
 L1Path lasso_path(const GlmProblem<Loss>& problem, const L1PathOptions& options,
                   const std::function<void(const L1PathPoint&)>& visit);
 
-/// The ℓ1 path of a CovarianceProblem f(w) = ½wᵀHw − bᵀw + c. With H = LLᵀ (Cholesky), f is,
-/// up to the constant c − ½‖L⁻¹b‖², the least-squares objective of the square-root design
-/// X̃ = √p Lᵀ, ỹ = √p L⁻¹b (p samples: X̃ᵀX̃/p = H, X̃ᵀỹ/p = b), which the same coordinate
-/// descent follows: O(p²) per sweep whatever the number of samples behind H. Losses and
-/// objectives are reported for f. Throws InvalidInput unless H is positive definite.
+/// The ℓ1 path of a CovarianceProblem f(w) = ½wᵀHw − bᵀw + c, by the same coordinate descent
+/// with covariance updates (glmnet's, on the full H): the gradient Hw − b is kept, so a
+/// coordinate's visit costs O(1) and a move one column of H, O(p), whatever the number of
+/// samples behind H. The iterates are those of the design form for H = XᵀX/n + λ₂I, b = Xᵀy/n
+/// (up to rounding). H need only be positive semidefinite: a coordinate with H_jj = 0 stays 0.
 L1Path lasso_path(const CovarianceProblem& problem, const L1PathOptions& options = {});
 L1Path lasso_path(const CovarianceProblem& problem, const L1PathOptions& options,
                   const std::function<void(const L1PathPoint&)>& visit);
@@ -129,7 +129,7 @@ class LassoPathSelection {
 
   template <class Loss>
   SolverResult<GlmProblem<Loss>> minimize(const GlmProblem<Loss>& problem, Index sparsity) const;
-  /// On the square-root design of lasso_path(const CovarianceProblem&), objectives shifted to f.
+  /// By the covariance updates of lasso_path(const CovarianceProblem&).
   SolverResult<CovarianceProblem> minimize(const CovarianceProblem& problem, Index sparsity) const;
 
   const LassoPathSelectionOptions& options() const { return options_; }
