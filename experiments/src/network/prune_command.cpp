@@ -75,7 +75,8 @@ std::string usage() {
          "Results go to --output DIR, written all at once: summary.json (settings, accuracies,\n"
          "per-layer results), layers.csv, pruned.mask, pruned.snapshot (pruned, and retrained\n"
          "when asked), dense.snapshot / retrain-curve.csv when trained here, and with --theory\n"
-         "bounds.json and bounds.csv (each layer's restricted constants, estimates and theorems).";
+         "bounds.json and bounds.csv (each layer's restricted constants, estimates and theorems),\n"
+         "and greedy-rows.csv for OMP and FCFGS (the sublinear bound on every row).";
 }
 
 // One option per line reads better than the formatter's packing of the chained calls.
@@ -124,7 +125,8 @@ po::options_description prune_options() {
        "budget; exact where enumeration is feasible, else certified bounds with estimates from "
        "supports found by search beside them) and each theorem's assumption: holds (proved), "
        "fails (refuted by exact values or an exhibited support) or unverified: bounds.json, "
-       "bounds.csv")
+       "bounds.csv; with --solver omp | fcfgs (row budgets), Shalev-Shwartz, Srebro & Zhang's "
+       "bound checked on every row: greedy-rows.csv")
       ("retrain", po::value<Index>()->default_value(0),
        "iterations of retraining with the mask fixed (0: none)")
       ("seed", po::value<std::uint64_t>()->default_value(0),
@@ -204,6 +206,17 @@ nlohmann::json theory_json(const std::vector<LayerTheory>& theories) {
                                    {"status", std::string(to_string(g.status))},
                                    {"constants_kind", std::string(to_string(g.constants_kind))},
                                    {"applies", g.guaranteed()}});
+    if (t.greedy_rows) {
+      const GreedyRowsCheck& c = *t.greedy_rows;
+      layer["greedy_rows"] = {{"theorem", c.theorem},
+                              {"quantity", "f_i(ŵ_i) − f_i(w_i), w_i the dense row"},
+                              {"bound", "ε₀C/(C + t·ε₀), C = 2β₁‖w_i‖₁², t = ‖ŵ_i‖₀"},
+                              {"coordinate_smoothness", c.coordinate_smoothness},
+                              {"rows", c.rows.size()},
+                              {"violations", c.violations()},
+                              {"largest_ratio", c.largest_ratio()},
+                              {"median_ratio", c.median_ratio()}};
+    }
     layers.push_back(std::move(layer));
   }
   return {{"layers", std::move(layers)}};
@@ -226,6 +239,23 @@ std::string theory_csv(const std::vector<LayerTheory>& theories) {
           out << t.layer << ',' << c.k << ',' << name << ',' << value.value << ','
               << to_string(value.kind) << '\n';
       }
+  return out.str();
+}
+
+/// greedy-rows.csv: Shalev-Shwartz, Srebro & Zhang's bound on each row of the layers pruned by
+/// OMP or FCFGS: `layer,row,kept,initial_gap,gap,bound,ratio,holds`.
+std::string greedy_rows_csv(const std::vector<LayerTheory>& theories) {
+  std::ostringstream out;
+  out << std::setprecision(17) << "layer,row,kept,initial_gap,gap,bound,ratio,holds\n";
+  for (const LayerTheory& t : theories) {
+    if (!t.greedy_rows) continue;
+    for (const GreedyRowBound& r : t.greedy_rows->rows) {
+      out << t.layer << ',' << r.row << ',' << r.kept << ',' << r.initial_gap << ',' << r.gap << ','
+          << r.bound << ',';
+      if (r.bound > 0.0) out << r.gap / r.bound;
+      out << ',' << (r.holds() ? "true" : "false") << '\n';
+    }
+  }
   return out.str();
 }
 
@@ -372,11 +402,19 @@ int prune_main(const std::vector<std::string>& args) {
   if (training.normalization) inputs = normalize(inputs, *training.normalization);
   network->to(torch::kCPU);
   std::vector<LayerTheory> theories;
+  // Shalev-Shwartz, Srebro & Zhang's bound covers the rows that a fully-corrective forward
+  // greedy solver pruned (splicing after it keeps the bound).
+  const bool greedy_rows = options.method == OneShotMethod::kLayerwise &&
+                           options.budget == LayerBudgetScope::kRow &&
+                           (solver == "omp" || solver == "fcfgs");
   if (theory)
-    options.on_layer = [&theories](const std::string& name, const LayerReconstruction& layer,
-                                   const std::vector<Index>& budgets) {
+    options.on_layer = [&theories, greedy_rows](
+                           const std::string& name, const LayerReconstruction& layer,
+                           const std::vector<Index>& budgets, const PrunedLayer& pruned) {
       const Index s = *std::max_element(budgets.begin(), budgets.end());
-      if (s >= 1) theories.push_back(layer_theory(name, layer, s));
+      if (s < 1) return;
+      theories.push_back(layer_theory(name, layer, s));
+      if (greedy_rows) theories.back().greedy_rows = check_greedy_rows(layer, pruned.weights);
     };
   const Stopwatch clock;
   const OneShotPruning pruned =
@@ -434,6 +472,7 @@ int prune_main(const std::vector<std::string>& args) {
   if (theory) {
     write_file_atomically(out.file("bounds.json"), theory_json(theories).dump(2) + '\n');
     write_file_atomically(out.file("bounds.csv"), theory_csv(theories));
+    if (greedy_rows) write_file_atomically(out.file("greedy-rows.csv"), greedy_rows_csv(theories));
   }
   out.commit();
 

@@ -1,6 +1,8 @@
 #include "cardinal/nonconvex/pruning/layer_theory.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 #include "cardinal/bridge/error.hpp"
 
@@ -48,6 +50,71 @@ std::vector<GuaranteeBound> theorems_on(const std::vector<RestrictedConstants>& 
 }
 
 }  // namespace
+
+bool GreedyRowBound::holds() const {
+  // Both gaps are differences of objective values of size about ε₀.
+  const double slack = 1e-9 * (std::abs(initial_gap) + std::abs(bound));
+  return gap <= bound + slack;
+}
+
+Index GreedyRowsCheck::violations() const {
+  return static_cast<Index>(
+      std::count_if(rows.begin(), rows.end(), [](const GreedyRowBound& r) { return !r.holds(); }));
+}
+
+namespace {
+std::vector<double> ratios(const std::vector<GreedyRowBound>& rows) {
+  std::vector<double> r;
+  for (const GreedyRowBound& row : rows)
+    if (row.bound > 0.0) r.push_back(row.gap / row.bound);
+  return r;
+}
+}  // namespace
+
+double GreedyRowsCheck::largest_ratio() const {
+  const std::vector<double> r = ratios(rows);
+  return r.empty() ? std::numeric_limits<double>::quiet_NaN()
+                   : *std::max_element(r.begin(), r.end());
+}
+
+double GreedyRowsCheck::median_ratio() const {
+  std::vector<double> r = ratios(rows);
+  if (r.empty()) return std::numeric_limits<double>::quiet_NaN();
+  const auto middle = r.begin() + static_cast<std::ptrdiff_t>(r.size() / 2);
+  std::nth_element(r.begin(), middle, r.end());
+  if (r.size() % 2 == 1) return *middle;
+  return 0.5 * (*middle + *std::max_element(r.begin(), middle));
+}
+
+GreedyRowsCheck check_greedy_rows(const LayerReconstruction& layer, const Eigen::MatrixXd& pruned) {
+  require(pruned.rows() == layer.rows() && pruned.cols() == layer.columns(),
+          "greedy rows check: the pruned weights are " + std::to_string(pruned.rows()) + " x " +
+              std::to_string(pruned.cols()) + ", the layer " + std::to_string(layer.rows()) +
+              " x " + std::to_string(layer.columns()));
+  const CovarianceRows& problems = layer.problems();
+  GreedyRowsCheck check;
+  check.coordinate_smoothness = problems.hessian().diagonal().maxCoeff();
+  const RestrictedConstant beta{.value = check.coordinate_smoothness,
+                                .kind = RestrictedConstant::Kind::kExact,
+                                .method = "max_j H_jj"};
+  for (Index i = 0; i < layer.rows(); ++i) {
+    const CovarianceProblem row = problems.row(i);
+    const Eigen::VectorXd dense = layer.weights().row(i).transpose();
+    const Eigen::VectorXd kept = pruned.row(i).transpose();
+    const double reference = row.value(dense);
+    GreedyRowBound r{.row = i, .kept = static_cast<Index>((kept.array() != 0.0).count())};
+    r.initial_gap = row.value(row.space().zeros()) - reference;
+    r.gap = row.value(kept) - reference;
+    const GuaranteeBound g = fcfgs_sublinear_bound({.coordinate_smoothness = beta,
+                                                    .reference_l1_norm = dense.lpNorm<1>(),
+                                                    .initial_gap = r.initial_gap,
+                                                    .iterations = r.kept});
+    r.bound = g.bound.back();
+    if (check.theorem.empty()) check.theorem = g.theorem;
+    check.rows.push_back(r);
+  }
+  return check;
+}
 
 LayerTheory layer_theory(const std::string& name, const LayerReconstruction& layer, Index sparsity,
                          const RestrictedConstantsOptions& options) {

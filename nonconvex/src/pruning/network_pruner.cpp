@@ -358,7 +358,7 @@ OneShotPruning prune_network(Network& network, const torch::Tensor& calibration,
         break;
     }
     const double seconds = clock.seconds();
-    if (options.on_layer) options.on_layer(named[l].name, layer, budgets);
+    if (options.on_layer) options.on_layer(named[l].name, layer, budgets, pruned);
 
     const torch::Tensor new_weights =
         to_tensor(pruned.weights).reshape(weight.sizes()).to(weight.options());

@@ -288,6 +288,20 @@ TEST_F(PruneCommand, TheoryWritesEachLayersConstantsAndTheorems) {
        at = csv.find(",estimate\n", at + 1))
     ++estimate_rows;
   EXPECT_EQ(estimate_rows, 4 * estimates);
+  // The rows were pruned by OMP (the default solver): Shalev-Shwartz, Srebro & Zhang's bound,
+  // which needs no restricted constant, is checked on every row of every layer and holds.
+  const std::string rows = test::read_file(dir_ / "theory" / "greedy-rows.csv");
+  EXPECT_EQ(rows.substr(0, rows.find('\n')), "layer,row,kept,initial_gap,gap,bound,ratio,holds");
+  EXPECT_EQ(std::count(rows.begin(), rows.end(), '\n'), 1 + 40 + 20 + 10);
+  EXPECT_EQ(rows.find(",false\n"), std::string::npos);
+  const std::size_t layer_rows[] = {40, 20, 10};
+  for (std::size_t l = 0; l < 3; ++l) {
+    const auto& check = bounds[l]["greedy_rows"];
+    EXPECT_EQ(check["rows"], layer_rows[l]);
+    EXPECT_EQ(check["violations"], 0);
+    EXPECT_GT(check["median_ratio"].get<double>(), 0.0);
+    EXPECT_LE(check["largest_ratio"].get<double>(), 1.0);
+  }
 }
 
 #ifdef CARDINAL_WITH_TORCH

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cardinal/bridge/error.hpp"
+#include "cardinal/convex/solvers/orthogonal_matching_pursuit.hpp"
 #include "random_matrix.hpp"
 
 namespace cardinal {
@@ -141,6 +142,53 @@ TEST(LayerTheory, EstimatesAreAttainedAndRefuteWhereBoundsCannot) {
     EXPECT_EQ(g.status, AssumptionStatus::kFails) << g.theorem;
     EXPECT_EQ(g.constants_kind, RestrictedConstant::Kind::kEstimate) << g.theorem;
   }
+}
+
+TEST(GreedyRowsCheck, OmpRowsMeetTheSublinearBoundAndAWorseRowDoesNot) {
+  Eigen::MatrixXd x = gaussian_matrix(40, 12, 7);
+  x.col(4) = 0.8 * x.col(2) + 0.2 * x.col(4);
+  const Eigen::MatrixXd w = gaussian_matrix(5, 12, 8);
+  const LayerReconstruction layer = LayerReconstruction::from_inputs(w, x, 0.01);
+  const Eigen::MatrixXd& h = layer.problems().hessian();
+  const std::vector<Index> budgets{1, 3, 5, 8, 12};
+  const PrunedLayer pruned = prune_rows(layer, budgets, [](const CovarianceProblem& row, Index k) {
+    return OrthogonalMatchingPursuit().minimize(row, k).w;
+  });
+  const GreedyRowsCheck check = check_greedy_rows(layer, pruned.weights);
+  EXPECT_EQ(check.coordinate_smoothness, h.diagonal().maxCoeff());
+  ASSERT_EQ(check.rows.size(), 5u);
+  EXPECT_EQ(check.violations(), 0);
+  for (Index i = 0; i < 5; ++i) {
+    const GreedyRowBound& r = check.rows[static_cast<std::size_t>(i)];
+    SCOPED_TRACE(::testing::Message() << "row " << i);
+    // f_i(v) − f_i(w_i) = ½(v − w_i)ᵀH(v − w_i), since b_i = H w_i.
+    const Eigen::VectorXd dense = w.row(i).transpose();
+    const Eigen::VectorXd d = pruned.weights.row(i).transpose() - dense;
+    const double e0 = 0.5 * dense.dot(h * dense);
+    const double c = 2.0 * h.diagonal().maxCoeff() * std::pow(dense.lpNorm<1>(), 2);
+    const double t = static_cast<double>(budgets[static_cast<std::size_t>(i)]);
+    EXPECT_EQ(r.kept, budgets[static_cast<std::size_t>(i)]);
+    EXPECT_NEAR(r.initial_gap, e0, 1e-12 * e0);
+    EXPECT_NEAR(r.gap, 0.5 * d.dot(h * d), 1e-10 * e0);
+    EXPECT_NEAR(r.bound, e0 * c / (c + t * e0), 1e-12 * e0);
+    EXPECT_TRUE(r.holds());
+    EXPECT_LE(r.gap, r.bound);
+  }
+  // The dense row (k = p) is reached exactly.
+  EXPECT_NEAR(check.rows[4].gap, 0.0, 1e-10 * check.rows[4].initial_gap);
+  EXPECT_LE(check.largest_ratio(), 1.0);
+
+  // A row that no greedy solver returns: −w_i keeps every weight with four times the initial
+  // gap, above any bound.
+  Eigen::MatrixXd worse = pruned.weights;
+  worse.row(2) = -w.row(2);
+  const GreedyRowsCheck refuted = check_greedy_rows(layer, worse);
+  EXPECT_EQ(refuted.violations(), 1);
+  EXPECT_FALSE(refuted.rows[2].holds());
+  EXPECT_NEAR(refuted.rows[2].gap, 4.0 * refuted.rows[2].initial_gap,
+              1e-10 * refuted.rows[2].initial_gap);
+  EXPECT_GT(refuted.largest_ratio(), 1.0);
+  EXPECT_THROW(check_greedy_rows(layer, Eigen::MatrixXd::Zero(5, 11)), InvalidInput);
 }
 
 }  // namespace

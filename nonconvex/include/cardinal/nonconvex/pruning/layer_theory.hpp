@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -9,6 +10,32 @@
 #include "cardinal/nonconvex/pruning/layer_reconstruction.hpp"
 
 namespace cardinal {
+
+/// Shalev-Shwartz, Srebro & Zhang's sublinear bound (fcfgs_sublinear_bound) on one row pruned
+/// by a fully-corrective forward greedy solver, with the dense row wᵢ as the reference w̄.
+struct GreedyRowBound {
+  Index row = 0;
+  Index kept = 0;            ///< t = ‖ŵᵢ‖₀, the forward steps the bound is evaluated at
+  double initial_gap = 0.0;  ///< ε₀ = fᵢ(0) − fᵢ(wᵢ)
+  double gap = 0.0;          ///< ε_t = fᵢ(ŵᵢ) − fᵢ(wᵢ)
+  double bound = 0.0;        ///< ε₀C/(C + t·ε₀), C = 2β₁‖wᵢ‖₁²
+  /// ε_t ≤ bound, up to the rounding of the two objective values.
+  bool holds() const;
+};
+
+/// The bound on every row of a layer. It needs no restricted constant, only the coordinate
+/// curvature β₁ = max_j H_jj (exact), so unlike the RIP-type theorems it covers every layer;
+/// what the rows show is how loose it is.
+struct GreedyRowsCheck {
+  std::string theorem;
+  double coordinate_smoothness = 0.0;  ///< β₁
+  std::vector<GreedyRowBound> rows;
+
+  Index violations() const;
+  /// ε_t / bound over the rows with a positive bound: the largest and the median.
+  double largest_ratio() const;
+  double median_ratio() const;
+};
 
 /// The convergence theory on one layer's reconstruction problem (docs/pruning.md): every row is
 /// least squares with the same H = XᵀX/n + λI, so the restricted constants of H at the levels the
@@ -34,7 +61,17 @@ struct LayerTheory {
   std::vector<GuaranteeBound> theorems;
   /// Theorems whose level exceeds p, with the reason.
   std::vector<std::string> not_covered;
+  /// Set when the rows were pruned by OMP or FCFGS (check_greedy_rows).
+  std::optional<GreedyRowsCheck> greedy_rows;
 };
+
+/// Shalev-Shwartz, Srebro & Zhang's bound checked on each row of `pruned`, the layer's weights
+/// after row-wise pruning by a fully-corrective forward greedy solver (OMP or FCFGS on the row
+/// problem, optionally refined by exchanges that never increase fᵢ and end fully corrected, such
+/// as splicing). The bound holds for t forward steps and decreases in t; it is evaluated at
+/// t = ‖ŵᵢ‖₀, which is at most the steps taken (a row the solver left short is completed and
+/// re-solved, which does not increase fᵢ). Throws InvalidInput if `pruned` has another shape.
+GreedyRowsCheck check_greedy_rows(const LayerReconstruction& layer, const Eigen::MatrixXd& pruned);
 
 /// The theory of `layer` at row budget `sparsity` ≥ 1: constants of layer.problems().hessian()
 /// and the assumptions of Blumensath–Davies (IHT), Foucart (HTP), Needell–Tropp (CoSaMP) and

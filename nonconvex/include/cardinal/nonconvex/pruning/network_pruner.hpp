@@ -89,9 +89,10 @@ struct OneShotPruningOptions {
   /// Threads over the rows (0: configured_threads()); the result does not depend on it.
   int threads = 0;
   /// Called for every layer after its pruning step (outside its timing) with the layer's
-  /// problem and its row budgets, e.g. to evaluate the theory on it (layer_theory.hpp).
+  /// problem, its row budgets and the pruned layer, e.g. to evaluate the theory on it
+  /// (layer_theory.hpp).
   std::function<void(const std::string& name, const LayerReconstruction& layer,
-                     const std::vector<Index>& budgets)>
+                     const std::vector<Index>& budgets, const PrunedLayer& pruned)>
       on_layer;
 
   /// Throws InvalidInput naming the option unless sparsity ∈ (0, 1), ridge ≥ 0 is finite,
