@@ -169,6 +169,11 @@ double intercept_only_fit(const GlmProblem<Loss>& problem) {
 /// Coordinate descent along the path for one loss and one storage kind. The state (w, b) is
 /// carried from one λ to the next (warm start), and so is the ever-active set.
 ///
+/// The problem is read through `Columns` only (DenseColumns, SparseColumns, CovarianceColumns):
+/// dot(j, r) = X_j·r, add(j, t, r): r += t X_j, add_weighted (logistic), weighted_moments(j, v) =
+/// (Σ vᵢX_ij, Σ vᵢX_ij²), correlations(r) = Xᵀr, and, where the loss is not the mean of the
+/// per-sample losses, value(w, z) = f(w) given z = Xw.
+///
 /// Every coordinate-descent pass works on a quadratic model of f in (c, cb) through the vector
 /// s of per-sample model gradients: ∂q/∂c_j = X_j·s + λ₂ c_j, ∂q/∂cb = Σ s. For least squares
 /// the model is f itself, s = (X c + cb − y)/n, and (c, cb) is (w, b). For logistic regression it
