@@ -25,7 +25,7 @@ file = stem . ".csv"
 methods = "magnitude obs layerwise-splicing layerwise-omp-splice layerwise-omp layerwise-iht fisher-omp fisher-iht woodfisher obs-reconstruction layerwise-omp-splice-reconstruction layerwise-lasso"
 labels = "'magnitude (global)' 'OBS row by row' 'layerwise + splicing' 'layerwise + OMP, then splicing' 'layerwise + OMP' 'layerwise + IHT' 'Fisher model + OMP' 'Fisher model + IHT from magnitude' 'WoodFisher' 'OBS, reconstruction allocation' 'layerwise + OMP, then splicing, reconstruction allocation' 'layerwise + l1 path'"
 colors = "#9400d3 #009e73 #56b4e9 #e69f00 #c8b400 #0072b2 #e51e10 #000000 #8b4513 #cc79a7 #ff1493 #808080"
-drawn = network eq "lenet300" ? "1 2 3 4 5 6 8 9 10 11 12" : variant eq "retrained" ? "1 2 4 5 8 9 10" : "1 2 3 4 5 6 7 9 10"
+drawn = network eq "lenet300" ? "1 2 3 4 5 6 7 8 9 10 11 12" : variant eq "retrained" ? "1 2 4 5 8 9 10" : "1 2 3 4 5 6 7 9 10"
 row(m) = strcol(1) eq m ? 1 : NaN
 plot for [n in drawn] file skip 1 \
      using (100 - 100 * $2 * row(word(methods, int(n)))):(100 * $6):(100 * $7) \
