@@ -124,18 +124,11 @@ auto CovarianceProblem::minimize_with_cholesky(const Support& a) const -> Vector
   const Index k = static_cast<Index>(a.size());
   Vector w = space_.zeros();
   if (k == 0) return w;
-  Eigen::MatrixXd h_aa(k, k);
-  Vector b_a(k);
-  for (Index i = 0; i < k; ++i) {
-    b_a[i] = b_[a[static_cast<std::size_t>(i)]];
-    for (Index j = 0; j < k; ++j)
-      h_aa(i, j) = (*h_)(a[static_cast<std::size_t>(i)], a[static_cast<std::size_t>(j)]);
-  }
+  const Eigen::MatrixXd h_aa = (*h_)(a, a);
+  const Vector b_a = b_(a);
   Eigen::LLT<Eigen::MatrixXd> llt(h_aa);
-  const Vector v = llt.info() == Eigen::Success
-                       ? Vector(llt.solve(b_a))
-                       : Vector(h_aa.completeOrthogonalDecomposition().solve(b_a));
-  for (Index i = 0; i < k; ++i) w[a[static_cast<std::size_t>(i)]] = v[i];
+  w(a) = llt.info() == Eigen::Success ? Vector(llt.solve(b_a))
+                                      : Vector(h_aa.completeOrthogonalDecomposition().solve(b_a));
   return w;
 }
 
@@ -166,11 +159,8 @@ auto CovarianceProblem::sacrifices(const Vector& w, const Vector& g, const Suppo
   };
   if (k == 0) return diagonal();
 
-  Eigen::MatrixXd h_a(k, p);  // the rows a of H
-  for (Index i = 0; i < k; ++i) h_a.row(i) = h_->row(a[static_cast<std::size_t>(i)]);
-  Eigen::MatrixXd h_aa(k, k);
-  for (Index i = 0; i < k; ++i) h_aa.col(i) = h_a.col(a[static_cast<std::size_t>(i)]);
-  const Eigen::LLT<Eigen::MatrixXd> llt(h_aa);
+  const Eigen::MatrixXd h_a = (*h_)(a, Eigen::all);  // the rows a of H
+  const Eigen::LLT<Eigen::MatrixXd> llt(h_a(Eigen::all, a));
   if (llt.info() != Eigen::Success) return diagonal();
 
   // [H_aa⁻¹]_ii = ‖column i of L⁻¹‖², since H_aa⁻¹ = L⁻ᵀL⁻¹.

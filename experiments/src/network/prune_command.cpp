@@ -252,7 +252,7 @@ std::string greedy_rows_csv(const std::vector<LayerTheory>& theories) {
     for (const GreedyRowBound& r : t.greedy_rows->rows) {
       out << t.layer << ',' << r.row << ',' << r.kept << ',' << r.initial_gap << ',' << r.gap << ','
           << r.bound << ',';
-      if (r.bound > 0.0) out << r.gap / r.bound;
+      if (r.bound > 0.0) out << r.ratio();
       out << ',' << (r.holds() ? "true" : "false") << '\n';
     }
   }

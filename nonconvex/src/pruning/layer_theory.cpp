@@ -57,6 +57,10 @@ bool GreedyRowBound::holds() const {
   return gap <= bound + slack;
 }
 
+double GreedyRowBound::ratio() const {
+  return bound > 0.0 ? gap / bound : std::numeric_limits<double>::quiet_NaN();
+}
+
 Index GreedyRowsCheck::violations() const {
   return static_cast<Index>(
       std::count_if(rows.begin(), rows.end(), [](const GreedyRowBound& r) { return !r.holds(); }));
@@ -66,7 +70,7 @@ namespace {
 std::vector<double> ratios(const std::vector<GreedyRowBound>& rows) {
   std::vector<double> r;
   for (const GreedyRowBound& row : rows)
-    if (row.bound > 0.0) r.push_back(row.gap / row.bound);
+    if (row.bound > 0.0) r.push_back(row.ratio());
   return r;
 }
 }  // namespace

@@ -21,6 +21,8 @@ struct GreedyRowBound {
   double bound = 0.0;        ///< ε₀C/(C + t·ε₀), C = 2β₁‖wᵢ‖₁²
   /// ε_t ≤ bound, up to the rounding of the two objective values.
   bool holds() const;
+  /// ε_t / bound; NaN where the bound is not positive.
+  double ratio() const;
 };
 
 /// The bound on every row of a layer. It needs no restricted constant, only the coordinate
