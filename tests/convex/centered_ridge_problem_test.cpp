@@ -98,6 +98,35 @@ TEST(CenteredRidgeProblem, SolversRunUnchangedWithTheIteratesOfTheExplicitForm) 
   EXPECT_NEAR(i.objective, j.objective, 1e-8);
 }
 
+TEST(CenteredRidgeProblem, OmpBeyondTheSampleCountKeepsTheIteratesOfTheExplicitForm) {
+  // k = 30 > n = 8 with λ > 0: OMP refits through the n × n Woodbury factor, not a k × k one.
+  const Instance f(8, 45, 0.05, 6);
+  OrthogonalMatchingPursuitOptions options;
+  options.stopping.objective_level = -1.0;
+  const auto a = OrthogonalMatchingPursuit(options).minimize(f.problem, 30);
+  const auto b = OrthogonalMatchingPursuit(options).minimize(f.reference, 30);
+  EXPECT_EQ(a.reason, StopReason::kBudgetReached);
+  EXPECT_EQ(a.support, b.support);
+  EXPECT_EQ(a.support.size(), 30u);
+  EXPECT_LE((a.w - b.w).lpNorm<Eigen::Infinity>(), 1e-9);
+  ASSERT_EQ(a.trace.rows.size(), b.trace.rows.size());
+  for (std::size_t t = 0; t < a.trace.rows.size(); ++t)
+    EXPECT_NEAR(a.trace.rows[t].objective, b.trace.rows[t].objective, 1e-10) << t;
+  // The refit is the restricted minimizer: zero gradient on the support.
+  Vector g;
+  f.problem.value_and_gradient(a.w, g);
+  for (Index j : a.support) EXPECT_NEAR(g[j], 0.0, 1e-9) << j;
+
+  // Without ridge at most n columns are independent: both forms stall there, on one support.
+  const Instance r(8, 45, 0.0, 6);
+  const auto c = OrthogonalMatchingPursuit(options).minimize(r.problem, 30);
+  const auto d = OrthogonalMatchingPursuit(options).minimize(r.reference, 30);
+  EXPECT_EQ(c.reason, StopReason::kStalled);
+  EXPECT_EQ(d.reason, StopReason::kStalled);
+  EXPECT_EQ(c.support.size(), 8u);
+  EXPECT_EQ(c.support, d.support);
+}
+
 TEST(CenteredRidgeProblem, FloatStorageSolvesTheProblemOfTheStoredEntries) {
   const Instance f(10, 8, 0.1, 4);
   const Eigen::MatrixXf stored = f.g.cast<float>();

@@ -1,5 +1,6 @@
 #include "cardinal/convex/solvers/orthogonal_matching_pursuit.hpp"
 
+#include <Eigen/Cholesky>
 #include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
@@ -170,44 +171,148 @@ class CenteredRidgeGram {
   double n_;
 };
 
-template <class Problem, class Gram>
+// A *restricted factor* keeps the restricted minimizer on the entered columns available as
+// columns enter one at a time:
+//
+// | expression                   | meaning                                                      |
+// |------------------------------|--------------------------------------------------------------|
+// | `f.enter(j, order, tol)`     | enters column j after `order`; false, with nothing changed,  |
+// |                              | when its pivot (Schur complement) is at most tol × its       |
+// |                              | diagonal G_jj + λ₂                                           |
+// | `f.coefficients(order)`      | the restricted minimizer in factor order                      |
+// | `f.evaluate(v, order, w, g)` | as the Gram access's                                         |
+
+/// The k × k route: the lower Cholesky factor L of G_FF + λ₂ diag(0, 1, …, 1), grown by one row
+/// per entered column, and z with L z = b_F; the coefficients solve Lᵀ v = z. O(k²) per step and
+/// k² doubles.
+template <class Gram>
+class GramCholesky {
+ public:
+  GramCholesky(const Gram& gram, Index capacity)
+      : gram_(gram),
+        chol_(Eigen::MatrixXd::Zero(capacity + offset(), capacity + offset())),
+        z_(Eigen::VectorXd::Zero(capacity + offset())) {
+    if (gram_.intercept()) {
+      chol_(0, 0) = 1.0;  // 1ᵀ1/n
+      z_[0] = gram_.intercept_correlation();
+      size_ = 1;
+    }
+  }
+
+  bool enter(Index j, const std::vector<Index>& order, double tolerance) {
+    if (size_ == chol_.rows()) return false;  // only when capped at the rank (see below)
+    // New row (lᵀ, d) of L: L l = G_Fj, d² = G_jj + λ₂ − ‖l‖².
+    GramColumn column = gram_.column(j, order);
+    Eigen::VectorXd& l = column.cross;
+    chol_.topLeftCorner(size_, size_).template triangularView<Eigen::Lower>().solveInPlace(l);
+    const double diagonal = column.diagonal + gram_.ridge();
+    const double pivot = diagonal - l.squaredNorm();
+    if (!(pivot > tolerance * diagonal)) return false;
+    const double d = std::sqrt(pivot);
+    chol_.row(size_).head(size_) = l.transpose();
+    chol_(size_, size_) = d;
+    z_[size_] = (column.correlation - l.dot(z_.head(size_))) / d;
+    ++size_;
+    return true;
+  }
+
+  Eigen::VectorXd coefficients(const std::vector<Index>&) const {
+    return chol_.topLeftCorner(size_, size_)
+        .transpose()
+        .template triangularView<Eigen::Upper>()
+        .solve(z_.head(size_));
+  }
+
+  double evaluate(const Eigen::VectorXd& v, const std::vector<Index>& order, Eigen::VectorXd& w,
+                  Eigen::VectorXd& g) const {
+    return gram_.evaluate(v, order, w, g);
+  }
+
+ private:
+  Index offset() const { return gram_.intercept() ? 1 : 0; }
+
+  const Gram& gram_;
+  Eigen::MatrixXd chol_;
+  Eigen::VectorXd z_;
+  Index size_ = 0;
+};
+
+/// The n × n route for a CenteredRidgeProblem with λ > 0 (H = GᵀG/n + λI), through the Woodbury
+/// identity H_FF⁻¹ = (I − G_Fᵀ M⁻¹ G_F)/λ with M = nλI + G_FG_Fᵀ: the Cholesky factor of M takes
+/// a rank-one update per entered column, u = G_F b_F a column's multiple, and v = (b_F −
+/// G_Fᵀ M⁻¹u)/λ. The pivot of column j is λ(1 + g_jᵀM⁻¹g_j) (push-through identity). O(n² + nk)
+/// per step and n² doubles, against O(k²) and k² for GramCholesky: the route once k exceeds n,
+/// as in a Fisher model with far more weights kept than gradients.
+class WoodburyCholesky {
+ public:
+  explicit WoodburyCholesky(const CenteredRidgeProblem& problem)
+      : problem_(problem),
+        n_(static_cast<double>(problem.samples())),
+        llt_(Eigen::MatrixXd(
+            Eigen::VectorXd::Constant(problem.samples(), n_ * problem.ridge()).asDiagonal())),
+        u_(Eigen::VectorXd::Zero(problem.samples())) {}
+
+  bool enter(Index j, const std::vector<Index>&, double tolerance) {
+    const Eigen::VectorXd column = problem_.design().dense_columns(std::vector<Index>{j}).col(0);
+    const double ridge = problem_.ridge();
+    const double diagonal = column.squaredNorm() / n_ + ridge;
+    const double pivot = ridge * (1.0 + column.dot(llt_.solve(column)));
+    if (!(pivot > tolerance * diagonal)) return false;
+    const double correlation = problem_.linear()[j];
+    llt_.rankUpdate(column, 1.0);
+    u_ += correlation * column;
+    correlations_.push_back(correlation);
+    return true;
+  }
+
+  Eigen::VectorXd coefficients(const std::vector<Index>& order) const {
+    const Eigen::VectorXd s = llt_.solve(u_);
+    const Design& g = problem_.design();
+    Eigen::VectorXd v(static_cast<Index>(order.size()));
+    for (std::size_t i = 0; i < order.size(); ++i)
+      v[static_cast<Index>(i)] = (correlations_[i] - g.column_dot(order[i], s)) / problem_.ridge();
+    return v;
+  }
+
+  double evaluate(const Eigen::VectorXd& v, const std::vector<Index>& order, Eigen::VectorXd& w,
+                  Eigen::VectorXd& g) const {
+    for (std::size_t i = 0; i < order.size(); ++i) w[order[i]] = v[static_cast<Index>(i)];
+    return problem_.value_and_gradient(w, g);
+  }
+
+ private:
+  const CenteredRidgeProblem& problem_;
+  double n_;
+  Eigen::LLT<Eigen::MatrixXd> llt_;
+  Eigen::VectorXd u_;
+  std::vector<double> correlations_;  // b_F in entry order
+};
+
+/// The number of columns OMP can enter: the budget, capped by max_iterations.
+Index selection_capacity(const StoppingCriteria& stopping, Index sparsity) {
+  return std::min(sparsity, std::max<Index>(0, stopping.max_iterations));
+}
+
+template <class Problem, class Factor>
 SolverResult<Problem> run(const OrthogonalMatchingPursuitOptions& options, const Problem& problem,
-                          const Gram& gram, Index sparsity) {
+                          Factor factor, Index sparsity) {
   require_valid_sparsity(problem, sparsity);
   const Stopwatch clock;
   const CoordinateSpace& space = problem.space();
   const StoppingCriteria& stopping = options.stopping;
-  const double ridge = gram.ridge();
-  const bool intercept = gram.intercept();
 
-  // Columns of A in factor order: the all-ones column first (with an intercept), then the selected
-  // features in the order they entered. chol is the lower Cholesky factor L of
-  // G_FF + λ₂ diag(0, 1, …, 1); z solves L z = b_F; the coefficients v solve Lᵀ v = z.
-  const Index offset = intercept ? 1 : 0;
-  const Index capacity = std::min(sparsity, std::max<Index>(0, stopping.max_iterations)) + offset;
-  Eigen::MatrixXd chol = Eigen::MatrixXd::Zero(capacity, capacity);
-  Eigen::VectorXd z = Eigen::VectorXd::Zero(capacity);
+  // The selected features in the order they entered (after the all-ones column, with an
+  // intercept).
   std::vector<Index> order;
-  Index size = 0;
-  if (intercept) {
-    chol(0, 0) = 1.0;  // 1ᵀ1/n
-    z[0] = gram.intercept_correlation();
-    size = 1;
-  }
-
   SolverResult<Problem> result;
   CoordinateSpace::Support support = space.empty_support();
   Eigen::VectorXd w = space.zeros();
   Eigen::VectorXd g = space.zeros();
-  // Each refit is a restricted solve (two triangular solves) that also yields f and ∇f.
+  // Each refit is a restricted solve that also yields f and ∇f.
   auto refit = [&] {
     ++result.evaluations.restricted_solves;
     ++result.evaluations.gradients;
-    const Eigen::VectorXd v = chol.topLeftCorner(size, size)
-                                  .transpose()
-                                  .template triangularView<Eigen::Upper>()
-                                  .solve(z.head(size));
-    return gram.evaluate(v, order, w, g);
+    return factor.evaluate(factor.coefficients(order), order, w, g);
   };
 
   double objective = refit();
@@ -228,23 +333,11 @@ SolverResult<Problem> run(const OrthogonalMatchingPursuitOptions& options, const
 
     const CoordinateSpace::Support pick = space.largest_outside(g, support, 1);
     const Index j = space.constrained_part(pick).front();
-
-    // New row (lᵀ, d) of L: L l = G_Fj, d² = G_jj + λ₂ − ‖l‖².
-    GramColumn column = gram.column(j, order);
-    Eigen::VectorXd& l = column.cross;
-    chol.topLeftCorner(size, size).template triangularView<Eigen::Lower>().solveInPlace(l);
-    const double diagonal = column.diagonal + ridge;
-    const double pivot = diagonal - l.squaredNorm();
-    if (!(pivot > options.dependence_tolerance * diagonal)) {
+    if (!factor.enter(j, order, options.dependence_tolerance)) {
       result.reason = StopReason::kStalled;
       result.message = "the next column lies numerically in the span of the selected ones";
       break;
     }
-    const double d = std::sqrt(pivot);
-    chol.row(size).head(size) = l.transpose();
-    chol(size, size) = d;
-    z[size] = (column.correlation - l.dot(z.head(size))) / d;
-    ++size;
     order.push_back(j);
     support = space.unite(support, pick);
     objective = refit();
@@ -262,17 +355,29 @@ SolverResult<Problem> run(const OrthogonalMatchingPursuitOptions& options, const
 
 SolverResult<LeastSquaresProblem> OrthogonalMatchingPursuit::minimize(
     const LeastSquaresProblem& problem, Index sparsity) const {
-  return run(options_, problem, DesignGram(problem), sparsity);
+  const DesignGram gram(problem);
+  return run(options_, problem, GramCholesky(gram, selection_capacity(options_.stopping, sparsity)),
+             sparsity);
 }
 
 SolverResult<CovarianceProblem> OrthogonalMatchingPursuit::minimize(
     const CovarianceProblem& problem, Index sparsity) const {
-  return run(options_, problem, CovarianceGram(problem), sparsity);
+  const CovarianceGram gram(problem);
+  return run(options_, problem, GramCholesky(gram, selection_capacity(options_.stopping, sparsity)),
+             sparsity);
 }
 
 SolverResult<CenteredRidgeProblem> OrthogonalMatchingPursuit::minimize(
     const CenteredRidgeProblem& problem, Index sparsity) const {
-  return run(options_, problem, CenteredRidgeGram(problem), sparsity);
+  const Index capacity = selection_capacity(options_.stopping, sparsity);
+  if (problem.ridge() > 0.0 && capacity > problem.samples())
+    return run(options_, problem, WoodburyCholesky(problem), sparsity);
+  // Without ridge at most n columns of G are independent: the factor needs no more rows.
+  const CenteredRidgeGram gram(problem);
+  return run(
+      options_, problem,
+      GramCholesky(gram, problem.ridge() > 0.0 ? capacity : std::min(capacity, problem.samples())),
+      sparsity);
 }
 
 }  // namespace cardinal

@@ -19,7 +19,7 @@ double fisher_model_bytes(Index examples, Index weights, Index kept, bool increm
                k = static_cast<double>(kept);
   const double system = std::min(n, k);
   return 4.0 * n * d + 8.0 * d * 8.0 + 8.0 * n * k + 16.0 * system * system +
-         (incremental_factor ? 8.0 * k * k : 0.0);
+         (incremental_factor ? 8.0 * system * system : 0.0);
 }
 
 CenteredRidgeProblem fisher_model(Network& network, const torch::Tensor& inputs,

@@ -129,11 +129,13 @@ TEST(FisherModel, RefusesAModelAboveTheMemoryLimitBeforeAllocatingIt) {
 
 TEST(FisherModel, MemoryEstimateCountsGradientsAndTheSolversSystems) {
   // G: 4nd; 8 vectors of d doubles; kept columns 8nk; the smaller system 16·min(n, k)²; OMP's
-  // factor 8k².
+  // factor 8·min(n, k)² (k × k, or n × n through the Woodbury identity once k > n).
   EXPECT_DOUBLE_EQ(fisher_model_bytes(10, 100, 20, false),
                    4.0 * 1000 + 64.0 * 100 + 8.0 * 200 + 16.0 * 100);
   EXPECT_DOUBLE_EQ(fisher_model_bytes(10, 100, 20, true) - fisher_model_bytes(10, 100, 20, false),
-                   8.0 * 400);
+                   8.0 * 100);
+  EXPECT_DOUBLE_EQ(fisher_model_bytes(10, 100, 4, true) - fisher_model_bytes(10, 100, 4, false),
+                   8.0 * 16);
 }
 
 }  // namespace

@@ -41,6 +41,11 @@ class OrthogonalMatchingPursuit {
                                              Index sparsity) const;
   SolverResult<CovarianceProblem> minimize(const CovarianceProblem& problem, Index sparsity) const;
   /// On a CenteredRidgeProblem: the Gram entries from its design's columns, O(np + nk) per step.
+  /// When the budget k exceeds the n samples and λ > 0, the restricted solutions come instead
+  /// through the Woodbury identity from a Cholesky factor of the n × n matrix nλI + G_FG_Fᵀ,
+  /// updated by rank one per step: O(np + nk + n²) per step and n² doubles in place of the k × k
+  /// factor's O(k²) and k² (the same iterates up to rounding). Without ridge the factor holds at
+  /// most n columns, the most that can be independent.
   SolverResult<CenteredRidgeProblem> minimize(const CenteredRidgeProblem& problem,
                                               Index sparsity) const;
 

@@ -12,8 +12,9 @@ class Network;
 /// The bytes the Fisher model of `examples` per-example gradients over `weights` prunable
 /// weights needs when a solver keeps `kept` of them: G in float (4nd), a few vectors of d
 /// doubles, a restricted solve (the kept columns of G in double and the smaller of the k × k and
-/// n × n systems) and, with `incremental_factor` (OMP), a k × k Cholesky factor. Computed in
-/// double so that a product beyond 2⁶⁴ still compares.
+/// n × n systems) and, with `incremental_factor` (OMP), its Cholesky factor, k × k or (through
+/// the Woodbury identity, or capped at the rank without ridge) n × n, whichever is smaller.
+/// Computed in double so that a product beyond 2⁶⁴ still compares.
 double fisher_model_bytes(Index examples, Index weights, Index kept, bool incremental_factor);
 
 /// The global Fisher model of a trained network (WoodFisher, CHITA; docs/pruning.md): with G the
