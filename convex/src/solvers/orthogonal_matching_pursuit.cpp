@@ -247,6 +247,7 @@ class WoodburyCholesky {
  public:
   explicit WoodburyCholesky(const CenteredRidgeProblem& problem)
       : problem_(problem),
+        gram_(problem),
         n_(static_cast<double>(problem.samples())),
         llt_(Eigen::MatrixXd(
             Eigen::VectorXd::Constant(problem.samples(), n_ * problem.ridge()).asDiagonal())),
@@ -276,12 +277,12 @@ class WoodburyCholesky {
 
   double evaluate(const Eigen::VectorXd& v, const std::vector<Index>& order, Eigen::VectorXd& w,
                   Eigen::VectorXd& g) const {
-    for (std::size_t i = 0; i < order.size(); ++i) w[order[i]] = v[static_cast<Index>(i)];
-    return problem_.value_and_gradient(w, g);
+    return gram_.evaluate(v, order, w, g);
   }
 
  private:
   const CenteredRidgeProblem& problem_;
+  CenteredRidgeGram gram_;
   double n_;
   Eigen::LLT<Eigen::MatrixXd> llt_;
   Eigen::VectorXd u_;
