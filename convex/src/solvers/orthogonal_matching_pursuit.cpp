@@ -259,19 +259,18 @@ class WoodburyCholesky {
     const double diagonal = column.squaredNorm() / n_ + ridge;
     const double pivot = ridge * (1.0 + column.dot(llt_.solve(column)));
     if (!(pivot > tolerance * diagonal)) return false;
-    const double correlation = problem_.linear()[j];
     llt_.rankUpdate(column, 1.0);
-    u_ += correlation * column;
-    correlations_.push_back(correlation);
+    u_ += problem_.linear()[j] * column;
     return true;
   }
 
   Eigen::VectorXd coefficients(const std::vector<Index>& order) const {
     const Eigen::VectorXd s = llt_.solve(u_);
     const Design& g = problem_.design();
+    const Eigen::VectorXd& b = problem_.linear();
     Eigen::VectorXd v(static_cast<Index>(order.size()));
     for (std::size_t i = 0; i < order.size(); ++i)
-      v[static_cast<Index>(i)] = (correlations_[i] - g.column_dot(order[i], s)) / problem_.ridge();
+      v[static_cast<Index>(i)] = (b[order[i]] - g.column_dot(order[i], s)) / problem_.ridge();
     return v;
   }
 
@@ -286,7 +285,6 @@ class WoodburyCholesky {
   double n_;
   Eigen::LLT<Eigen::MatrixXd> llt_;
   Eigen::VectorXd u_;
-  std::vector<double> correlations_;  // b_F in entry order
 };
 
 /// The number of columns OMP can enter: the budget, capped by max_iterations.

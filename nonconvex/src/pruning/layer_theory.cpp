@@ -70,7 +70,7 @@ namespace {
 std::vector<double> ratios(const std::vector<GreedyRowBound>& rows) {
   std::vector<double> r;
   for (const GreedyRowBound& row : rows)
-    if (row.bound > 0.0) r.push_back(row.ratio());
+    if (const double q = row.ratio(); !std::isnan(q)) r.push_back(q);
   return r;
 }
 }  // namespace
